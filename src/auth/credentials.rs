@@ -1,0 +1,42 @@
+//! Resolved credentials of an auth profile: templates rendered, secrets registered.
+
+use crate::redact::Redactor;
+use crate::scenario::model::ClientAuthStyle;
+
+#[derive(Debug, Clone)]
+pub enum Credentials {
+    None,
+    Basic { username: String, password: String },
+    Bearer { token: String },
+    ClientCredentials(ClientCredentialsConfig),
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientCredentialsConfig {
+    pub profile: String,
+    pub token_url: Option<String>,
+    pub issuer: Option<String>,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Space-separated, as RFC 6749 sends it.
+    pub scope: String,
+    pub audience: Option<String>,
+    pub style: ClientAuthStyle,
+}
+
+impl Credentials {
+    /// Adds every secret these credentials hold, in every form it can take on the wire.
+    pub fn register_secrets(&self, redactor: &Redactor) {
+        match self {
+            Credentials::None => {}
+            Credentials::Basic { username, password } => redactor.add_basic(username, password),
+            Credentials::Bearer { token } => redactor.add(token),
+            Credentials::ClientCredentials(cc) => {
+                redactor.add(&cc.client_secret);
+                let user = crate::redact::form_urlencoded(&cc.client_id);
+                redactor.add_basic(&user, &crate::redact::form_urlencoded(&cc.client_secret));
+                redactor.add_basic(&cc.client_id, &cc.client_secret);
+            }
+        }
+    }
+}

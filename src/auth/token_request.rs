@@ -1,0 +1,111 @@
+//! The RFC 6749 §4.4 client-credentials token request, and what its failures mean.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+
+use crate::auth::credentials::ClientCredentialsConfig;
+use crate::auth::discovery::unreachable_hint;
+use crate::auth::error::oauth_hint;
+use crate::redact::form_urlencoded;
+use crate::scenario::model::ClientAuthStyle;
+
+/// A fetched access token.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub access_token: String,
+    pub token_type: String,
+    pub expires_in: Option<Duration>,
+    pub scope: Option<String>,
+}
+
+/// A failure as (message, hint).
+pub type Failure = (String, Option<String>);
+
+pub async fn request_token(
+    client: &reqwest::Client,
+    config: &ClientCredentialsConfig,
+    endpoint: &str,
+    scopes_supported: &[String],
+) -> Result<Token, Failure> {
+    let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+    if !config.scope.is_empty() {
+        form.push(("scope", &config.scope));
+    }
+    if let Some(audience) = &config.audience {
+        form.push(("audience", audience));
+    }
+    let mut request = client.post(endpoint).header("accept", "application/json");
+    match config.style {
+        ClientAuthStyle::Body => {
+            form.push(("client_id", &config.client_id));
+            form.push(("client_secret", &config.client_secret));
+        }
+        ClientAuthStyle::Basic => {
+            // RFC 6749 §2.3.1: both parts form-encoded before Base64.
+            let pair = format!(
+                "{}:{}",
+                form_urlencoded(&config.client_id),
+                form_urlencoded(&config.client_secret)
+            );
+            request = request.header("authorization", format!("Basic {}", STANDARD.encode(pair)));
+        }
+    }
+    let response = request.form(&form).send().await.map_err(|e| {
+        (
+            format!("token request failed: {}", crate::http::describe_error(&e)),
+            Some(unreachable_hint()),
+        )
+    })?;
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let body = response.text().await.unwrap_or_default();
+    if content_type.contains("html") || body.trim_start().starts_with('<') {
+        return Err((
+            format!("the token endpoint answered {status} with an HTML page, not JSON"),
+            Some(
+                "this is probably a login page or a portal: the token URL is wrong (it ends in /connect/token)".into(),
+            ),
+        ));
+    }
+    let json: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
+        (
+            format!("the token endpoint answered {status} with a body that is not JSON"),
+            None,
+        )
+    })?;
+    if let Some(error) = json.get("error").and_then(|e| e.as_str()) {
+        let description = json
+            .get("error_description")
+            .and_then(|d| d.as_str())
+            .unwrap_or_default();
+        let message = if description.is_empty() {
+            format!("{status}: {error}")
+        } else {
+            format!("{status}: {error}: {description}")
+        };
+        return Err((message, oauth_hint(error, description, scopes_supported)));
+    }
+    if !status.is_success() {
+        return Err((format!("the token endpoint answered {status}"), None));
+    }
+    let Some(access_token) = json.get("access_token").and_then(|t| t.as_str()) else {
+        return Err(("the token response has no access_token".into(), None));
+    };
+    Ok(Token {
+        access_token: access_token.to_owned(),
+        token_type: json
+            .get("token_type")
+            .and_then(|t| t.as_str())
+            .unwrap_or("Bearer")
+            .to_owned(),
+        expires_in: json.get("expires_in").and_then(|e| e.as_u64()).map(Duration::from_secs),
+        scope: json.get("scope").and_then(|s| s.as_str()).map(str::to_owned),
+    })
+}

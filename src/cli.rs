@@ -1,0 +1,118 @@
+//! Command-line definitions.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "k2check",
+    version,
+    about = "Scenario checks for the K2 Cloud / Nintex Automation APIs"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run scenarios and report
+    Run(RunArgs),
+    /// Check scenarios and report every problem; send nothing
+    Validate(SuiteArgs),
+    /// Serve the built-in mock K2 environment
+    Mock(MockArgs),
+    /// Fetch a token for an auth profile and show its type, scope, expiry and claims
+    Token(TokenArgs),
+    /// Print IdentityModel's ToSha256() of a secret (reads standard input without an argument)
+    SecretHash(SecretHashArgs),
+    /// Print the JSON Schema of the scenario format
+    Schema,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SuiteArgs {
+    /// Scenario files or folders (default: ./scenarios if it exists, else .)
+    pub paths: Vec<PathBuf>,
+    /// Environment from k2check.yaml
+    #[arg(long, short, value_name = "NAME", env = "K2CHECK_ENV")]
+    pub env: Option<String>,
+    /// Run against the built-in mock K2 environment (environment `mock`)
+    #[arg(long)]
+    pub mock: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Scenarios run at once
+    #[arg(long, short, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: u16,
+    /// Only scenarios with one of these tags (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Only scenarios whose name matches this glob, case-insensitive (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub name: Vec<String>,
+    /// Start no new scenario after the first failure
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Write a JUnit XML report here
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write a JSON Lines report here
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Print the resolved requests (secrets masked) and send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = When::Auto, value_name = "WHEN")]
+    pub color: When,
+    #[arg(long, value_enum, default_value_t = When::Auto, value_name = "WHEN")]
+    pub progress: When,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum When {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct MockArgs {
+    /// Port to listen on (0 picks a free one)
+    #[arg(long, default_value_t = 8080)]
+    pub port: u16,
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// YAML file overriding the seeded tenant
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<PathBuf>,
+    /// Delay every response by this much (e.g. 100ms)
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
+    pub latency: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Auth profile from k2check.yaml
+    pub profile: String,
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Print the token itself (it is masked otherwise)
+    #[arg(long)]
+    pub show_token: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretHashArgs {
+    /// The secret; omit it to read standard input, so it stays out of shell history
+    pub secret: Option<String>,
+}
+
+fn parse_duration_arg(text: &str) -> Result<std::time::Duration, String> {
+    crate::scenario::fields::parse_duration(text).ok_or_else(|| format!("`{text}` is not a duration (e.g. 100ms, 2s)"))
+}

@@ -1,0 +1,36 @@
+//! `k2check mock`: serve the built-in mock K2 environment until Ctrl-C.
+
+use crate::cli::MockArgs;
+use crate::exit;
+use crate::mock::{MockConfig, MockData, MockServer};
+
+pub async fn mock(args: MockArgs) -> u8 {
+    let data = match &args.data {
+        Some(path) => match MockData::from_file(path) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::INVALID;
+            }
+        },
+        None => MockData::default(),
+    };
+    let config = MockConfig {
+        bind: args.bind,
+        port: args.port,
+        latency: args.latency,
+        data,
+    };
+    let server = match MockServer::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: cannot start the mock: {e}");
+            return exit::INCOMPLETE;
+        }
+    };
+    println!("{}", server.banner());
+    let _ = tokio::signal::ctrl_c().await;
+    server.shutdown().await;
+    eprintln!("mock stopped");
+    exit::OK
+}

@@ -1,0 +1,104 @@
+//! What `run`, `validate` and `token` share: start the mock if asked, load, validate, and
+//! print every problem (secrets masked) before anything is sent.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use crate::cli::SuiteArgs;
+use crate::diag::{Palette, render};
+use crate::exit;
+use crate::mock::{MockConfig, MockServer};
+use crate::scenario::{self, Plan, PlanError, PlanOptions};
+
+pub struct Prepared {
+    pub plan: Plan,
+    /// Kept alive for the run; dropped, it stops.
+    pub mock: Option<MockServer>,
+}
+
+pub struct Selection {
+    pub tags: Vec<String>,
+    pub names: Vec<String>,
+}
+
+pub fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+    if !paths.is_empty() {
+        return paths.to_vec();
+    }
+    let scenarios = PathBuf::from("scenarios");
+    vec![if scenarios.is_dir() {
+        scenarios
+    } else {
+        PathBuf::from(".")
+    }]
+}
+
+pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared, u8> {
+    let mock = if args.mock {
+        match MockServer::start(MockConfig::default()).await {
+            Ok(server) => Some(server),
+            Err(e) => {
+                eprintln!("error: cannot start the mock K2 environment: {e}");
+                return Err(exit::INCOMPLETE);
+            }
+        }
+    } else {
+        None
+    };
+    let paths = default_paths(&args.paths);
+    let loaded = tokio::task::spawn_blocking(move || scenario::load(&paths))
+        .await
+        .unwrap_or_default();
+    let options = PlanOptions {
+        environment: args.env.clone(),
+        mock: mock.as_ref().map(MockServer::template_vars),
+        tags: selection.tags,
+        name_globs: selection.names,
+        run_id: new_run_id(),
+    };
+    match scenario::plan(loaded, &options) {
+        Ok(plan) => {
+            print_diagnostics(&plan.warnings, &plan.sources, &plan.redactor);
+            Ok(Prepared { plan, mock })
+        }
+        Err(PlanError {
+            sources,
+            diagnostics,
+            redactor,
+        }) => {
+            print_diagnostics(&diagnostics, &sources, &redactor);
+            let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "{errors} problem{} found; nothing was sent",
+                if errors == 1 { "" } else { "s" }
+            );
+            Err(exit::INVALID)
+        }
+    }
+}
+
+pub fn print_diagnostics(
+    diagnostics: &[crate::diag::Diagnostic],
+    sources: &crate::source::SourceMap,
+    redactor: &crate::redact::Redactor,
+) {
+    let palette = if stderr_colour() {
+        Palette::coloured()
+    } else {
+        Palette::plain()
+    };
+    let mut stderr = std::io::stderr().lock();
+    for diag in diagnostics {
+        let text = render(diag, sources, &palette);
+        let _ = writeln!(stderr, "{}", redactor.redact(&text));
+    }
+}
+
+pub fn stderr_colour() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
+}
+
+/// A short id for this run, for folios and names that must not collide between runs.
+fn new_run_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
+}

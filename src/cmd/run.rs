@@ -1,0 +1,176 @@
+//! `k2check run`: validate, then execute and report.
+
+use std::io::IsTerminal as _;
+use std::sync::Arc;
+
+use minijinja::Value;
+use tokio::sync::mpsc;
+
+use crate::cli::{RunArgs, When};
+use crate::cmd::prepare::{Selection, prepare};
+use crate::event::{Event, Summary};
+use crate::exit;
+use crate::http::build_clients;
+use crate::report::{JsonReporter, JunitReporter, TerminalReporter};
+use crate::run::resolve::resolve;
+use crate::run::{Runtime, Schedule, execute};
+use crate::scenario::Plan;
+use crate::scenario::model::{Action, AuthRef};
+
+pub async fn run(args: RunArgs) -> u8 {
+    let selection = Selection {
+        tags: args.tag.clone(),
+        names: args.name.clone(),
+    };
+    let prepared = match prepare(&args.suite, selection).await {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan = prepared.plan;
+    if plan.scenarios.is_empty() {
+        eprintln!("error: no scenario selected (check the paths, --tag and --name)");
+        return exit::INVALID;
+    }
+    if args.dry_run {
+        print!("{}", plan.redactor.redact(&dry_run(&plan)));
+        return exit::OK;
+    }
+    let clients = match build_clients(&plan.tls) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    if plan.tls.insecure {
+        eprintln!(
+            "WARNING: tls.insecure is set: server certificates are NOT verified; anyone on the path can read credentials"
+        );
+    }
+    let colour = match args.color {
+        When::Always => true,
+        When::Never => false,
+        When::Auto => anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
+    };
+    let progress = match args.progress {
+        When::Always => true,
+        When::Never => false,
+        When::Auto => std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+    };
+    let plan = Arc::new(plan);
+    let sources = plan.sources.clone();
+    let redactor = plan.redactor.clone();
+    let mut terminal = TerminalReporter::new(
+        sources.clone(),
+        redactor.clone(),
+        colour,
+        progress,
+        Box::new(std::io::stdout()),
+    );
+    let mut junit = args
+        .junit
+        .clone()
+        .map(|p| JunitReporter::new(p, sources.clone(), redactor.clone(), None));
+    let mut json = args
+        .json
+        .clone()
+        .map(|p| JsonReporter::new(p, sources.clone(), redactor.clone()));
+
+    // The single reporter thread: the only place that prints during a run.
+    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let reporter = std::thread::spawn(move || {
+        while let Some(event) = rx.blocking_recv() {
+            terminal.on_event(&event);
+            if let Some(j) = junit.as_mut() {
+                j.on_event(&event);
+            }
+            if let Some(j) = json.as_mut() {
+                j.on_event(&event);
+            }
+        }
+        let mut problems = Vec::new();
+        if let Some(Err(e)) = junit.as_mut().map(JunitReporter::finish) {
+            problems.push(e.to_string());
+        }
+        if let Some(Err(e)) = json.as_mut().map(JsonReporter::finish) {
+            problems.push(e.to_string());
+        }
+        problems
+    });
+
+    let rt = Arc::new(Runtime::new(plan, clients));
+    let schedule = Schedule {
+        jobs: usize::from(args.jobs),
+        fail_fast: args.fail_fast,
+    };
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let summary = execute(rt, schedule, tx, interrupt).await;
+    let problems = reporter
+        .join()
+        .unwrap_or_else(|_| vec!["the reporter stopped unexpectedly".into()]);
+    drop(prepared.mock);
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
+    exit_code(&summary, !problems.is_empty())
+}
+
+fn exit_code(summary: &Summary, report_failed: bool) -> u8 {
+    if summary.interrupted {
+        exit::INTERRUPTED
+    } else if report_failed {
+        exit::INCOMPLETE
+    } else if summary.failed + summary.errors > 0 {
+        exit::FAILED
+    } else {
+        exit::OK
+    }
+}
+
+/// Every request the run would send, rendered; captures show as `<name>`.
+fn dry_run(plan: &Plan) -> String {
+    let mut out = String::new();
+    for scenario in &plan.scenarios {
+        out.push_str(&format!("# {} ({})\n", scenario.name.value, scenario.path.display()));
+        let mut ctx = plan.context.clone();
+        for (name, node) in &scenario.vars {
+            if let Ok(v) = plan.engine.render_node(node, &ctx) {
+                ctx = ctx.with(&name.value, Value::from_serialize(&v));
+            }
+        }
+        for step in scenario.steps.iter().chain(&scenario.finally) {
+            let Action::Request(request) = &step.action;
+            match resolve(request, &plan.engine, &ctx, plan.timeout) {
+                Ok(r) => {
+                    out.push_str(&format!("{} {}\n", r.method, r.url));
+                    let profile = step.auth.as_ref().or(scenario.auth.as_ref()).map(|a| a.value.clone());
+                    let profile = match profile {
+                        Some(AuthRef::Profile(p)) => Some(p),
+                        Some(AuthRef::None) => None,
+                        None => plan.default_auth.clone(),
+                    };
+                    if let Some(p) = profile {
+                        out.push_str(&format!("authorization: <auth profile {p}>\n"));
+                    }
+                    for (name, value) in &r.headers {
+                        out.push_str(&format!("{name}: {value}\n"));
+                    }
+                    if let Some(body) = &r.body {
+                        out.push_str(&String::from_utf8_lossy(body));
+                        out.push('\n');
+                    }
+                }
+                Err(e) => out.push_str(&format!("# step `{}`: {e}\n", step.name)),
+            }
+            out.push('\n');
+            for c in &step.capture {
+                ctx = ctx.with(&c.name.value, Value::from(format!("<{}>", c.name.value)));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,91 @@
+//! `k2check token PROFILE`: does this client get a token, and what is in it?
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use crate::auth::{Auth, Credentials};
+use crate::cli::TokenArgs;
+use crate::cmd::prepare::{Selection, prepare};
+use crate::exit;
+use crate::http::build_clients;
+use crate::redact::MASK;
+
+pub async fn token(args: TokenArgs) -> u8 {
+    let prepared = match prepare(
+        &args.suite,
+        Selection {
+            tags: Vec::new(),
+            names: Vec::new(),
+        },
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let plan = &prepared.plan;
+    let Some(creds) = plan.profiles.get(&args.profile) else {
+        let names: Vec<&str> = plan.profiles.keys().map(String::as_str).collect();
+        eprintln!(
+            "error: unknown auth profile `{}` (profiles: {})",
+            args.profile,
+            names.join(", ")
+        );
+        return exit::INVALID;
+    };
+    let Credentials::ClientCredentials(cc) = creds else {
+        println!(
+            "profile `{}` sends fixed credentials; there is no token to fetch",
+            args.profile
+        );
+        return exit::OK;
+    };
+    let clients = match build_clients(&plan.tls) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let auth = Auth::new(plan.profiles.clone(), clients.no_redirects, plan.redactor.clone());
+    let token = match auth.token(cc).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {}", plan.redactor.redact(&e.to_string()));
+            return exit::FAILED;
+        }
+    };
+    let mut out = format!("profile:    {}\n", args.profile);
+    out.push_str(&format!("type:       {}\n", token.token_type));
+    out.push_str(&format!(
+        "scope:      {}\n",
+        token.scope.as_deref().unwrap_or("(not stated)")
+    ));
+    match token.expires_in {
+        Some(life) => out.push_str(&format!("expires in: {} s\n", life.as_secs())),
+        None => out.push_str("expires in: (not stated)\n"),
+    }
+    if let Some(claims) = jwt_claims(&token.access_token) {
+        out.push_str("claims:\n");
+        let pretty = serde_json::to_string_pretty(&claims).unwrap_or_default();
+        for line in pretty.lines() {
+            out.push_str(&format!("  {line}\n"));
+        }
+    }
+    // Everything above goes through the redactor; the token line only when asked.
+    print!("{}", plan.redactor.redact(&out));
+    if args.show_token {
+        println!("token:      {}", token.access_token);
+    } else {
+        println!("token:      {MASK} (--show-token prints it)");
+    }
+    exit::OK
+}
+
+/// The payload of a JWT, if the token is one.
+fn jwt_claims(token: &str) -> Option<serde_json::Value> {
+    let mut parts = token.split('.');
+    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
+    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}

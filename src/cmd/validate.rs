@@ -1,0 +1,24 @@
+//! `k2check validate`: every problem, nothing sent.
+
+use crate::cli::SuiteArgs;
+use crate::cmd::prepare::{Selection, prepare};
+use crate::exit;
+
+pub async fn validate(args: SuiteArgs) -> u8 {
+    match prepare(
+        &args,
+        Selection {
+            tags: Vec::new(),
+            names: Vec::new(),
+        },
+    )
+    .await
+    {
+        Ok(prepared) => {
+            let n = prepared.plan.scenarios.len();
+            println!("{n} scenario{} valid", if n == 1 { "" } else { "s" });
+            exit::OK
+        }
+        Err(code) => code,
+    }
+}

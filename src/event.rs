@@ -1,0 +1,110 @@
+//! The events a run produces: the only contract between the runner and the reporters.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::source::Span;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    RunStarted {
+        total: usize,
+        environment: Option<String>,
+        run_id: String,
+    },
+    ScenarioStarted {
+        index: usize,
+        name: String,
+    },
+    ScenarioFinished(Arc<ScenarioResult>),
+    RunFinished(Summary),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Passed,
+    /// An assertion did not hold.
+    Failed,
+    /// The step could not be carried out: transport, auth or template problem.
+    Error,
+    Skipped,
+}
+
+impl Status {
+    pub fn word(self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Error => "error",
+            Status::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Main,
+    Finally,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScenarioResult {
+    pub index: usize,
+    pub name: String,
+    pub file: String,
+    pub tags: Vec<String>,
+    pub status: Status,
+    pub steps: Vec<StepResult>,
+    pub duration: Duration,
+    /// Why the scenario did not run (fail-fast, interrupted), when it did not.
+    pub skip_reason: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StepResult {
+    pub name: String,
+    pub phase: Phase,
+    pub span: Span,
+    pub status: Status,
+    pub attempts: u32,
+    pub duration: Duration,
+    pub request: Option<RequestLine>,
+    pub response: Option<ResponseSummary>,
+    pub failures: Vec<AssertionFailure>,
+    pub error: Option<String>,
+    pub skip_reason: Option<String>,
+    /// Retries after 429/503 with Retry-After, and after a refused token.
+    pub resends: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct RequestLine {
+    pub method: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ResponseSummary {
+    pub status: u16,
+    /// The start of the body, lossily decoded; kept only for failed steps.
+    pub excerpt: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AssertionFailure {
+    pub span: Span,
+    pub message: String,
+    pub expected: String,
+    pub actual: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+    pub errors: usize,
+    pub skipped: usize,
+    pub steps: usize,
+    pub duration: Duration,
+    pub interrupted: bool,
+}

@@ -1,0 +1,177 @@
+//! Checking a response against a step's `expect`, and taking its captures.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::event::AssertionFailure;
+use crate::expect::predicate::{Mismatch, check_all, cut};
+use crate::expect::response::Response;
+use crate::scenario::model::{BodyAs, Capture, CaptureSource, Expect, Predicate};
+use crate::source::Span;
+use crate::template::{Context, TemplateEngine};
+
+pub struct Checker<'a> {
+    pub engine: &'a TemplateEngine,
+    pub ctx: &'a Context,
+    pub schemas: &'a HashMap<PathBuf, Arc<jsonschema::Validator>>,
+    /// The folder of the scenario file: schema paths are relative to it.
+    pub dir: &'a std::path::Path,
+}
+
+impl Checker<'_> {
+    pub fn check(&self, expect: &Expect, response: &Response) -> Vec<AssertionFailure> {
+        let mut failures = Vec::new();
+        if let Some(status) = &expect.status {
+            if !status.value.iter().any(|p| p.matches(response.status)) {
+                let want: Vec<String> = status.value.iter().map(|p| p.to_string()).collect();
+                failures.push(AssertionFailure {
+                    span: status.span,
+                    message: "status".into(),
+                    expected: if want.len() == 1 {
+                        want[0].clone()
+                    } else {
+                        format!("one of {}", want.join(", "))
+                    },
+                    actual: response.status.to_string(),
+                });
+            }
+        }
+        for (name, predicates) in &expect.headers {
+            let nodes: Vec<Value> = response.header(&name.value).map(Value::String).into_iter().collect();
+            self.run(&mut failures, &format!("header {}", name.value), predicates, &nodes);
+        }
+        for (path, predicates) in &expect.json {
+            let Some(first) = predicates.first() else { continue };
+            match self.query(&path.text, response) {
+                Ok(nodes) => self.run(&mut failures, &format!("json {}", path.text), predicates, &nodes),
+                Err(e) => failures.push(AssertionFailure {
+                    span: first.span,
+                    message: format!("json {}", path.text),
+                    expected: "a JSON body".into(),
+                    actual: e,
+                }),
+            }
+        }
+        if !expect.body.is_empty() {
+            self.run(&mut failures, "body", &expect.body, &[Value::String(response.text())]);
+        }
+        if let Some(schema) = &expect.schema {
+            let validator = self.schemas.get(&self.dir.join(&schema.value));
+            let outcome = match (validator, response.json()) {
+                (Some(v), Ok(json)) => {
+                    let errors: Vec<String> = v
+                        .iter_errors(json)
+                        .take(3)
+                        .map(|e| format!("{} at {}", e, e.instance_path))
+                        .collect();
+                    if errors.is_empty() {
+                        Ok(())
+                    } else {
+                        Err(errors.join("; "))
+                    }
+                }
+                (None, _) => Err("the schema was not loaded".into()),
+                (_, Err(e)) => Err(e),
+            };
+            if let Err(actual) = outcome {
+                failures.push(AssertionFailure {
+                    span: schema.span,
+                    message: "schema".into(),
+                    expected: format!("a body valid against {}", schema.value.display()),
+                    actual: cut(&actual, 400),
+                });
+            }
+        }
+        if !expect.time.is_empty() {
+            let ms = Value::from(response.elapsed.as_millis() as u64);
+            self.run(&mut failures, "time", &expect.time, &[ms]);
+        }
+        failures
+    }
+
+    fn run(&self, failures: &mut Vec<AssertionFailure>, what: &str, predicates: &[Predicate], nodes: &[Value]) {
+        for p in predicates {
+            if let Err(Mismatch { expected, actual }) = check_all(std::slice::from_ref(p), nodes, self.engine, self.ctx)
+            {
+                failures.push(AssertionFailure {
+                    span: p.span,
+                    message: what.to_owned(),
+                    expected,
+                    actual,
+                });
+            }
+        }
+    }
+
+    /// Every node a JSONPath (rendered first, it may hold templates) selects.
+    pub fn query(&self, path: &str, response: &Response) -> Result<Vec<Value>, String> {
+        let rendered = self.engine.render(path, self.ctx).map_err(|e| e.to_string())?;
+        let compiled = JsonPath::parse(&rendered).map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
+        let json = response.json()?;
+        Ok(compiled.query(json).all().into_iter().cloned().collect())
+    }
+
+    /// The value of each capture, or the first one that could not be taken.
+    pub fn captures(
+        &self,
+        captures: &[Capture],
+        response: &Response,
+    ) -> Result<Vec<(String, Value)>, AssertionFailure> {
+        let mut out = Vec::with_capacity(captures.len());
+        for capture in captures {
+            let fail = |expected: &str, actual: String| AssertionFailure {
+                span: capture.span,
+                message: format!("capture {}", capture.name.value),
+                expected: expected.to_owned(),
+                actual,
+            };
+            let value = match &capture.source {
+                CaptureSource::Json(path) => {
+                    let nodes = self.query(&path.text, response).map_err(|e| fail("a JSON body", e))?;
+                    match nodes.len() {
+                        0 => return Err(fail(&format!("a value at {}", path.text), "nothing (no match)".into())),
+                        1 => nodes.into_iter().next().unwrap_or(Value::Null),
+                        _ => Value::Array(nodes),
+                    }
+                }
+                CaptureSource::Header(name) => match response.header(name) {
+                    Some(v) => Value::String(v),
+                    None => return Err(fail(&format!("a header {name}"), "no such header".into())),
+                },
+                CaptureSource::Regex { regex, group } => {
+                    let text = response.text();
+                    match regex.captures(&text).and_then(|c| c.get(*group)) {
+                        Some(m) => Value::String(m.as_str().to_owned()),
+                        None => return Err(fail(&format!("a match of /{}/", regex.as_str()), cut(&text, 200))),
+                    }
+                }
+                CaptureSource::Body(BodyAs::Text) => Value::String(response.text()),
+                CaptureSource::Body(BodyAs::Integer) => {
+                    let text = response.text();
+                    match text.trim().trim_matches('"').parse::<i64>() {
+                        Ok(n) => Value::from(n),
+                        Err(_) => return Err(fail("a body that is an integer", cut(&text, 200))),
+                    }
+                }
+                CaptureSource::Body(BodyAs::Json) => response.json().map_err(|e| fail("a JSON body", e))?.clone(),
+                CaptureSource::Status => Value::from(response.status),
+            };
+            out.push((capture.name.value.clone(), value));
+        }
+        Ok(out)
+    }
+}
+
+/// A span for failures that belong to a whole step.
+pub fn step_failure(span: Span, message: &str, expected: &str, actual: String) -> AssertionFailure {
+    AssertionFailure {
+        span,
+        message: message.into(),
+        expected: expected.into(),
+        actual,
+    }
+}

@@ -1,0 +1,8 @@
+//! Assertions and captures on responses.
+
+pub mod check;
+pub mod predicate;
+pub mod response;
+
+pub use check::Checker;
+pub use response::Response;

@@ -1,0 +1,109 @@
+//! The HTTP clients of a run (one pool shared by every scenario) and the exchange a step
+//! records: what was sent, what came back, how long it took.
+
+use std::time::Duration;
+
+use crate::scenario::model::Tls;
+
+/// Two clients over the same settings: reqwest fixes the redirect policy per client.
+#[derive(Clone)]
+pub struct Clients {
+    pub no_redirects: reqwest::Client,
+    pub follow_redirects: reqwest::Client,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("cannot build the HTTP client: {0}")]
+    Build(String),
+}
+
+/// Installs the TLS crypto provider once per process; later calls do nothing.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+pub fn build_clients(tls: &Tls) -> Result<Clients, ClientError> {
+    install_crypto_provider();
+    let make = |policy: reqwest::redirect::Policy| -> Result<reqwest::Client, ClientError> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(policy)
+            .user_agent(concat!("k2check/", env!("CARGO_PKG_VERSION")))
+            .pool_max_idle_per_host(256)
+            .connect_timeout(Duration::from_secs(10))
+            .tcp_nodelay(true);
+        if let Some(ca) = &tls.ca_file {
+            let pem = read(&ca.value)?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| invalid(&ca.value, e))?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(cert) = &tls.client_cert {
+            let mut pem = read(&cert.value)?;
+            if let Some(key) = &tls.client_key {
+                pem.push(b'\n');
+                pem.extend(read(&key.value)?);
+            }
+            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| invalid(&cert.value, e))?;
+            builder = builder.identity(identity);
+        }
+        if tls.insecure {
+            builder = builder.tls_danger_accept_invalid_certs(true);
+        }
+        builder.build().map_err(|e| ClientError::Build(describe_error(&e)))
+    };
+    Ok(Clients {
+        no_redirects: make(reqwest::redirect::Policy::none())?,
+        follow_redirects: make(reqwest::redirect::Policy::limited(10))?,
+    })
+}
+
+fn read(path: &std::path::Path) -> Result<Vec<u8>, ClientError> {
+    std::fs::read(path).map_err(|source| ClientError::Read {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+fn invalid(path: &std::path::Path, e: reqwest::Error) -> ClientError {
+    ClientError::Invalid {
+        path: path.display().to_string(),
+        message: describe_error(&e),
+    }
+}
+
+/// A reqwest error with its causes, in words: "connection refused", "timed out".
+pub fn describe_error(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else if e.is_redirect() {
+        "too many redirects"
+    } else if e.is_body() || e.is_decode() {
+        "the response body could not be read"
+    } else if e.is_request() {
+        "the request could not be sent"
+    } else {
+        "HTTP error"
+    };
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = std::error::Error::source(e);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    if causes.is_empty() {
+        kind.to_owned()
+    } else {
+        format!("{kind}: {}", causes.join(": "))
+    }
+}

@@ -1,0 +1,44 @@
+//! k2check: scenario checks for the K2 Cloud / Nintex Automation APIs.
+//!
+//! Data flows one way: load -> validate (plan) -> execute -> events -> reporters -> exit code.
+
+pub mod auth;
+pub mod cli;
+pub mod cmd;
+pub mod diag;
+pub mod event;
+pub mod exit;
+pub mod expect;
+pub mod http;
+pub mod mock;
+pub mod redact;
+pub mod report;
+pub mod run;
+pub mod scenario;
+pub mod schema;
+pub mod source;
+pub mod template;
+pub mod yaml;
+
+use cli::{Cli, Command};
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn main_with(cli: Cli) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::INCOMPLETE;
+        }
+    };
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Run(args) => cmd::run::run(args).await,
+            Command::Validate(args) => cmd::validate::validate(args).await,
+            Command::Mock(args) => cmd::mock::mock(args).await,
+            Command::Token(args) => cmd::token::token(args).await,
+            Command::SecretHash(args) => cmd::secret_hash::secret_hash(args),
+            Command::Schema => cmd::schema::schema(),
+        }
+    })
+}

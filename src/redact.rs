@@ -1,0 +1,117 @@
+//! The one set of secrets of a run, and masking applied by every writer.
+//!
+//! Secrets are added as they become known (at plan time for `secret.*`, passwords and
+//! client secrets; when fetched for tokens), together with the forms they take on the
+//! wire: URL-encoded, form-encoded, and the Base64 of a Basic header.
+
+use std::borrow::Cow;
+use std::sync::{Arc, RwLock};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+
+pub const MASK: &str = "***";
+
+/// Shorter values would mask ordinary words; such a value is no secret worth the name.
+const MIN_SECRET_LEN: usize = 3;
+
+#[derive(Debug, Clone, Default)]
+pub struct Redactor {
+    secrets: Arc<RwLock<Vec<String>>>,
+}
+
+impl Redactor {
+    /// Adds a secret and its encoded forms.
+    pub fn add(&self, secret: &str) {
+        if secret.trim().chars().count() < MIN_SECRET_LEN {
+            return;
+        }
+        let mut forms = vec![secret.to_owned()];
+        forms.push(utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string());
+        forms.push(form_urlencoded(secret));
+        if let Ok(json) = serde_json::to_string(secret) {
+            forms.push(json[1..json.len() - 1].to_owned());
+        }
+        self.insert(forms);
+    }
+
+    /// Adds a Basic credential: the password, and the Base64 the header carries.
+    pub fn add_basic(&self, user: &str, password: &str) {
+        self.add(password);
+        let encoded = STANDARD.encode(format!("{user}:{password}"));
+        self.insert(vec![encoded]);
+    }
+
+    fn insert(&self, forms: Vec<String>) {
+        let mut secrets = self.secrets.write().unwrap_or_else(|e| e.into_inner());
+        for form in forms {
+            if form.len() >= MIN_SECRET_LEN && !secrets.contains(&form) {
+                secrets.push(form);
+            }
+        }
+        // Longest first, so a secret that contains another is masked whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    }
+
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let secrets = self.secrets.read().unwrap_or_else(|e| e.into_inner());
+        let mut out = Cow::Borrowed(text);
+        for secret in secrets.iter() {
+            if out.contains(secret.as_str()) {
+                out = Cow::Owned(out.replace(secret.as_str(), MASK));
+            }
+        }
+        out
+    }
+
+    pub fn redact_json(&self, value: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(s) => Value::String(self.redact(s).into_owned()),
+            Value::Array(items) => Value::Array(items.iter().map(|v| self.redact_json(v)).collect()),
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.redact(k).into_owned(), self.redact_json(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+/// `application/x-www-form-urlencoded` as RFC 6749 uses it: space becomes `+`.
+pub fn form_urlencoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(byte as char),
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_secrets_and_their_encoded_forms() {
+        let r = Redactor::default();
+        r.add("p@ss word");
+        r.add_basic("DENALLIX\\administrator", "K2pass!");
+        let basic = STANDARD.encode("DENALLIX\\administrator:K2pass!");
+        let text = format!("a p@ss word b p%40ss%20word c p%40ss+word d Basic {basic} e K2pass!");
+        assert_eq!(r.redact(&text), "a *** b *** c *** d Basic *** e ***");
+    }
+
+    #[test]
+    fn ignores_empty_and_tiny_values() {
+        let r = Redactor::default();
+        r.add("");
+        r.add("a");
+        assert_eq!(r.redact("a banana"), "a banana");
+    }
+}

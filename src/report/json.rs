@@ -1,0 +1,119 @@
+//! JSON Lines: one object per event, in input order; specified by `schemas/report.schema.json`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::event::{Event, Phase, ScenarioResult, StepResult, Summary};
+use crate::redact::Redactor;
+use crate::report::file::{WriteError, write_atomically};
+use crate::source::SourceMap;
+
+pub struct JsonReporter {
+    path: PathBuf,
+    sources: Arc<SourceMap>,
+    redactor: Redactor,
+    lines: Vec<Value>,
+}
+
+impl JsonReporter {
+    pub fn new(path: PathBuf, sources: Arc<SourceMap>, redactor: Redactor) -> Self {
+        JsonReporter {
+            path,
+            sources,
+            redactor,
+            lines: Vec::new(),
+        }
+    }
+
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted {
+                total,
+                environment,
+                run_id,
+            } => self.lines.push(json!({
+                "type": "run_started",
+                "format": 1,
+                "run_id": run_id,
+                "environment": environment,
+                "scenarios": total,
+            })),
+            Event::ScenarioStarted { .. } => {}
+            Event::ScenarioFinished(result) => self.scenario(result),
+            Event::RunFinished(summary) => self.lines.push(run_finished(summary)),
+        }
+    }
+
+    fn scenario(&mut self, result: &ScenarioResult) {
+        for step in &result.steps {
+            let line = self.step(result.index, step);
+            self.lines.push(line);
+        }
+        self.lines.push(json!({
+            "type": "scenario",
+            "index": result.index,
+            "name": result.name,
+            "file": result.file,
+            "tags": result.tags,
+            "status": result.status.word(),
+            "steps": result.steps.len(),
+            "duration_ms": result.duration.as_millis() as u64,
+            "skip_reason": result.skip_reason,
+        }));
+    }
+
+    fn step(&self, scenario: usize, step: &StepResult) -> Value {
+        let failures: Vec<Value> = step
+            .failures
+            .iter()
+            .map(|f| {
+                json!({
+                    "message": f.message,
+                    "expected": f.expected,
+                    "actual": f.actual,
+                    "location": self.sources.location(f.span),
+                })
+            })
+            .collect();
+        json!({
+            "type": "step",
+            "scenario": scenario,
+            "name": step.name,
+            "phase": match step.phase { Phase::Main => "main", Phase::Finally => "finally" },
+            "status": step.status.word(),
+            "location": self.sources.location(step.span),
+            "attempts": step.attempts,
+            "resends": step.resends,
+            "duration_ms": step.duration.as_millis() as u64,
+            "request": step.request.as_ref().map(|r| json!({"method": r.method, "url": r.url})),
+            "response": step.response.as_ref().map(|r| json!({"status": r.status, "excerpt": r.excerpt})),
+            "failures": failures,
+            "error": step.error,
+            "skip_reason": step.skip_reason,
+        })
+    }
+
+    pub fn finish(&mut self) -> Result<(), WriteError> {
+        let mut out = String::new();
+        for line in &self.lines {
+            out.push_str(&self.redactor.redact_json(line).to_string());
+            out.push('\n');
+        }
+        write_atomically(&self.path, out.as_bytes())
+    }
+}
+
+fn run_finished(summary: &Summary) -> Value {
+    json!({
+        "type": "run_finished",
+        "passed": summary.passed,
+        "failed": summary.failed,
+        "errors": summary.errors,
+        "skipped": summary.skipped,
+        "steps": summary.steps,
+        "duration_ms": summary.duration.as_millis() as u64,
+        "interrupted": summary.interrupted,
+    })
+}

@@ -1,0 +1,73 @@
+//! The text of a failed or errored step, shared by the terminal and JUnit reporters:
+//! a snippet at the assertion's `file:line:col`, expected and actual, the request line and
+//! an excerpt of the response.
+
+use std::fmt::Write as _;
+
+use crate::diag::{Palette, render_snippet};
+use crate::event::{Status, StepResult};
+use crate::source::SourceMap;
+
+pub fn step_problem(step: &StepResult, sources: &SourceMap, palette: &Palette) -> String {
+    let mut out = String::new();
+    let (red, bold) = (palette.error, palette.emphasis);
+    for failure in &step.failures {
+        let _ = writeln!(out, "{red}failed{red:#}{bold}: {}{bold:#}", failure.message);
+        let label = format!("expected {}", failure.expected);
+        out.push_str(&render_snippet(failure.span, Some(&label), sources, palette, red));
+        let _ = writeln!(out, "   expected: {}", failure.expected);
+        let _ = writeln!(out, "   actual:   {}", failure.actual);
+    }
+    if let Some(error) = &step.error {
+        let mut lines = error.lines();
+        let _ = writeln!(
+            out,
+            "{red}error{red:#}{bold}: {}{bold:#}",
+            lines.next().unwrap_or_default()
+        );
+        for line in lines {
+            let _ = writeln!(out, "   {line}");
+        }
+        out.push_str(&render_snippet(step.span, Some("in this step"), sources, palette, red));
+    }
+    if step.status == Status::Failed || step.status == Status::Error {
+        if let Some(request) = &step.request {
+            let _ = writeln!(out, "   request:  {} {}", request.method, request.url);
+        }
+        if let Some(response) = &step.response {
+            let _ = write!(out, "   response: {}", response.status);
+            if let Some(excerpt) = response.excerpt.as_deref().filter(|e| !e.is_empty()) {
+                let _ = write!(out, " {}", one_line(excerpt));
+            }
+            out.push('\n');
+        }
+        if step.attempts > 1 {
+            let _ = writeln!(out, "   attempts: {} (the last one is shown)", step.attempts);
+        }
+    }
+    out
+}
+
+/// The first line of a problem, for JUnit's `message` attribute and the terminal summary.
+pub fn headline(step: &StepResult) -> String {
+    if let Some(f) = step.failures.first() {
+        return format!("{}: expected {}, actual {}", f.message, f.expected, f.actual);
+    }
+    if let Some(e) = &step.error {
+        return e.lines().next().unwrap_or_default().to_owned();
+    }
+    step.skip_reason.clone().unwrap_or_default()
+}
+
+/// A body on one line, its control characters made visible.
+fn one_line(text: &str) -> String {
+    let collapsed: String = text
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => char::REPLACEMENT_CHARACTER,
+            c => c,
+        })
+        .collect();
+    crate::expect::predicate::cut(&collapsed, 300)
+}

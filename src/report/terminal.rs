@@ -1,0 +1,183 @@
+//! The terminal: a line per scenario in input order, failures with their snippets, a
+//! summary, and (on a TTY, outside CI) a progress bar on stderr that never blocks the run.
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::diag::Palette;
+use crate::event::{Event, ScenarioResult, Status, Summary};
+use crate::redact::Redactor;
+use crate::report::render::{headline, step_problem};
+use crate::source::SourceMap;
+
+pub struct TerminalReporter {
+    sources: Arc<SourceMap>,
+    redactor: Redactor,
+    palette: Palette,
+    bar: Option<ProgressBar>,
+    running: Vec<(usize, String)>,
+    failures: usize,
+    out: Box<dyn std::io::Write + Send>,
+}
+
+impl TerminalReporter {
+    pub fn new(
+        sources: Arc<SourceMap>,
+        redactor: Redactor,
+        colour: bool,
+        progress: bool,
+        out: Box<dyn std::io::Write + Send>,
+    ) -> Self {
+        let bar = progress.then(|| {
+            let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
+            let style = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} scenarios {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+            bar.set_style(style);
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        let palette = if colour { Palette::coloured() } else { Palette::plain() };
+        TerminalReporter {
+            sources,
+            redactor,
+            palette,
+            bar,
+            running: Vec::new(),
+            failures: 0,
+            out,
+        }
+    }
+
+    pub fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted { total, environment, .. } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_length(*total as u64);
+                }
+                let env = environment
+                    .as_deref()
+                    .map(|e| format!(" in environment `{e}`"))
+                    .unwrap_or_default();
+                self.print(&format!("running {total} scenario{}{env}\n", plural(*total)));
+            }
+            Event::ScenarioStarted { index, name } => {
+                self.running.push((*index, name.clone()));
+                self.update_message();
+            }
+            Event::ScenarioFinished(result) => {
+                self.running.retain(|(i, _)| *i != result.index);
+                if matches!(result.status, Status::Failed | Status::Error) {
+                    self.failures += 1;
+                }
+                let text = self.scenario_text(result);
+                self.print(&text);
+                if let Some(bar) = &self.bar {
+                    bar.inc(1);
+                }
+                self.update_message();
+            }
+            Event::RunFinished(summary) => {
+                if let Some(bar) = self.bar.take() {
+                    bar.finish_and_clear();
+                }
+                let text = self.summary_text(summary);
+                self.print(&text);
+            }
+        }
+    }
+
+    fn update_message(&self) {
+        let Some(bar) = &self.bar else { return };
+        let names: Vec<&str> = self.running.iter().take(3).map(|(_, n)| n.as_str()).collect();
+        let more = self.running.len().saturating_sub(names.len());
+        let mut message = format!("· {} failed · running: {}", self.failures, names.join(", "));
+        if more > 0 {
+            message.push_str(&format!(" +{more}"));
+        }
+        bar.set_message(self.redactor.redact(&message).into_owned());
+    }
+
+    fn print(&mut self, text: &str) {
+        let text = self.redactor.redact(text);
+        let out = &mut self.out;
+        let mut write = || {
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        };
+        match &self.bar {
+            Some(bar) => bar.suspend(write),
+            None => write(),
+        }
+    }
+
+    fn scenario_text(&self, result: &ScenarioResult) -> String {
+        let p = &self.palette;
+        let (word, style) = match result.status {
+            Status::Passed => ("PASS", anstyle::AnsiColor::Green.on_default().bold()),
+            Status::Failed => ("FAIL", p.error),
+            Status::Error => ("ERROR", p.error),
+            Status::Skipped => ("SKIP", p.warning),
+        };
+        let style = if self.palette.emphasis == anstyle::Style::new() {
+            anstyle::Style::new()
+        } else {
+            style
+        };
+        let steps = result.steps.len();
+        let mut text = format!(
+            "{style}{word:<5}{style:#} {} ({steps} step{}, {})",
+            result.name,
+            plural(steps),
+            millis(result.duration)
+        );
+        if let Some(reason) = &result.skip_reason {
+            text.push_str(&format!(": {reason}"));
+        }
+        text.push('\n');
+        for step in &result.steps {
+            if matches!(step.status, Status::Failed | Status::Error) {
+                text.push_str(&format!("  step `{}`: {}\n", step.name, headline(step)));
+                for line in step_problem(step, &self.sources, p).lines() {
+                    text.push_str("    ");
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            }
+        }
+        text
+    }
+
+    fn summary_text(&self, s: &Summary) -> String {
+        let total = s.passed + s.failed + s.errors + s.skipped;
+        let mut text = format!(
+            "\n{total} scenario{}: {} passed, {} failed, {} errors, {} skipped; {} steps in {}\n",
+            plural(total),
+            s.passed,
+            s.failed,
+            s.errors,
+            s.skipped,
+            s.steps,
+            millis(s.duration)
+        );
+        if s.interrupted {
+            text.push_str("interrupted: unfinished steps are marked skipped\n");
+        }
+        text
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn millis(d: Duration) -> String {
+    if d.as_secs() >= 10 {
+        format!("{:.1} s", d.as_secs_f64())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}

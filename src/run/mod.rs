@@ -1,0 +1,10 @@
+//! Executing a plan: scheduling, scenarios, steps, request rendering.
+
+pub mod resolve;
+pub mod runtime;
+pub mod scenario;
+pub mod scheduler;
+pub mod step;
+
+pub use runtime::Runtime;
+pub use scheduler::{Schedule, execute};

@@ -1,0 +1,40 @@
+//! What every scenario of a run shares: the plan, the HTTP clients, auth, and a stop flag.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::auth::Auth;
+use crate::http::Clients;
+use crate::scenario::Plan;
+
+pub struct Runtime {
+    pub plan: Arc<Plan>,
+    pub clients: Clients,
+    pub auth: Auth,
+    stopping: AtomicBool,
+}
+
+impl Runtime {
+    pub fn new(plan: Arc<Plan>, clients: Clients) -> Self {
+        let auth = Auth::new(
+            plan.profiles.clone(),
+            clients.no_redirects.clone(),
+            plan.redactor.clone(),
+        );
+        Runtime {
+            plan,
+            clients,
+            auth,
+            stopping: AtomicBool::new(false),
+        }
+    }
+
+    /// Asks running scenarios to stop at their next step (fail-fast, Ctrl-C).
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+}

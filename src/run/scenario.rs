@@ -1,0 +1,145 @@
+//! One scenario: its steps in order, later steps skipped after a failure, `finally` steps
+//! always run. Step results are recorded as they finish, so an interrupted run keeps them.
+
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use minijinja::Value;
+
+use crate::event::{Phase, ScenarioResult, Status, StepResult};
+use crate::run::runtime::Runtime;
+use crate::run::step::run_step;
+use crate::scenario::model::{Scenario, Step};
+
+/// Step results so far, shared with the scheduler.
+pub type StepLog = Arc<Mutex<Vec<StepResult>>>;
+
+pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> ScenarioResult {
+    let scenario = &rt.plan.scenarios[index];
+    let started = Instant::now();
+    let record = |result: StepResult| log.lock().unwrap_or_else(|e| e.into_inner()).push(result);
+
+    let mut ctx = rt.plan.context.clone();
+    let mut broken: Option<String> = None;
+    for (name, node) in &scenario.vars {
+        match rt.plan.engine.render_node(node, &ctx) {
+            Ok(v) => ctx = ctx.with(&name.value, Value::from_serialize(&v)),
+            Err(e) => {
+                broken = Some(format!("scenario variable `{}`: {e}", name.value));
+                break;
+            }
+        }
+    }
+
+    let mut skip_reason: Option<String> = None;
+    for step in &scenario.steps {
+        if let Some(message) = broken.take() {
+            record(error_step(step, Phase::Main, message));
+            skip_reason = Some("an earlier step did not pass".into());
+            continue;
+        }
+        if rt.is_stopping() {
+            skip_reason.get_or_insert_with(|| "the run was interrupted".into());
+        }
+        if let Some(reason) = &skip_reason {
+            record(skipped_step(step, Phase::Main, reason));
+            continue;
+        }
+        let outcome = run_step(&rt, scenario, step, &ctx, Phase::Main).await;
+        ctx = ctx.extend(
+            outcome
+                .captures
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from_serialize(v))),
+        );
+        if outcome.result.status != Status::Passed {
+            skip_reason = Some(format!("step `{}` did not pass", step.name));
+        }
+        record(outcome.result);
+    }
+    for step in &scenario.finally {
+        if rt.is_stopping() {
+            record(skipped_step(step, Phase::Finally, "the run was interrupted"));
+            continue;
+        }
+        let outcome = run_step(&rt, scenario, step, &ctx, Phase::Finally).await;
+        ctx = ctx.extend(
+            outcome
+                .captures
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from_serialize(v))),
+        );
+        record(outcome.result);
+    }
+    let steps = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
+    finish(index, scenario, steps, started.elapsed(), None)
+}
+
+pub fn finish(
+    index: usize,
+    scenario: &Scenario,
+    steps: Vec<StepResult>,
+    duration: std::time::Duration,
+    skip_reason: Option<String>,
+) -> ScenarioResult {
+    let status = if skip_reason.is_some() && steps.iter().all(|s| s.status == Status::Skipped) {
+        Status::Skipped
+    } else {
+        steps
+            .iter()
+            .map(|s| s.status)
+            .find(|s| matches!(s, Status::Failed | Status::Error))
+            .unwrap_or(Status::Passed)
+    };
+    ScenarioResult {
+        index,
+        name: scenario.name.value.clone(),
+        file: scenario.path.display().to_string(),
+        tags: scenario.tags.clone(),
+        status,
+        steps,
+        duration,
+        skip_reason,
+    }
+}
+
+pub fn skipped_step(step: &Step, phase: Phase, reason: &str) -> StepResult {
+    StepResult {
+        name: step.name.clone(),
+        phase,
+        span: step.span,
+        status: Status::Skipped,
+        attempts: 0,
+        duration: Default::default(),
+        request: None,
+        response: None,
+        failures: Vec::new(),
+        error: None,
+        skip_reason: Some(reason.to_owned()),
+        resends: 0,
+    }
+}
+
+fn error_step(step: &Step, phase: Phase, message: String) -> StepResult {
+    StepResult {
+        status: Status::Error,
+        error: Some(message),
+        skip_reason: None,
+        ..skipped_step(step, phase, "")
+    }
+}
+
+/// Every step of a scenario that never started, marked with why.
+pub fn all_skipped(index: usize, scenario: &Scenario, reason: &str, done: Vec<StepResult>) -> ScenarioResult {
+    let mut steps = done;
+    let all: Vec<(&Step, Phase)> = scenario
+        .steps
+        .iter()
+        .map(|s| (s, Phase::Main))
+        .chain(scenario.finally.iter().map(|s| (s, Phase::Finally)))
+        .collect();
+    for (step, phase) in all.into_iter().skip(steps.len()) {
+        steps.push(skipped_step(step, phase, reason));
+    }
+    finish(index, scenario, steps, Default::default(), Some(reason.to_owned()))
+}

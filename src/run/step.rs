@@ -1,0 +1,218 @@
+//! One step: render, authenticate, send, check, capture; again while `retry` allows.
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepResult};
+use crate::expect::predicate::cut;
+use crate::expect::{Checker, Response};
+use crate::http::describe_error;
+use crate::run::resolve::{ResolvedRequest, resolve};
+use crate::run::runtime::Runtime;
+use crate::scenario::model::{Action, AuthRef, Scenario, Step};
+use crate::template::Context;
+
+/// How much of a failed response's body the reports keep.
+const EXCERPT_BYTES: usize = 2048;
+
+pub struct StepOutcome {
+    pub result: StepResult,
+    pub captures: Vec<(String, Value)>,
+}
+
+/// The result of one attempt.
+enum Attempt {
+    Passed {
+        response: Response,
+        captures: Vec<(String, Value)>,
+    },
+    Failed {
+        response: Response,
+        failures: Vec<AssertionFailure>,
+    },
+    Error(String),
+}
+
+pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Context, phase: Phase) -> StepOutcome {
+    let started = Instant::now();
+    let mut attempts = 0;
+    let mut resends = 0;
+    let mut wait = step.retry.as_ref().map(|r| r.interval).unwrap_or_default();
+    let mut request_line = None;
+    let attempt = loop {
+        attempts += 1;
+        let (attempt, line, resent) = attempt_once(rt, scenario, step, ctx).await;
+        request_line = line.or(request_line);
+        resends += resent;
+        let Some(retry) = &step.retry else { break attempt };
+        if matches!(attempt, Attempt::Passed { .. }) || rt.is_stopping() {
+            break attempt;
+        }
+        let out_of_attempts = retry.attempts.is_some_and(|max| attempts >= max);
+        let out_of_time = retry.timeout.is_some_and(|t| started.elapsed() + wait > t);
+        if out_of_attempts || out_of_time {
+            break attempt;
+        }
+        tokio::time::sleep(wait).await;
+        wait = Duration::from_secs_f64((wait.as_secs_f64() * retry.backoff).min(3600.0));
+    };
+    let mut result = StepResult {
+        name: step.name.clone(),
+        phase,
+        span: step.span,
+        status: Status::Passed,
+        attempts,
+        duration: started.elapsed(),
+        request: request_line,
+        response: None,
+        failures: Vec::new(),
+        error: None,
+        skip_reason: None,
+        resends,
+    };
+    let captures = match attempt {
+        Attempt::Passed { response, captures } => {
+            result.response = Some(ResponseSummary {
+                status: response.status,
+                excerpt: None,
+            });
+            captures
+        }
+        Attempt::Failed { response, failures } => {
+            result.status = Status::Failed;
+            result.response = Some(summary_with_excerpt(&response));
+            result.failures = failures;
+            Vec::new()
+        }
+        Attempt::Error(message) => {
+            result.status = Status::Error;
+            result.error = Some(message);
+            Vec::new()
+        }
+    };
+    StepOutcome { result, captures }
+}
+
+fn summary_with_excerpt(response: &Response) -> ResponseSummary {
+    let end = response.body.len().min(EXCERPT_BYTES);
+    let mut excerpt = String::from_utf8_lossy(&response.body[..end]).into_owned();
+    if response.body.len() > EXCERPT_BYTES {
+        excerpt.push_str(&format!("… ({} more bytes)", response.body.len() - EXCERPT_BYTES));
+    }
+    ResponseSummary {
+        status: response.status,
+        excerpt: Some(excerpt),
+    }
+}
+
+/// The profile a step uses: its own `auth`, the scenario's, or the suite default.
+pub fn auth_profile<'a>(rt: &'a Runtime, scenario: &'a Scenario, step: &'a Step) -> Option<&'a str> {
+    let chosen = step.auth.as_ref().or(scenario.auth.as_ref()).map(|a| &a.value);
+    match chosen {
+        Some(AuthRef::None) => None,
+        Some(AuthRef::Profile(name)) => Some(name),
+        None => rt.plan.default_auth.as_deref(),
+    }
+}
+
+async fn attempt_once(
+    rt: &Runtime,
+    scenario: &Scenario,
+    step: &Step,
+    ctx: &Context,
+) -> (Attempt, Option<RequestLine>, u32) {
+    let plan = &rt.plan;
+    let Action::Request(request) = &step.action;
+    let resolved = match resolve(request, &plan.engine, ctx, plan.timeout) {
+        Ok(r) => r,
+        Err(e) => return (Attempt::Error(format!("template: {e}")), None, 0),
+    };
+    let line = Some(RequestLine {
+        method: resolved.method.clone(),
+        url: resolved.url.clone(),
+    });
+    let profile = auth_profile(rt, scenario, step);
+    let mut resends = 0;
+    let response = loop {
+        let header = match profile {
+            Some(name) => match rt.auth.header(name).await {
+                Ok(h) => h,
+                Err(e) => return (Attempt::Error(e.to_string()), line, resends),
+            },
+            None => None,
+        };
+        let response = match send(rt, &resolved, header.as_deref()).await {
+            Ok(r) => r,
+            Err(e) => return (Attempt::Error(e), line, resends),
+        };
+        // A 401 to a cached token: one fresh token and one resend, never more.
+        if response.status == 401 && resends == 0 {
+            if let (Some(name), Some(h)) = (profile, &header) {
+                if rt.auth.is_refreshable(name) {
+                    rt.auth.refused(name, h).await;
+                    resends += 1;
+                    continue;
+                }
+            }
+        }
+        break response;
+    };
+    let dir = scenario.path.parent().unwrap_or(std::path::Path::new("."));
+    let checker = Checker {
+        engine: &plan.engine,
+        ctx,
+        schemas: &plan.schemas,
+        dir,
+    };
+    let failures = checker.check(&step.expect, &response);
+    if !failures.is_empty() {
+        return (Attempt::Failed { response, failures }, line, resends);
+    }
+    match checker.captures(&step.capture, &response) {
+        Ok(captures) => (Attempt::Passed { response, captures }, line, resends),
+        Err(failure) => (
+            Attempt::Failed {
+                response,
+                failures: vec![failure],
+            },
+            line,
+            resends,
+        ),
+    }
+}
+
+async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&str>) -> Result<Response, String> {
+    let client = if req.follow_redirects {
+        &rt.clients.follow_redirects
+    } else {
+        &rt.clients.no_redirects
+    };
+    let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
+    let url = reqwest::Url::parse(&req.url).map_err(|e| format!("invalid URL `{}`: {e}", cut(&req.url, 200)))?;
+    let mut builder = client.request(method, url).timeout(req.timeout);
+    for (name, value) in &req.headers {
+        builder = builder.header(name.as_str(), value.as_str());
+    }
+    if let Some(auth) = authorization {
+        builder = builder.header("authorization", auth);
+    }
+    if let Some(body) = &req.body {
+        builder = builder.body(body.clone());
+    }
+    let started = Instant::now();
+    let response = builder.send().await.map_err(|e| describe_error(&e))?;
+    let status = response.status().as_u16();
+    let headers = response
+        .headers()
+        .iter()
+        .map(|(n, v)| {
+            (
+                n.as_str().to_owned(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect();
+    let body = response.bytes().await.map_err(|e| describe_error(&e))?;
+    Ok(Response::new(status, headers, body.to_vec(), started.elapsed()))
+}

@@ -1,0 +1,249 @@
+//! `k2check.yaml` from its YAML tree.
+
+use std::path::Path;
+
+use crate::diag::Diagnostic;
+use crate::scenario::fields::Reader;
+use crate::scenario::model::{
+    AuthKind, AuthProfile, ClientAuthStyle, ClientCredentials, Defaults, Environment, Spanned, Suite, Tls, Vars,
+};
+use crate::source::FileId;
+use crate::yaml::Node;
+
+pub const SUITE_KEYS: &[&str] = &["defaults", "vars", "tls", "auth", "environments"];
+pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment"];
+pub const TLS_KEYS: &[&str] = &["ca_file", "client_cert", "client_key", "insecure"];
+pub const ENVIRONMENT_KEYS: &[&str] = &["vars", "auth"];
+pub const AUTH_TYPES: &[&str] = &["none", "basic", "bearer", "client_credentials"];
+pub const BASIC_KEYS: &[&str] = &["type", "username", "password"];
+pub const BEARER_KEYS: &[&str] = &["type", "token"];
+pub const CLIENT_CREDENTIALS_KEYS: &[&str] = &[
+    "type",
+    "token_url",
+    "issuer",
+    "client_id",
+    "client_secret",
+    "scope",
+    "audience",
+    "client_auth",
+];
+
+pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Suite {
+    let mut suite = Suite {
+        file,
+        dir: dir.to_path_buf(),
+        defaults: Defaults::default(),
+        vars: Vec::new(),
+        tls: Tls::default(),
+        auth: Vec::new(),
+        environments: Vec::new(),
+    };
+    if root.is_null() {
+        return suite;
+    }
+    let Some(mut f) = r.fields(root, "k2check.yaml", SUITE_KEYS) else {
+        return suite;
+    };
+    if let Some(node) = f.take("defaults") {
+        suite.defaults = decode_defaults(r, node);
+    }
+    if let Some(node) = f.take("vars") {
+        suite.vars = decode_vars(r, node);
+    }
+    if let Some(node) = f.take("tls") {
+        suite.tls = decode_tls(r, dir, node);
+    }
+    if let Some(node) = f.take("auth") {
+        suite.auth = decode_profiles(r, node);
+    }
+    if let Some(node) = f.take("environments") {
+        for (name, env) in r.entries(node, "environments") {
+            let mut environment = Environment {
+                name,
+                vars: Vec::new(),
+                auth: Vec::new(),
+            };
+            if let Some(mut ef) = r.fields(env, "an environment", ENVIRONMENT_KEYS) {
+                if let Some(v) = ef.take("vars") {
+                    environment.vars = decode_vars(r, v);
+                }
+                if let Some(a) = ef.take("auth") {
+                    environment.auth = decode_profiles(r, a);
+                }
+            }
+            suite.environments.push(environment);
+        }
+    }
+    suite
+}
+
+pub fn decode_vars(r: &mut Reader, node: &Node) -> Vars {
+    r.entries(node, "vars")
+        .into_iter()
+        .map(|(name, value)| (name, value.clone()))
+        .collect()
+}
+
+fn decode_defaults(r: &mut Reader, node: &Node) -> Defaults {
+    let mut defaults = Defaults::default();
+    if let Some(mut f) = r.fields(node, "defaults", DEFAULTS_KEYS) {
+        defaults.timeout = f.take("timeout").and_then(|n| r.duration(n, "timeout"));
+        defaults.auth = f.take("auth").and_then(|n| r.spanned_string(n, "an auth profile name"));
+        defaults.environment = f
+            .take("environment")
+            .and_then(|n| r.spanned_string(n, "an environment name"));
+    }
+    defaults
+}
+
+fn decode_tls(r: &mut Reader, dir: &Path, node: &Node) -> Tls {
+    let mut tls = Tls::default();
+    let Some(mut f) = r.fields(node, "tls", TLS_KEYS) else {
+        return tls;
+    };
+    let mut path = |r: &mut Reader, key: &str| {
+        f.take(key)
+            .and_then(|n| r.spanned_string(n, "a file path"))
+            .map(|s| Spanned {
+                value: dir.join(&s.value),
+                span: s.span,
+            })
+    };
+    tls.ca_file = path(r, "ca_file");
+    tls.client_cert = path(r, "client_cert");
+    tls.client_key = path(r, "client_key");
+    tls.insecure = f.take("insecure").and_then(|n| r.bool(n, "insecure")).unwrap_or(false);
+    tls
+}
+
+fn decode_profiles(r: &mut Reader, node: &Node) -> Vec<AuthProfile> {
+    let mut profiles = Vec::new();
+    for (name, value) in r.entries(node, "auth profiles") {
+        if let Some(kind) = decode_auth_kind(r, value) {
+            profiles.push(AuthProfile { name, kind });
+        }
+    }
+    profiles
+}
+
+fn decode_auth_kind(r: &mut Reader, node: &Node) -> Option<AuthKind> {
+    let kind_node = match &node.kind {
+        crate::yaml::NodeKind::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.as_scalar() == Some("type"))
+            .map(|e| &e.1),
+        _ => None,
+    };
+    let Some(kind_node) = kind_node else {
+        r.error(
+            Diagnostic::error("an auth profile needs a `type`", node.span)
+                .with_help(format!("type is one of: {}", AUTH_TYPES.join(", "))),
+        );
+        return None;
+    };
+    let kind = r.string(kind_node, "an auth type")?;
+    let missing = |r: &mut Reader, key: &str| {
+        r.error(Diagnostic::error(
+            format!("a `{kind}` auth profile needs `{key}`"),
+            node.span,
+        ));
+    };
+    match kind.as_str() {
+        "none" => {
+            r.fields(node, "a `none` auth profile", &["type"])?;
+            Some(AuthKind::None)
+        }
+        "basic" => {
+            let mut f = r.fields(node, "a `basic` auth profile", BASIC_KEYS)?;
+            let username = f.take("username").and_then(|n| r.template(n, "a user name"));
+            let password = f.take("password").and_then(|n| r.template(n, "a password"));
+            if username.is_none() {
+                missing(r, "username");
+            }
+            if password.is_none() {
+                missing(r, "password");
+            }
+            Some(AuthKind::Basic {
+                username: username?,
+                password: password?,
+            })
+        }
+        "bearer" => {
+            let mut f = r.fields(node, "a `bearer` auth profile", BEARER_KEYS)?;
+            let token = f.take("token").and_then(|n| r.template(n, "a token"));
+            if token.is_none() {
+                missing(r, "token");
+            }
+            Some(AuthKind::Bearer { token: token? })
+        }
+        "client_credentials" => {
+            let mut f = r.fields(node, "a `client_credentials` auth profile", CLIENT_CREDENTIALS_KEYS)?;
+            let token_url = f.take("token_url").and_then(|n| r.template(n, "a URL"));
+            let issuer = f.take("issuer").and_then(|n| r.template(n, "a URL"));
+            if token_url.is_none() && issuer.is_none() {
+                r.error(
+                    Diagnostic::error(
+                        "a `client_credentials` profile needs `token_url` or `issuer`",
+                        node.span,
+                    )
+                    .with_help("`issuer` finds the token endpoint through /.well-known/openid-configuration"),
+                );
+            }
+            let client_id = f.take("client_id").and_then(|n| r.template(n, "a client id"));
+            let client_secret = f.take("client_secret").and_then(|n| r.template(n, "a client secret"));
+            if client_id.is_none() {
+                missing(r, "client_id");
+            }
+            if client_secret.is_none() {
+                missing(r, "client_secret");
+            }
+            let scope = match f.take("scope") {
+                Some(n) => {
+                    let items: Vec<_> = match &n.kind {
+                        crate::yaml::NodeKind::Seq(items) => items.iter().collect(),
+                        _ => vec![n],
+                    };
+                    items.into_iter().filter_map(|i| r.template(i, "a scope")).collect()
+                }
+                None => Vec::new(),
+            };
+            let audience = f.take("audience").and_then(|n| r.template(n, "an audience"));
+            let client_auth = match f.take("client_auth") {
+                None => ClientAuthStyle::Body,
+                Some(n) => match r.string(n, "`body` or `basic`").as_deref() {
+                    Some("body") => ClientAuthStyle::Body,
+                    Some("basic") => ClientAuthStyle::Basic,
+                    Some(other) => {
+                        r.error(
+                            Diagnostic::error(format!("unknown client_auth `{other}`"), n.span).with_help(
+                                "client_auth is `body` (client_secret_post) or `basic` (client_secret_basic)",
+                            ),
+                        );
+                        ClientAuthStyle::Body
+                    }
+                    None => ClientAuthStyle::Body,
+                },
+            };
+            if token_url.is_none() && issuer.is_none() {
+                return None;
+            }
+            Some(AuthKind::ClientCredentials(ClientCredentials {
+                token_url,
+                issuer,
+                client_id: client_id?,
+                client_secret: client_secret?,
+                scope,
+                audience,
+                client_auth,
+            }))
+        }
+        other => {
+            let mut diag = Diagnostic::error(format!("unknown auth type `{other}`"), kind_node.span);
+            if let Some(close) = crate::diag::did_you_mean(other, AUTH_TYPES.iter().copied()) {
+                diag = diag.with_label(format!("did you mean `{close}`?"));
+            }
+            r.error(diag.with_help(format!("type is one of: {}", AUTH_TYPES.join(", "))));
+            None
+        }
+    }
+}

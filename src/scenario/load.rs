@@ -1,0 +1,165 @@
+//! Finding the suite file and the scenario files named on the command line, and decoding them.
+
+use std::path::{Path, PathBuf};
+
+use crate::diag::Diagnostic;
+use crate::scenario::decode_scenario::decode_scenario;
+use crate::scenario::decode_suite::decode_suite;
+use crate::scenario::fields::Reader;
+use crate::scenario::model::{Scenario, Suite};
+use crate::source::SourceMap;
+use crate::yaml;
+
+pub const SUITE_FILE: &str = "k2check.yaml";
+
+/// Everything read from disk, with every problem found on the way.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub sources: SourceMap,
+    pub suite: Option<Suite>,
+    pub scenarios: Vec<Scenario>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub fn load(paths: &[PathBuf]) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut suite_file: Option<PathBuf> = None;
+    for path in paths {
+        if !path.exists() {
+            loaded.diagnostics.push(Diagnostic::error(
+                format!("{}: no such file or directory", path.display()),
+                None,
+            ));
+            continue;
+        }
+        if let Some(found) = find_suite_file(path) {
+            match &suite_file {
+                Some(existing) if existing != &found => loaded.diagnostics.push(
+                    Diagnostic::error(
+                        format!(
+                            "{} and {} belong to different suites",
+                            existing.display(),
+                            found.display()
+                        ),
+                        None,
+                    )
+                    .with_help("run one suite at a time"),
+                ),
+                _ => suite_file = Some(found),
+            }
+        }
+        if path.is_dir() {
+            collect_yaml_files(path, &mut files, &mut loaded.diagnostics);
+        } else if path.file_name().is_some_and(|n| n == SUITE_FILE) {
+            if let Some(dir) = path.parent() {
+                collect_yaml_files(&dir_or_dot(dir), &mut files, &mut loaded.diagnostics);
+            }
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+
+    let mut reader = Reader::default();
+    if let Some(suite_path) = suite_file {
+        if let Some(text) = read(&suite_path, &mut loaded.diagnostics) {
+            let id = loaded.sources.add(suite_path.clone(), text);
+            match yaml::parse(id, loaded.sources.get(id)) {
+                Ok(root) => {
+                    let dir = dir_or_dot(suite_path.parent().unwrap_or(Path::new(".")));
+                    loaded.suite = Some(decode_suite(&mut reader, id, &dir, &root));
+                }
+                Err(diag) => reader.error(diag),
+            }
+        }
+    }
+    for file in files {
+        let Some(text) = read(&file, &mut loaded.diagnostics) else {
+            continue;
+        };
+        let id = loaded.sources.add(file.clone(), text);
+        match yaml::parse(id, loaded.sources.get(id)) {
+            Ok(root) => {
+                if let Some(scenario) = decode_scenario(&mut reader, id, &file, &root) {
+                    loaded.scenarios.push(scenario);
+                }
+            }
+            Err(diag) => reader.error(diag),
+        }
+    }
+    loaded.diagnostics.extend(reader.diags);
+    loaded
+}
+
+fn dir_or_dot(dir: &Path) -> PathBuf {
+    if dir.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        dir.to_path_buf()
+    }
+}
+
+fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(e) => {
+                let at = e.utf8_error().valid_up_to();
+                diagnostics.push(Diagnostic::error(
+                    format!("{}: not UTF-8 text (invalid byte at offset {at})", path.display()),
+                    None,
+                ));
+                None
+            }
+        },
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(format!("{}: {e}", path.display()), None));
+            None
+        }
+    }
+}
+
+/// The `k2check.yaml` in this folder or the nearest one above it.
+fn find_suite_file(path: &Path) -> Option<PathBuf> {
+    let start = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        dir_or_dot(path.parent()?)
+    };
+    let mut dir = Some(start.as_path());
+    while let Some(d) = dir {
+        let candidate = d.join(SUITE_FILE);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent().filter(|p| !p.as_os_str().is_empty());
+    }
+    let here = Path::new(".").join(SUITE_FILE);
+    (start.is_relative() && here.is_file() && start.starts_with(".")).then_some(here)
+}
+
+/// Scenario files below a folder, skipping hidden folders and the suite file.
+fn collect_yaml_files(dir: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(format!("{}: {e}", dir.display()), None));
+            return;
+        }
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            collect_yaml_files(&path, files, diagnostics);
+        } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && name != SUITE_FILE {
+            files.push(path);
+        }
+    }
+}

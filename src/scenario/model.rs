@@ -1,0 +1,314 @@
+//! The scenario format as Rust types. Every piece a user can get wrong keeps its span.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use regex::Regex;
+
+use crate::source::{FileId, Span};
+use crate::yaml::Node;
+
+/// A value with the place it was written.
+#[derive(Debug, Clone)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+/// A string that may contain `{{ … }}` templates, rendered per step.
+#[derive(Debug, Clone)]
+pub struct Template {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Template {
+    pub fn is_static(&self) -> bool {
+        !self.text.contains("{{") && !self.text.contains("{%")
+    }
+}
+
+/// Named values, in the order written.
+pub type Vars = Vec<(Spanned<String>, Node)>;
+
+/// `k2check.yaml`: what every scenario of a suite shares.
+#[derive(Debug, Clone)]
+pub struct Suite {
+    pub file: FileId,
+    pub dir: PathBuf,
+    pub defaults: Defaults,
+    pub vars: Vars,
+    pub tls: Tls,
+    pub auth: Vec<AuthProfile>,
+    pub environments: Vec<Environment>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Defaults {
+    pub timeout: Option<Duration>,
+    pub auth: Option<Spanned<String>>,
+    pub environment: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Tls {
+    pub ca_file: Option<Spanned<PathBuf>>,
+    pub client_cert: Option<Spanned<PathBuf>>,
+    pub client_key: Option<Spanned<PathBuf>>,
+    pub insecure: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Environment {
+    pub name: Spanned<String>,
+    pub vars: Vars,
+    pub auth: Vec<AuthProfile>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AuthProfile {
+    pub name: Spanned<String>,
+    pub kind: AuthKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum AuthKind {
+    None,
+    Basic { username: Template, password: Template },
+    Bearer { token: Template },
+    ClientCredentials(ClientCredentials),
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientCredentials {
+    pub token_url: Option<Template>,
+    pub issuer: Option<Template>,
+    pub client_id: Template,
+    pub client_secret: Template,
+    pub scope: Vec<Template>,
+    pub audience: Option<Template>,
+    pub client_auth: ClientAuthStyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClientAuthStyle {
+    /// `client_id` and `client_secret` in the form body (`client_secret_post`).
+    Body,
+    /// An HTTP Basic header (`client_secret_basic`).
+    Basic,
+}
+
+/// One scenario file.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub file: FileId,
+    pub path: PathBuf,
+    pub name: Spanned<String>,
+    pub description: Option<String>,
+    pub tags: Vec<String>,
+    pub auth: Option<Spanned<AuthRef>>,
+    pub vars: Vars,
+    pub steps: Vec<Step>,
+    pub finally: Vec<Step>,
+}
+
+/// Which credentials a request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthRef {
+    None,
+    Profile(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct Step {
+    pub name: String,
+    pub span: Span,
+    pub action: Action,
+    pub auth: Option<Spanned<AuthRef>>,
+    pub expect: Expect,
+    pub capture: Vec<Capture>,
+    pub retry: Option<Retry>,
+}
+
+/// What a step sends. K2-aware kinds expand to plain requests before they are sent.
+#[derive(Debug, Clone)]
+pub enum Action {
+    Request(Request),
+}
+
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: Spanned<String>,
+    pub url: Template,
+    pub query: Vec<(Spanned<String>, Node)>,
+    pub headers: Vec<(Spanned<String>, Template)>,
+    pub body: Option<Body>,
+    pub timeout: Option<Duration>,
+    pub follow_redirects: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum Body {
+    Json(Node),
+    Form(Vec<(Spanned<String>, Node)>),
+    Raw(Template),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Expect {
+    pub status: Option<Spanned<Vec<StatusPattern>>>,
+    pub headers: Vec<(Spanned<String>, Vec<Predicate>)>,
+    pub json: Vec<(Template, Vec<Predicate>)>,
+    pub body: Vec<Predicate>,
+    pub schema: Option<Spanned<PathBuf>>,
+    pub time: Vec<Predicate>,
+}
+
+impl Expect {
+    pub fn is_empty(&self) -> bool {
+        self.status.is_none()
+            && self.headers.is_empty()
+            && self.json.is_empty()
+            && self.body.is_empty()
+            && self.schema.is_none()
+            && self.time.is_empty()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusPattern {
+    Code(u16),
+    /// `2xx`: any code whose first digit is this.
+    Class(u16),
+}
+
+impl StatusPattern {
+    pub fn matches(self, code: u16) -> bool {
+        match self {
+            StatusPattern::Code(c) => c == code,
+            StatusPattern::Class(c) => code / 100 == c,
+        }
+    }
+}
+
+impl std::fmt::Display for StatusPattern {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusPattern::Code(c) => write!(f, "{c}"),
+            StatusPattern::Class(c) => write!(f, "{c}xx"),
+        }
+    }
+}
+
+/// One check on a value; its span is the operator (or the bare scalar) in the file.
+#[derive(Debug, Clone)]
+pub struct Predicate {
+    pub op: Op,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum Op {
+    Equals(Node),
+    NotEquals(Node),
+    Contains(Node),
+    StartsWith(Node),
+    Matches(Regex),
+    Exists(bool),
+    Type(JsonType),
+    Count(Vec<Predicate>),
+    Length(Vec<Predicate>),
+    Gt(Node),
+    Gte(Node),
+    Lt(Node),
+    Lte(Node),
+    OneOf(Vec<Node>),
+    Empty(bool),
+    /// Durations (for `time`), in milliseconds.
+    Millis(Comparison, Duration),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparison {
+    Gt,
+    Gte,
+    Lt,
+    Lte,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    String,
+    Number,
+    Integer,
+    Boolean,
+    Array,
+    Object,
+    Null,
+}
+
+impl JsonType {
+    pub const NAMES: &[&str] = &["string", "number", "integer", "boolean", "array", "object", "null"];
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Some(match name {
+            "string" => JsonType::String,
+            "number" => JsonType::Number,
+            "integer" => JsonType::Integer,
+            "boolean" => JsonType::Boolean,
+            "array" => JsonType::Array,
+            "object" => JsonType::Object,
+            "null" => JsonType::Null,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn of(value: &serde_json::Value) -> Self {
+        use serde_json::Value;
+        match value {
+            Value::Null => JsonType::Null,
+            Value::Bool(_) => JsonType::Boolean,
+            Value::Number(n) if n.is_i64() || n.is_u64() => JsonType::Integer,
+            Value::Number(_) => JsonType::Number,
+            Value::String(_) => JsonType::String,
+            Value::Array(_) => JsonType::Array,
+            Value::Object(_) => JsonType::Object,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub name: Spanned<String>,
+    pub source: CaptureSource,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum CaptureSource {
+    Json(Template),
+    Header(String),
+    Regex { regex: Regex, group: usize },
+    Body(BodyAs),
+    Status,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyAs {
+    Text,
+    Integer,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Retry {
+    pub span: Span,
+    pub interval: Duration,
+    pub timeout: Option<Duration>,
+    pub attempts: Option<u32>,
+    pub backoff: f64,
+}

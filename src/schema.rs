@@ -1,0 +1,134 @@
+//! The JSON Schema of scenario files, built from the same key lists the decoder accepts,
+//! so the two cannot drift. `schemas/scenario.schema.json` is this output, checked in.
+
+use serde_json::{Map, Value, json};
+
+use crate::scenario::decode_predicate::OPERATORS;
+use crate::scenario::decode_scenario::{
+    CAPTURE_KINDS, EXPECT_KEYS, METHODS, REQUEST_KEYS, RETRY_KEYS, SCENARIO_KEYS, STEP_KEYS,
+};
+use crate::scenario::model::JsonType;
+
+fn object(keys: &[&str], mut properties: Map<String, Value>) -> Value {
+    for key in keys {
+        properties.entry(key.to_string()).or_insert(json!({}));
+    }
+    json!({ "type": "object", "additionalProperties": false, "properties": properties })
+}
+
+fn props(value: Value) -> Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    }
+}
+
+pub fn scenario_schema() -> Value {
+    let duration = json!({ "type": "string", "pattern": "^[0-9.]+ ?(ms|s|sec|m|min|h)$" });
+    let mut predicate_ops = Map::new();
+    for op in OPERATORS {
+        let schema = match *op {
+            "exists" | "empty" => json!({ "type": "boolean" }),
+            "type" => json!({ "enum": JsonType::NAMES }),
+            "matches" | "starts_with" => json!({ "type": "string" }),
+            "one_of" => json!({ "type": "array" }),
+            "count" | "length" => {
+                json!({ "oneOf": [{ "type": ["integer", "string"] }, { "$ref": "#/$defs/predicate" }] })
+            }
+            "gt" | "gte" | "lt" | "lte" => json!({ "type": ["number", "string"] }),
+            _ => json!({}),
+        };
+        predicate_ops.insert(op.to_string(), schema);
+    }
+    let predicate = json!({
+        "description": "A value (equals) or a mapping of operators",
+        "anyOf": [
+            { "type": ["string", "number", "boolean", "null", "array"] },
+            { "type": "object", "additionalProperties": false, "minProperties": 1, "properties": predicate_ops }
+        ]
+    });
+    let status = json!({ "oneOf": [
+        { "type": ["integer", "string"] },
+        { "type": "array", "items": { "type": ["integer", "string"] } }
+    ]});
+    let capture = json!({
+        "type": "object", "additionalProperties": false, "minProperties": 1,
+        "properties": {
+            "json": { "type": "string" }, "header": { "type": "string" }, "regex": { "type": "string" },
+            "group": { "type": "integer", "minimum": 0 }, "body": { "enum": ["text", "integer", "json"] },
+            "status": { "type": "boolean" }
+        },
+        "description": format!("one of: {}", CAPTURE_KINDS.join(", ")),
+    });
+    let request = object(
+        REQUEST_KEYS,
+        props(json!({
+            "method": { "enum": METHODS },
+            "url": { "type": "string" },
+            "query": { "type": "object" },
+            "headers": { "type": "object", "additionalProperties": { "type": ["string", "number", "boolean"] } },
+            "form": { "type": "object" },
+            "body": { "type": "string" },
+            "timeout": duration,
+            "follow_redirects": { "type": "boolean" },
+        })),
+    );
+    let expect = object(
+        EXPECT_KEYS,
+        props(json!({
+            "status": status,
+            "headers": { "type": "object", "additionalProperties": { "$ref": "#/$defs/predicate" } },
+            "json": { "type": "object", "additionalProperties": { "$ref": "#/$defs/predicate" } },
+            "body": { "$ref": "#/$defs/predicate" },
+            "schema": { "type": "string" },
+            "time": { "anyOf": [duration, { "type": "object" }] },
+        })),
+    );
+    let retry = object(
+        RETRY_KEYS,
+        props(json!({
+            "until": { "const": "pass" }, "interval": duration, "timeout": duration,
+            "attempts": { "type": "integer", "minimum": 1 }, "backoff": { "type": "number", "minimum": 1, "maximum": 10 },
+        })),
+    );
+    let step = object(
+        STEP_KEYS,
+        props(json!({
+            "name": { "type": "string" },
+            "request": { "$ref": "#/$defs/request" },
+            "auth": { "type": "string" },
+            "expect": { "$ref": "#/$defs/expect" },
+            "capture": { "type": "object", "additionalProperties": { "$ref": "#/$defs/capture" } },
+            "retry": { "$ref": "#/$defs/retry" },
+        })),
+    );
+    let mut root = object(
+        SCENARIO_KEYS,
+        props(json!({
+            "name": { "type": "string" },
+            "description": { "type": "string" },
+            "tags": { "type": "array", "items": { "type": "string" } },
+            "auth": { "type": "string", "description": "an auth profile of k2check.yaml, or `none`" },
+            "vars": { "type": "object" },
+            "steps": { "type": "array", "items": { "$ref": "#/$defs/step" } },
+            "finally": { "type": "array", "items": { "$ref": "#/$defs/step" } },
+        })),
+    );
+    if let Value::Object(map) = &mut root {
+        map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+        map.insert("title".into(), json!("k2check scenario"));
+        map.insert("required".into(), json!(["name", "steps"]));
+        map.insert(
+            "$defs".into(),
+            json!({
+                "predicate": predicate, "request": request, "expect": expect,
+                "capture": capture, "retry": retry, "step": step,
+            }),
+        );
+    }
+    root
+}
+
+pub fn scenario_schema_text() -> String {
+    serde_json::to_string_pretty(&scenario_schema()).unwrap_or_default()
+}

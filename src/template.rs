@@ -1,0 +1,188 @@
+//! `{{ … }}` templates (minijinja): strict about undefined names, checkable before a run,
+//! and typed when a YAML scalar is exactly one `{{ expr }}` (numbers stay numbers).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use minijinja::{Environment, UndefinedBehavior, Value};
+
+use crate::yaml::{Node, NodeKind};
+
+/// A template that could not be rendered; the message is meant for users.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct TemplateError(pub String);
+
+impl From<minijinja::Error> for TemplateError {
+    fn from(e: minijinja::Error) -> Self {
+        let mut message = match e.detail() {
+            Some(detail) => format!("{}: {detail}", e.kind()),
+            None => e.kind().to_string(),
+        };
+        if e.kind() == minijinja::ErrorKind::UndefinedError {
+            message.push_str(" (a name or attribute used here is not defined)");
+        }
+        TemplateError(message)
+    }
+}
+
+/// Names the runtime provides beside user variables.
+pub const BUILTIN_NAMES: &[&str] = &["env", "secret", "run", "mock", "uuid", "now"];
+
+pub struct TemplateEngine {
+    env: Environment<'static>,
+}
+
+impl Default for TemplateEngine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TemplateEngine {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        // Templates come from files anyone can write; bound the work one may do.
+        env.set_fuel(Some(100_000));
+        env.add_function("uuid", || uuid::Uuid::new_v4().to_string());
+        env.add_function("now", || {
+            chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        });
+        TemplateEngine { env }
+    }
+
+    /// Compiles `text` and returns the names it uses, dotted (`env.K2_HOST`, `item`).
+    pub fn names_used(&self, text: &str) -> Result<BTreeSet<String>, TemplateError> {
+        if !has_template(text) {
+            return Ok(BTreeSet::new());
+        }
+        let names = match exact_expression(text) {
+            Some(expr) => self.env.compile_expression(expr)?.undeclared_variables(true),
+            None => self.env.template_from_str(text)?.undeclared_variables(true),
+        };
+        Ok(names.into_iter().collect())
+    }
+
+    pub fn render(&self, text: &str, ctx: &Context) -> Result<String, TemplateError> {
+        if !has_template(text) {
+            return Ok(text.to_owned());
+        }
+        Ok(self.env.render_str(text, &ctx.root)?)
+    }
+
+    /// Renders a scalar; exactly `{{ expr }}` keeps the expression's type.
+    pub fn render_value(&self, text: &str, ctx: &Context) -> Result<serde_json::Value, TemplateError> {
+        let Some(expr) = exact_expression(text) else {
+            return self.render(text, ctx).map(serde_json::Value::String);
+        };
+        let value = self.env.compile_expression(expr)?.eval(&ctx.root)?;
+        if value.is_undefined() {
+            return Err(TemplateError(format!("`{}` is not defined", expr.trim())));
+        }
+        serde_json::to_value(&value).map_err(|e| TemplateError(format!("cannot use this value in JSON: {e}")))
+    }
+
+    /// Renders every string in a YAML tree, for JSON bodies and predicate operands.
+    pub fn render_node(&self, node: &Node, ctx: &Context) -> Result<serde_json::Value, TemplateError> {
+        Ok(match &node.kind {
+            NodeKind::Scalar { text, .. } if has_template(text) => self.render_value(text, ctx)?,
+            NodeKind::Scalar { .. } => node.to_json(),
+            NodeKind::Seq(items) => serde_json::Value::Array(
+                items
+                    .iter()
+                    .map(|i| self.render_node(i, ctx))
+                    .collect::<Result<_, _>>()?,
+            ),
+            NodeKind::Map(entries) => {
+                let mut map = serde_json::Map::with_capacity(entries.len());
+                for (key, value) in entries {
+                    let key = self.render(key.as_scalar().unwrap_or_default(), ctx)?;
+                    map.insert(key, self.render_node(value, ctx)?);
+                }
+                serde_json::Value::Object(map)
+            }
+        })
+    }
+}
+
+pub fn has_template(text: &str) -> bool {
+    text.contains("{{") || text.contains("{%")
+}
+
+/// The expression inside a text that is exactly one `{{ expr }}`.
+fn exact_expression(text: &str) -> Option<&str> {
+    let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?;
+    (!inner.contains("{{") && !inner.contains("}}")).then_some(inner)
+}
+
+/// The names visible to a template.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    values: BTreeMap<String, Value>,
+    root: Value,
+}
+
+impl Context {
+    pub fn new(values: BTreeMap<String, Value>) -> Self {
+        let root = Value::from(values.clone());
+        Context { values, root }
+    }
+
+    pub fn with(&self, name: &str, value: Value) -> Self {
+        let mut values = self.values.clone();
+        values.insert(name.to_owned(), value);
+        Context::new(values)
+    }
+
+    pub fn extend(&self, more: impl IntoIterator<Item = (String, Value)>) -> Self {
+        let mut values = self.values.clone();
+        values.extend(more);
+        Context::new(values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ctx() -> Context {
+        Context::new(BTreeMap::from([
+            ("n".to_owned(), Value::from(3)),
+            (
+                "env".to_owned(),
+                Value::from_serialize(serde_json::json!({"HOST": "k2.test"})),
+            ),
+        ]))
+    }
+
+    #[test]
+    fn exact_expressions_keep_their_type() {
+        let engine = TemplateEngine::new();
+        assert_eq!(engine.render_value("{{ n }}", &ctx()).unwrap(), serde_json::json!(3));
+        assert_eq!(
+            engine.render_value("n={{ n }}", &ctx()).unwrap(),
+            serde_json::json!("n=3")
+        );
+        assert_eq!(
+            engine.render("https://{{ env.HOST }}/", &ctx()).unwrap(),
+            "https://k2.test/"
+        );
+    }
+
+    #[test]
+    fn missing_names_are_errors_not_empty_strings() {
+        let engine = TemplateEngine::new();
+        assert!(engine.render("{{ missing }}", &ctx()).is_err());
+        assert!(engine.render("{{ env.NOPE }}", &ctx()).is_err());
+        assert!(engine.render_value("{{ missing }}", &ctx()).is_err());
+    }
+
+    #[test]
+    fn reports_names_used_with_their_attributes() {
+        let engine = TemplateEngine::new();
+        let names = engine.names_used("{{ env.K2_HOST }}/{{ item }}{{ uuid() }}").unwrap();
+        assert!(names.contains("env.K2_HOST"), "{names:?}");
+        assert!(names.contains("item"));
+        assert!(engine.names_used("{{ unclosed").is_err());
+    }
+}
