@@ -63,11 +63,7 @@ impl Checker<'_> {
             let validator = self.schemas.get(&self.dir.join(&schema.value));
             let outcome = match (validator, response.json()) {
                 (Some(v), Ok(json)) => {
-                    let errors: Vec<String> = v
-                        .iter_errors(json)
-                        .take(3)
-                        .map(|e| format!("{} at {}", e, e.instance_path))
-                        .collect();
+                    let errors: Vec<String> = v.iter_errors(json).take(3).map(|e| schema_error(&e)).collect();
                     if errors.is_empty() {
                         Ok(())
                     } else {
@@ -87,8 +83,12 @@ impl Checker<'_> {
             }
         }
         if !expect.time.is_empty() {
-            let ms = Value::from(response.elapsed.as_millis() as u64);
-            self.run(&mut failures, "time", &expect.time, &[ms]);
+            let ms = response.elapsed.as_millis() as u64;
+            let before = failures.len();
+            self.run(&mut failures, "time", &expect.time, &[Value::from(ms)]);
+            for failure in &mut failures[before..] {
+                failure.actual = format!("{ms} ms");
+            }
         }
         failures
     }
@@ -173,5 +173,14 @@ pub fn step_failure(span: Span, message: &str, expected: &str, actual: String) -
         message: message.into(),
         expected: expected.into(),
         actual,
+    }
+}
+
+fn schema_error(e: &jsonschema::ValidationError) -> String {
+    let path = e.instance_path.to_string();
+    if path.is_empty() {
+        format!("{e} (at the root)")
+    } else {
+        format!("{e} (at {path})")
     }
 }

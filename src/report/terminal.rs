@@ -154,13 +154,14 @@ impl TerminalReporter {
     fn summary_text(&self, s: &Summary) -> String {
         let total = s.passed + s.failed + s.errors + s.skipped;
         let mut text = format!(
-            "\n{total} scenario{}: {} passed, {} failed, {} errors, {} skipped; {} steps in {}\n",
+            "\n{total} scenario{}: {} passed, {} failed, {} errors, {} skipped; {} step{} in {}\n",
             plural(total),
             s.passed,
             s.failed,
             s.errors,
             s.skipped,
             s.steps,
+            plural(s.steps),
             millis(s.duration)
         );
         if s.interrupted {

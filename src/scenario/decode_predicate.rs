@@ -60,7 +60,11 @@ fn decode_op(r: &mut Reader, name: &str, key: &Node, operand: &Node) -> Option<O
         "exists" => Op::Exists(r.bool(operand, "exists")?),
         "empty" => Op::Empty(r.bool(operand, "empty")?),
         "type" => {
-            let text = r.string(operand, "a JSON type")?;
+            // `null` is a type name here, not YAML's null.
+            let text = match operand.as_scalar() {
+                Some(t) if !t.is_empty() => t.to_owned(),
+                _ => r.string(operand, "a JSON type")?,
+            };
             match JsonType::parse(&text) {
                 Some(t) => Op::Type(t),
                 None => {

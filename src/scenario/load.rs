@@ -46,7 +46,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
                     )
                     .with_help("run one suite at a time"),
                 ),
-                _ => suite_file = Some(found),
+                _ => suite_file = Some(tidy(found)),
             }
         }
         if path.is_dir() {
@@ -91,6 +91,14 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     }
     loaded.diagnostics.extend(reader.diags);
     loaded
+}
+
+/// `./a/b.yaml` reads better as `a/b.yaml` in every location shown.
+fn tidy(path: PathBuf) -> PathBuf {
+    match path.strip_prefix(".") {
+        Ok(rest) if !rest.as_os_str().is_empty() => rest.to_path_buf(),
+        _ => path,
+    }
 }
 
 fn dir_or_dot(dir: &Path) -> PathBuf {
@@ -159,7 +167,7 @@ fn collect_yaml_files(dir: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Ve
         if path.is_dir() {
             collect_yaml_files(&path, files, diagnostics);
         } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && name != SUITE_FILE {
-            files.push(path);
+            files.push(tidy(path));
         }
     }
 }

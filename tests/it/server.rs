@@ -1,0 +1,144 @@
+//! A small HTTP server on 127.0.0.1:0 answering the shapes the golden cases assert on,
+//! including hostile bodies no reporter may choke on.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use serde_json::json;
+
+#[derive(Default)]
+struct Counters(Mutex<HashMap<String, u32>>);
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+}
+
+impl TestServer {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// One server for the whole test binary, on its own runtime thread.
+pub fn shared() -> &'static TestServer {
+    static SERVER: OnceLock<TestServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap()).unwrap();
+                axum::serve(listener, app()).await.unwrap();
+            });
+        });
+        TestServer {
+            addr: rx.recv().unwrap(),
+        }
+    })
+}
+
+fn app() -> Router {
+    Router::new()
+        .route("/json", get(json_doc))
+        .route("/text", get(|| async { "hello world, k2check" }))
+        .route("/integer", get(|| async { "42" }))
+        .route("/status/{code}", any(status))
+        .route("/header", get(header))
+        .route("/hostile", get(hostile))
+        .route("/flaky/{key}/{failures}", get(flaky))
+        .route("/slow/{ms}", get(slow))
+        .route("/echo", any(echo))
+        .with_state(Arc::new(Counters::default()))
+}
+
+async fn json_doc() -> Response {
+    axum::Json(json!({
+        "name": "k2check",
+        "count": 3,
+        "price": 9.5,
+        "items": [1, 2, 3],
+        "people": [{"name": "Ada", "age": 36}, {"name": "Alan", "age": 41}],
+        "nested": {"a": "b"},
+        "flag": true,
+        "nothing": null,
+        "empty": [],
+        "id": "7f3c5a2e-0000-4000-8000-00000000c0de"
+    }))
+    .into_response()
+}
+
+async fn status(Path(code): Path<u16>) -> Response {
+    let status = StatusCode::from_u16(code).unwrap_or(StatusCode::BAD_REQUEST);
+    (status, format!("status {code}")).into_response()
+}
+
+async fn header() -> Response {
+    ([("x-custom", "abc-123"), ("location", "/things/77")], "ref abc-123").into_response()
+}
+
+async fn hostile() -> Response {
+    let mut body = b"NUL:\0 ESC:\x1b[31mred\x1b[0m CDATA:]]> amp:& lt:< invalid:".to_vec();
+    body.extend_from_slice(&[0xff, 0xfe, 0xc3, 0x28]);
+    body.extend_from_slice(b" end");
+    Response::builder()
+        .status(500)
+        .header("content-type", "text/plain")
+        .header("x-weird", "]]>&<\"")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+async fn flaky(State(counters): State<Arc<Counters>>, Path((key, failures)): Path<(String, u32)>) -> Response {
+    let mut counts = counters.0.lock().unwrap();
+    let n = counts.entry(key).or_insert(0);
+    *n += 1;
+    if *n <= failures {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"ready": false, "call": *n})),
+        )
+            .into_response()
+    } else {
+        axum::Json(json!({"ready": true, "call": *n})).into_response()
+    }
+}
+
+async fn slow(Path(ms): Path<u64>) -> Response {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    "slow".into_response()
+}
+
+async fn echo(headers: HeaderMap, request: Request) -> Response {
+    let method = request.method().to_string();
+    let query = request.uri().query().unwrap_or_default().to_owned();
+    let body = axum::body::to_bytes(request.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
+    let headers: serde_json::Map<String, serde_json::Value> = headers
+        .iter()
+        .filter(|(n, _)| *n != "host")
+        .map(|(n, v)| (n.to_string(), json!(v.to_str().unwrap_or_default())))
+        .collect();
+    let json_body: serde_json::Value = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+    axum::Json(json!({
+        "method": method,
+        "query": query,
+        "headers": headers,
+        "body": String::from_utf8_lossy(&body),
+        "json": json_body,
+    }))
+    .into_response()
+}

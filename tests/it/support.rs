@@ -1,0 +1,69 @@
+//! Running the k2check binary and making its output comparable between runs.
+
+use std::path::Path;
+use std::process::Command;
+
+use regex::Regex;
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs k2check in `dir` with a clean, colourless, progress-free environment.
+pub fn k2check(dir: &Path, args: &[String], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_k2check"));
+    cmd.current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("CI", "true")
+        .env_remove("K2CHECK_ENV");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("k2check runs");
+    Output {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Replaces what changes from run to run: ports, durations, run ids, temp paths.
+pub fn normalize(text: &str, temp: &Path) -> String {
+    let text = text.replace(&temp.display().to_string(), "<TMP>");
+    let rules = [
+        (r"http://127\.0\.0\.1:\d+", "<URL>"),
+        (r"\b\d+ ms\b", "<T> ms"),
+        (r"\b\d+\.\d s\b", "<T> s"),
+        (r#"time="[0-9.]+""#, r#"time="<T>""#),
+        (r#""duration_ms":\d+"#, r#""duration_ms":0"#),
+        (r#""run_id":"[0-9a-f]+""#, r#""run_id":"<ID>""#),
+    ];
+    let mut out = text;
+    for (pattern, replacement) in rules {
+        out = Regex::new(pattern).unwrap().replace_all(&out, replacement).into_owned();
+    }
+    out
+}
+
+/// Validates a JUnit file against the Jenkins xunit schema; a missing xmllint fails the test.
+pub fn assert_valid_junit(path: &Path) {
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/junit/junit-10.xsd");
+    assert!(xsd.is_file(), "the JUnit schema is missing at {}", xsd.display());
+    let out = Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(path)
+        .output()
+        .expect("xmllint is needed for the JUnit tests: apt-get install libxml2-utils (.ci/run does)");
+    assert!(
+        out.status.success(),
+        "{} is not valid JUnit:\n{}\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stderr),
+        std::fs::read_to_string(path).unwrap_or_default()
+    );
+}
