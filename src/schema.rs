@@ -29,11 +29,16 @@ pub fn scenario_schema() -> Value {
     for op in OPERATORS {
         let schema = match *op {
             "exists" | "empty" => json!({ "type": "boolean" }),
-            "type" => json!({ "enum": JsonType::NAMES }),
+            "type" => {
+                // YAML reads a bare `null` as null, and the decoder takes it as the type name.
+                let mut names: Vec<Value> = JsonType::NAMES.iter().map(|n| json!(n)).collect();
+                names.push(Value::Null);
+                json!({ "enum": names })
+            }
             "matches" | "starts_with" => json!({ "type": "string" }),
             "one_of" => json!({ "type": "array" }),
             "count" | "length" => {
-                json!({ "oneOf": [{ "type": ["integer", "string"] }, { "$ref": "#/$defs/predicate" }] })
+                json!({ "anyOf": [{ "type": ["integer", "string"] }, { "$ref": "#/$defs/predicate" }] })
             }
             "gt" | "gte" | "lt" | "lte" => json!({ "type": ["number", "string"] }),
             _ => json!({}),

@@ -1,5 +1,7 @@
 //! Integration tests: one binary, modules by subject.
 
 mod golden;
+mod robustness;
+mod runner;
 mod server;
 mod support;

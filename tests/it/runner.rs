@@ -1,0 +1,201 @@
+//! Runner behaviour beyond single golden cases: determinism across --jobs, report schemas,
+//! exit codes 3 and 130, and the checked-in scenario schema.
+
+use std::path::{Path, PathBuf};
+
+use crate::server;
+use crate::support::{assert_valid_junit, k2check, normalize};
+
+fn golden(case: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(case)
+}
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn run_with_reports(case: &str, extra: &[&str], out: &Path) -> crate::support::Output {
+    let mut args: Vec<String> = vec!["run".into(), ".".into()];
+    args.extend(["--junit".into(), out.join("junit.xml").display().to_string()]);
+    args.extend(["--json".into(), out.join("report.jsonl").display().to_string()]);
+    args.extend(extra.iter().map(|s| s.to_string()));
+    k2check(&golden(case), &args, &[("TEST_URL", &server::shared().url())])
+}
+
+#[test]
+fn reports_are_the_same_whatever_the_concurrency() {
+    let (one, eight) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    run_with_reports("assertions-fail", &["--jobs", "1"], one.path());
+    run_with_reports("assertions-fail", &["--jobs", "8"], eight.path());
+    for file in ["junit.xml", "report.jsonl"] {
+        let a = normalize(&std::fs::read_to_string(one.path().join(file)).unwrap(), one.path());
+        let b = normalize(&std::fs::read_to_string(eight.path().join(file)).unwrap(), eight.path());
+        assert_eq!(a, b, "{file} differs between --jobs 1 and --jobs 8");
+    }
+}
+
+#[test]
+fn json_lines_follow_the_report_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("schemas/report.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    for case in ["assertions-fail", "hostile-body", "retry", "fail-fast"] {
+        let out = tempfile::tempdir().unwrap();
+        run_with_reports(case, &[], out.path());
+        let text = std::fs::read_to_string(out.path().join("report.jsonl")).unwrap();
+        let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert!(lines.len() >= 3, "{case}: too few events");
+        assert_eq!(lines[0]["type"], "run_started");
+        assert_eq!(lines.last().unwrap()["type"], "run_finished");
+        for line in &lines {
+            let errors: Vec<String> = validator.iter_errors(line).map(|e| e.to_string()).collect();
+            assert!(
+                errors.is_empty(),
+                "{case}: {line} does not follow the schema: {errors:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn retries_show_their_attempts_in_reports() {
+    let out = tempfile::tempdir().unwrap();
+    run_with_reports("retry", &[], out.path());
+    let junit = std::fs::read_to_string(out.path().join("junit.xml")).unwrap();
+    assert!(junit.contains("attempts: 3"), "{junit}");
+    let json = std::fs::read_to_string(out.path().join("report.jsonl")).unwrap();
+    assert!(json.contains(r#""attempts":3"#), "{json}");
+}
+
+#[test]
+fn an_unwritable_report_exits_3_after_the_run() {
+    let missing = tempfile::tempdir().unwrap().path().join("no/such/dir/junit.xml");
+    let args: Vec<String> = vec![
+        "run".into(),
+        ".".into(),
+        "--junit".into(),
+        missing.display().to_string(),
+    ];
+    let out = k2check(&golden("filters"), &args, &[("TEST_URL", &server::shared().url())]);
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+    assert!(
+        out.stdout.contains("1 passed") || out.stdout.contains("passed"),
+        "the run itself happened"
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let out = k2check(root(), &["run".into(), "--jobs".into(), "0".into()], &[]);
+    assert_eq!(out.code, 2);
+    let out = k2check(root(), &["frobnicate".into()], &[]);
+    assert_eq!(out.code, 2);
+    let out = k2check(
+        root(),
+        &[
+            "run".into(),
+            "tests/golden/filters".into(),
+            "--tag".into(),
+            "nothing-has-this".into(),
+        ],
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    assert_eq!(out.code, 2, "an empty selection is a usage problem: {}", out.stderr);
+}
+
+#[test]
+fn ctrl_c_writes_reports_marks_unfinished_steps_and_exits_130() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        "environments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("slow.yaml"),
+        "name: slow\nsteps:\n  - name: quick\n    request: { url: \"{{ api }}/text\" }\n  - name: slow\n    request: { url: \"{{ api }}/slow/20000\" }\n  - name: after\n    request: { url: \"{{ api }}/text\" }\n",
+    )
+    .unwrap();
+    let junit = dir.path().join("junit.xml");
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .current_dir(dir.path())
+        .args(["run", ".", "--junit"])
+        .arg(&junit)
+        .env("TEST_URL", server::shared().url())
+        .env("CI", "true")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", String::from_utf8_lossy(&out.stderr));
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    assert_valid_junit(&junit);
+    assert!(
+        xml.contains(r#"<testcase name="quick""#) && !xml.contains("<skipped message=\"\"/>"),
+        "{xml}"
+    );
+    assert!(xml.contains("interrupted"), "unfinished steps are marked: {xml}");
+}
+
+#[test]
+fn the_checked_in_scenario_schema_is_current() {
+    let out = k2check(root(), &["schema".into()], &[]);
+    assert_eq!(out.code, 0);
+    let checked_in = std::fs::read_to_string(root().join("schemas/scenario.schema.json")).unwrap();
+    assert_eq!(
+        out.stdout.trim(),
+        checked_in.trim(),
+        "schemas/scenario.schema.json is stale: run `cargo run -- schema > schemas/scenario.schema.json`"
+    );
+}
+
+#[test]
+fn every_shipped_scenario_follows_the_schema() {
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("schemas/scenario.schema.json")).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut files = Vec::new();
+    collect(&root().join("scenarios"), &mut files);
+    collect(&golden("assertions-pass"), &mut files);
+    collect(&golden("captures"), &mut files);
+    assert!(files.len() >= 3);
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let mut sources = k2check::source::SourceMap::default();
+        let id = sources.add(file.clone(), text);
+        let json = k2check::yaml::parse(id, sources.get(id)).unwrap().to_json();
+        let errors: Vec<String> = validator
+            .iter_errors(&json)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+        if !file.starts_with(root().join("scenarios")) {
+            continue;
+        }
+        assert!(
+            sources.get(id).text.starts_with("# yaml-language-server: $schema="),
+            "{} lacks the yaml-language-server line",
+            file.display()
+        );
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml") && path.file_name().is_some_and(|n| n != "k2check.yaml")
+        {
+            out.push(path);
+        }
+    }
+}
