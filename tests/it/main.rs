@@ -1,6 +1,7 @@
 //! Integration tests: one binary, modules by subject.
 
 mod golden;
+mod mock;
 mod robustness;
 mod runner;
 mod server;

@@ -1,0 +1,804 @@
+//! The built-in mock through real HTTP on port 0: every endpoint group and its errors.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use k2check::mock::{MockConfig, MockData, MockServer};
+use serde_json::{Value, json};
+
+const SECRET: &str = "k2check-mock-secret";
+const CLIENT: &str = "idt.cc.k2check-mock";
+const API: &str = "https://api.k2.com/";
+const SCIM: &str = "https://scim.onk2.com/write";
+
+struct Mock {
+    server: MockServer,
+    http: reqwest::Client,
+}
+
+impl Mock {
+    async fn start() -> Self {
+        Self::with(MockConfig::default()).await
+    }
+
+    async fn with(config: MockConfig) -> Self {
+        k2check::http::install_crypto_provider();
+        let server = MockServer::start(config).await.unwrap();
+        Mock {
+            server,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.server.url())
+    }
+
+    fn token_url(&self) -> String {
+        self.url("/7f3c5a2e-0000-4000-8000-00000000c0de/connect/token")
+    }
+
+    async fn token(&self, scope: &str) -> String {
+        let response = self
+            .token_request(
+                &[("client_id", CLIENT), ("client_secret", SECRET), ("scope", scope)],
+                None,
+            )
+            .await;
+        assert_eq!(response.0, 200, "{}", response.1);
+        response.1["access_token"].as_str().unwrap().to_owned()
+    }
+
+    async fn token_request(&self, form: &[(&str, &str)], basic: Option<(&str, &str)>) -> (u16, Value) {
+        let mut body: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
+        body.extend_from_slice(form);
+        let mut request = self.http.post(self.token_url()).form(&body);
+        if let Some((user, pass)) = basic {
+            request = request.basic_auth(user, Some(pass));
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (u16, Value, reqwest::header::HeaderMap) {
+        let mut request = self
+            .http
+            .request(method.parse().unwrap(), self.url(path))
+            .header("authorization", format!("Bearer {token}"));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap();
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.unwrap();
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            headers,
+        )
+    }
+}
+
+#[tokio::test]
+async fn discovery_names_issuer_endpoints_and_auth_methods() {
+    let mock = Mock::start().await;
+    let doc: Value = mock
+        .http
+        .get(mock.url("/7f3c5a2e-0000-4000-8000-00000000c0de/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["issuer"], mock.url("/7f3c5a2e-0000-4000-8000-00000000c0de"));
+    assert_eq!(doc["token_endpoint"], mock.token_url());
+    assert!(
+        doc["authorization_endpoint"]
+            .as_str()
+            .unwrap()
+            .ends_with("/connect/authorize")
+    );
+    assert!(doc["jwks_uri"].is_string());
+    assert!(
+        doc["grant_types_supported"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("client_credentials"))
+    );
+    assert_eq!(
+        doc["token_endpoint_auth_methods_supported"],
+        json!(["client_secret_basic", "client_secret_post"])
+    );
+}
+
+#[tokio::test]
+async fn tokens_for_the_right_secret_in_body_or_basic_header_and_rfc6749_errors_otherwise() {
+    let mock = Mock::start().await;
+    assert_eq!(
+        MockData::default().clients[0].secret_hash,
+        "c93MGKB5/gWS49an9ygoGdmy2YDOH2TfDgLV5xZ4L4g="
+    );
+    let (status, body) = mock
+        .token_request(
+            &[("client_id", CLIENT), ("client_secret", SECRET), ("scope", API)],
+            None,
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (
+            body["token_type"].as_str(),
+            body["expires_in"].as_u64(),
+            body["scope"].as_str()
+        ),
+        (Some("Bearer"), Some(3600), Some(API))
+    );
+    let (status, _) = mock.token_request(&[("scope", SCIM)], Some((CLIENT, SECRET))).await;
+    assert_eq!(status, 200);
+    let (status, body) = mock
+        .token_request(&[("client_id", CLIENT), ("client_secret", "wrong")], None)
+        .await;
+    assert_eq!((status, body["error"].as_str()), (401, Some("invalid_client")));
+    let (status, body) = mock
+        .token_request(
+            &[
+                ("client_id", CLIENT),
+                ("client_secret", SECRET),
+                ("scope", "https://other/"),
+            ],
+            None,
+        )
+        .await;
+    assert_eq!((status, body["error"].as_str()), (400, Some("invalid_scope")));
+    let response = mock
+        .http
+        .post(mock.token_url())
+        .form(&[
+            ("grant_type", "password"),
+            ("client_id", CLIENT),
+            ("client_secret", SECRET),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.json::<Value>().await.unwrap()["error"],
+        "unsupported_grant_type"
+    );
+    let response = mock
+        .http
+        .post(mock.token_url())
+        .form(&[("client_id", CLIENT), ("client_secret", SECRET)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.json::<Value>().await.unwrap()["error"], "invalid_request");
+}
+
+#[tokio::test]
+async fn api_auth_basic_bearer_expiry_and_scope() {
+    let data = MockData {
+        token_lifetime: 1,
+        ..MockData::default()
+    };
+    let mock = Mock::with(MockConfig {
+        data,
+        ..MockConfig::default()
+    })
+    .await;
+    let path = mock.url("/api/workflow/v1/workflows");
+    let none = mock.http.get(&path).send().await.unwrap();
+    assert_eq!(none.status(), 401);
+    assert!(none.headers().get("www-authenticate").is_some());
+    for user in [
+        "DENALLIX\\administrator",
+        "administrator@denallix.com",
+        "denallix\\ADMINISTRATOR",
+    ] {
+        let ok = mock
+            .http
+            .get(&path)
+            .basic_auth(user, Some("K2pass!"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200, "{user}");
+    }
+    let bad = mock
+        .http
+        .get(&path)
+        .basic_auth("DENALLIX\\administrator", Some("nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 401);
+    let scim_only = mock.token(SCIM).await;
+    assert_eq!(
+        mock.call("GET", "/api/workflow/v1/workflows", &scim_only, None).await.0,
+        403
+    );
+    let token = mock.token(API).await;
+    assert_eq!(
+        mock.call("GET", "/api/workflow/v1/workflows", &token, None).await.0,
+        200
+    );
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (status, _, headers) = mock.call("GET", "/api/workflow/v1/workflows", &token, None).await;
+    assert_eq!(status, 401, "an expired token is refused");
+    assert!(headers["www-authenticate"].to_str().unwrap().contains("invalid_token"));
+}
+
+#[tokio::test]
+async fn odata_pages_past_the_record_limit_and_every_record_comes_once() {
+    let mock = Mock::start().await;
+    let token = mock.token(API).await;
+    let (status, first, _) = mock
+        .call("GET", "/api/odatav4/v4/Test_SmartBox_SMO", &token, None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(first["value"].as_array().unwrap().len(), 1000);
+    assert!(
+        first["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("$metadata#Test_SmartBox_SMO")
+    );
+    let mut ids = HashSet::new();
+    let mut page = first;
+    let mut pages = 1;
+    loop {
+        for record in page["value"].as_array().unwrap() {
+            assert!(
+                ids.insert(record["ID"].as_i64().unwrap()),
+                "record {} came twice",
+                record["ID"]
+            );
+        }
+        let Some(next) = page["@odata.nextLink"].as_str() else {
+            break;
+        };
+        let path = next.strip_prefix(&mock.server.url()).unwrap().to_owned();
+        page = mock.call("GET", &path, &token, None).await.1;
+        pages += 1;
+    }
+    assert_eq!((ids.len(), pages), (2500, 3));
+}
+
+#[tokio::test]
+async fn odata_query_options_crud_and_errors() {
+    let mock = Mock::start().await;
+    let t = mock.token(API).await;
+    let (_, doc, _) = mock.call("GET", "/api/odatav4/v4/", &t, None).await;
+    assert!(
+        doc["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "EmployeeSample")
+    );
+    let metadata = mock
+        .http
+        .get(mock.url("/api/odatav4/v4/$metadata"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metadata.contains("<EntitySet Name=\"EmployeeSample\"")
+            && metadata.contains("Name=\"HireDate\" Type=\"Edm.DateTimeOffset\"")
+    );
+    assert_eq!(
+        mock.call("GET", "/api/odatav4/v4/EmployeeSample/$metadata", &t, None)
+            .await
+            .0,
+        404
+    );
+
+    let q = "/api/odatav4/v4/EmployeeSample?$filter=LastName%20eq%20%27O%27%27Brien%27%20and%20Joblevel%20ge%202&$select=ID,LastName&$orderby=ID%20desc&$count=true";
+    let (status, body, _) = mock.call("GET", q, &t, None).await;
+    assert_eq!(status, 200, "{body}");
+    let rows = body["value"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| r["LastName"] == "O'Brien" && r.as_object().unwrap().len() == 2)
+    );
+    assert_eq!(body["@odata.count"].as_u64().unwrap() as usize, rows.len());
+    assert!(rows.windows(2).all(|w| w[0]["ID"].as_i64() > w[1]["ID"].as_i64()));
+    let (_, top, _) = mock
+        .call("GET", "/api/odatav4/v4/EmployeeSample?$top=5&$skip=10", &t, None)
+        .await;
+    assert_eq!(top["value"][0]["ID"], 11);
+    assert_eq!(top["value"].as_array().unwrap().len(), 5);
+    let (_, starts, _) = mock.call("GET", "/api/odatav4/v4/EmployeeSample?$filter=startswith(FirstName,%27An%27)%20or%20contains(LastName,%27owa%27)%20and%20not%20endswith(DepartmentCode,%27X%27)", &t, None).await;
+    assert!(!starts["value"].as_array().unwrap().is_empty());
+    for bad in [
+        "$filter=Nope%20eq%201",
+        "$filter=ID%20eq",
+        "$select=Nope",
+        "$top=-1",
+        "$orderby=ID%20sideways",
+    ] {
+        let (status, body, _) = mock
+            .call("GET", &format!("/api/odatav4/v4/EmployeeSample?{bad}"), &t, None)
+            .await;
+        assert_eq!(status, 400, "{bad}");
+        assert!(body["error"]["message"].is_string(), "{bad}: {body}");
+    }
+    assert_eq!(mock.call("GET", "/api/odatav4/v4/NoSuchThing", &t, None).await.0, 404);
+
+    let (status, created, headers) = mock
+        .call(
+            "POST",
+            "/api/odatav4/v4/EmployeeSample",
+            &t,
+            Some(json!({"FirstName": "Grace", "LastName": "Hopper", "Joblevel": 5})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let id = created["ID"].as_i64().unwrap();
+    assert!(
+        headers["location"]
+            .to_str()
+            .unwrap()
+            .ends_with(&format!("EmployeeSample({id})"))
+    );
+    assert_eq!(
+        mock.call("GET", &format!("/api/odatav4/v4/EmployeeSample({id})"), &t, None)
+            .await
+            .1["FirstName"],
+        "Grace"
+    );
+    let put = mock
+        .call(
+            "PUT",
+            &format!("/api/odatav4/v4/EmployeeSample({id})"),
+            &t,
+            Some(json!({"FirstName": "G.", "LastName": "Hopper"})),
+        )
+        .await;
+    assert_eq!(put.0, 204);
+    let (_, read, _) = mock
+        .call("GET", &format!("/api/odatav4/v4/EmployeeSample({id})"), &t, None)
+        .await;
+    assert_eq!(
+        (read["FirstName"].as_str(), &read["Joblevel"]),
+        (Some("G."), &Value::Null)
+    );
+    assert_eq!(
+        mock.call("POST", "/api/odatav4/v4/EmployeeSample", &t, Some(json!({"Salary": 1})))
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        mock.call("DELETE", &format!("/api/odatav4/v4/EmployeeSample({id})"), &t, None)
+            .await
+            .0,
+        204
+    );
+    assert_eq!(
+        mock.call("GET", &format!("/api/odatav4/v4/EmployeeSample({id})"), &t, None)
+            .await
+            .0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn odata_v3_is_read_only_with_its_own_next_link() {
+    let mock = Mock::start().await;
+    let t = mock.token(API).await;
+    let (status, body, _) = mock
+        .call("GET", "/api/odata/v3/Test_SmartBox_SMO?$inlinecount=allpages", &t, None)
+        .await;
+    assert_eq!(status, 200);
+    assert!(body["odata.nextLink"].is_string() && body["@odata.nextLink"].is_null());
+    assert_eq!(body["odata.count"], 2500);
+    assert_eq!(
+        mock.call("POST", "/api/odata/v3/EmployeeSample", &t, Some(json!({})))
+            .await
+            .0,
+        405
+    );
+    assert_eq!(
+        mock.call("DELETE", "/api/odata/v3/EmployeeSample(1)", &t, None).await.0,
+        405
+    );
+    assert_eq!(
+        mock.call("GET", "/API/ODATA/V3/EmployeeSample(1)", &t, None).await.0,
+        200,
+        "routes ignore case"
+    );
+}
+
+async fn status_of(mock: &Mock, t: &str, sn: &str) -> Option<Value> {
+    tasks(mock, t)
+        .await
+        .into_iter()
+        .find(|x| x["serialNumber"] == sn)
+        .map(|x| x["status"].clone())
+}
+
+async fn tasks(mock: &Mock, t: &str) -> Vec<Value> {
+    mock.call("GET", "/api/workflow/v1/tasks", t, None).await.1["tasks"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn workflow_start_task_and_action_state_machine() {
+    let mock = Mock::start().await;
+    let t = mock.token(API).await;
+    let (_, list, _) = mock
+        .call("GET", "/api/workflow/v1/workflows?type=Startable", &t, None)
+        .await;
+    let leave = list["workflows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "Leave Request")
+        .unwrap()
+        .clone();
+    assert!(leave["defaultVersionId"].is_i64() && leave["systemName"].is_string());
+    let id = leave["id"].as_i64().unwrap();
+    let (_, detail, _) = mock
+        .call("GET", &format!("/api/workflow/v1/workflows/{id}"), &t, None)
+        .await;
+    assert_eq!(detail["workflowInfo"]["name"], "Leave Request");
+    let (_, schema, _) = mock
+        .call("GET", &format!("/api/workflow/v1/workflows/{id}/schema"), &t, None)
+        .await;
+    assert!(schema["properties"]["dataFields"]["properties"]["Days"].is_object());
+    assert!(!tasks(&mock, &t).await.is_empty(), "seeded tasks are waiting");
+
+    let (status, instance, _) = mock
+        .call(
+            "POST",
+            &format!("/api/workflow/v1/workflows/{id}"),
+            &t,
+            Some(json!({"folio": "t", "dataFields": {"days": 3}})),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let instance = instance.as_i64().expect("the body is a bare integer");
+    let task = tasks(&mock, &t)
+        .await
+        .into_iter()
+        .find(|x| x["workflowInstanceID"] == instance)
+        .unwrap();
+    let sn = task["serialNumber"].as_str().unwrap().to_owned();
+    assert_eq!(sn, format!("{instance}_{}", task["activityInstanceDestinationID"]));
+    assert_eq!(task["status"], "Available");
+    let (_, actions, _) = mock
+        .call("GET", &format!("/api/workflow/v1/tasks/{sn}/actions"), &t, None)
+        .await;
+    assert_eq!(actions["batchableActions"], json!(["Approve", "Reject"]));
+    let (_, detail, _) = mock
+        .call("GET", &format!("/api/workflow/v1/tasks/{sn}"), &t, None)
+        .await;
+    assert_eq!(detail["dataFields"]["Days"], 3);
+
+    let act = |name: &'static str, body: Option<Value>| {
+        let (mock, t, sn) = (&mock, &t, &sn);
+        async move {
+            mock.call("POST", &format!("/api/workflow/v1/tasks/{sn}/actions/{name}"), t, body)
+                .await
+                .0
+        }
+    };
+    assert_eq!(act("release", None).await, 400, "an available task cannot be released");
+    assert_eq!(act("assign", None).await, 204);
+    assert_eq!(status_of(&mock, &t, &sn).await, Some(json!("Open")));
+    assert_eq!(act("release", None).await, 204);
+    assert_eq!(act("sleep", Some(json!({"SleepFor": 60}))).await, 204);
+    assert_eq!(status_of(&mock, &t, &sn).await, Some(json!("Sleep")));
+    assert_eq!(act("Approve", None).await, 400, "a sleeping task cannot be completed");
+    assert_eq!(act("wake", None).await, 204);
+    assert_eq!(act("sleep", Some(json!({}))).await, 400);
+    assert_eq!(
+        act("redirect", Some(json!({"RedirectTo": "K2:DENALLIX\\bob"}))).await,
+        204
+    );
+    assert_eq!(act("Frobnicate", None).await, 400);
+    assert_eq!(act("approve", Some(json!({"dataFields": {"Reason": "ok"}}))).await, 204);
+    assert_eq!(status_of(&mock, &t, &sn).await, None, "the completed task is gone");
+    assert_eq!(
+        mock.call("GET", &format!("/api/workflow/v1/tasks/{sn}"), &t, None)
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        mock.call("GET", "/api/workflow/v1/tasks/not-a-serial", &t, None)
+            .await
+            .0,
+        400
+    );
+    assert_eq!(
+        mock.call("POST", "/api/workflow/v1/workflows/999", &t, Some(json!({})))
+            .await
+            .0,
+        404
+    );
+    assert_eq!(
+        mock.call(
+            "POST",
+            &format!("/api/workflow/v1/workflows/{id}"),
+            &t,
+            Some(json!({"dataFields": {"Nope": 1}}))
+        )
+        .await
+        .0,
+        400
+    );
+}
+
+#[tokio::test]
+async fn scim_users_groups_filter_patch_and_errors() {
+    let mock = Mock::start().await;
+    let t = mock.token(SCIM).await;
+    let base = "/tokens/mock-scim-token/scim/v2";
+    assert_eq!(
+        mock.call("GET", &format!("{base}/ServiceProviderConfig"), &t, None)
+            .await
+            .1["patch"]["supported"],
+        true
+    );
+    assert_eq!(
+        mock.call("GET", &format!("{base}/ResourceTypes"), &t, None).await.1["totalResults"],
+        2
+    );
+    assert_eq!(mock.call("GET", &format!("{base}/Schemas"), &t, None).await.0, 200);
+    let api_only = mock.token(API).await;
+    assert_eq!(mock.call("GET", &format!("{base}/Users"), &api_only, None).await.0, 403);
+    assert_eq!(mock.call("GET", "/tokens/wrong/scim/v2/Users", &t, None).await.0, 401);
+
+    let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada@example.com", "displayName": "Ada", "emails": [{"value": "ada@example.com", "primary": true}]});
+    let (status, created, _) = mock
+        .call("POST", &format!("{base}/Users"), &t, Some(user.clone()))
+        .await;
+    assert_eq!(status, 201);
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, dup, _) = mock
+        .call(
+            "POST",
+            &format!("{base}/Users"),
+            &t,
+            Some(json!({"userName": "ADA@example.com"})),
+        )
+        .await;
+    assert_eq!((status, dup["scimType"].as_str()), (409, Some("uniqueness")));
+    assert_eq!(
+        mock.call("GET", &format!("{base}/Users/{id}"), &t, None).await.1["userName"],
+        "ada@example.com"
+    );
+    let (_, found, _) = mock
+        .call(
+            "GET",
+            &format!("{base}/Users?filter=userName%20eq%20%22ada@example.com%22"),
+            &t,
+            None,
+        )
+        .await;
+    assert_eq!(found["totalResults"], 1);
+    assert_eq!(
+        found["schemas"][0],
+        "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+    );
+    assert_eq!(
+        mock.call("GET", &format!("{base}/Users?filter=userName%20eq"), &t, None)
+            .await
+            .0,
+        400
+    );
+    let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "active", "value": false}]});
+    let (status, patched, _) = mock.call("PATCH", &format!("{base}/Users/{id}"), &t, Some(patch)).await;
+    assert_eq!((status, &patched["active"]), (200, &json!(false)));
+
+    let (_, group, _) = mock
+        .call(
+            "POST",
+            &format!("{base}/Groups"),
+            &t,
+            Some(json!({"displayName": "Approvers"})),
+        )
+        .await;
+    let gid = group["id"].as_str().unwrap().to_owned();
+    let add = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "add", "path": "members", "value": [{"value": id}]}]});
+    let (_, g, _) = mock.call("PATCH", &format!("{base}/Groups/{gid}"), &t, Some(add)).await;
+    assert_eq!(g["members"].as_array().unwrap().len(), 1);
+    let remove = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "remove", "path": format!("members[value eq \"{id}\"]")}]});
+    let (_, g, _) = mock
+        .call("PATCH", &format!("{base}/Groups/{gid}"), &t, Some(remove))
+        .await;
+    assert!(g["members"].as_array().unwrap().is_empty());
+    let put = mock
+        .call(
+            "PUT",
+            &format!("{base}/Users/{id}"),
+            &t,
+            Some(json!({"userName": "ada@example.com", "displayName": "Ada L."})),
+        )
+        .await;
+    assert_eq!((put.0, &put.1["displayName"]), (200, &json!("Ada L.")));
+    assert_eq!(
+        mock.call("DELETE", &format!("{base}/Users/{id}"), &t, None).await.0,
+        204
+    );
+    assert_eq!(mock.call("GET", &format!("{base}/Users/{id}"), &t, None).await.0, 404);
+
+    for n in 0..120 {
+        mock.call(
+            "POST",
+            &format!("{base}/Users"),
+            &t,
+            Some(json!({"userName": format!("u{n}@example.com")})),
+        )
+        .await;
+    }
+    let (_, page, _) = mock
+        .call("GET", &format!("{base}/Users?startIndex=101&count=500"), &t, None)
+        .await;
+    assert_eq!(
+        (
+            page["totalResults"].as_u64(),
+            page["itemsPerPage"].as_u64(),
+            page["startIndex"].as_u64()
+        ),
+        (Some(120), Some(20), Some(101))
+    );
+    let (_, capped, _) = mock.call("GET", &format!("{base}/Users?count=500"), &t, None).await;
+    assert_eq!(capped["itemsPerPage"], 100);
+}
+
+#[tokio::test]
+async fn faults_journal_reset_and_latency() {
+    let mock = Mock::with(MockConfig {
+        latency: Some(Duration::from_millis(100)),
+        ..MockConfig::default()
+    })
+    .await;
+    let url = mock.url("/api/workflow/v1/workflows");
+    let auth = ("DENALLIX\\administrator", Some("K2pass!"));
+    let started = Instant::now();
+    let ok = mock.http.get(&url).basic_auth(auth.0, auth.1).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert!(started.elapsed() >= Duration::from_millis(100), "latency applies");
+
+    let limited = mock
+        .http
+        .get(&url)
+        .header("x-mock-fault", "429;retry-after=2")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            limited.status().as_u16(),
+            limited.headers()["retry-after"].to_str().unwrap()
+        ),
+        (429, "2")
+    );
+    assert_eq!(
+        mock.http
+            .get(&url)
+            .header("x-mock-fault", "503")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        503
+    );
+    assert_eq!(
+        mock.http
+            .get(&url)
+            .header("x-mock-fault", "bogus")
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        400
+    );
+    for expected in [429, 429, 200] {
+        let r = mock
+            .http
+            .get(&url)
+            .basic_auth(auth.0, auth.1)
+            .header("x-mock-fault", "429;times=2")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status().as_u16(), expected);
+    }
+    for fault in ["drop", "truncate"] {
+        let response = mock
+            .http
+            .get(&url)
+            .basic_auth(auth.0, auth.1)
+            .header("x-mock-fault", fault)
+            .send()
+            .await;
+        let failed = match response {
+            Err(_) => true,
+            Ok(r) => r.bytes().await.is_err(),
+        };
+        assert!(failed, "`{fault}` is an error for the client");
+    }
+    let started = Instant::now();
+    mock.http
+        .get(&url)
+        .header("x-mock-fault", "delay=300ms")
+        .send()
+        .await
+        .unwrap();
+    assert!(started.elapsed() >= Duration::from_millis(400));
+
+    let journal: Value = mock
+        .http
+        .get(mock.url("/_mock/journal"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let requests = journal["requests"].as_array().unwrap();
+    assert!(requests.len() >= 9);
+    assert_eq!(requests[0]["method"], "GET");
+    assert_eq!(requests[0]["path"], "/api/workflow/v1/workflows");
+    assert_eq!(requests[0]["status"], 200);
+    assert!(requests[0]["time"].is_string());
+    assert_eq!(
+        mock.http.post(mock.url("/_mock/reset")).send().await.unwrap().status(),
+        204
+    );
+    let journal: Value = mock
+        .http
+        .get(mock.url("/_mock/journal"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(journal["requests"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn the_mock_command_prints_its_url_and_credentials() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .args(["mock", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let first = lines.next().unwrap().unwrap();
+    let text: Vec<String> = lines.take(15).map(|l| l.unwrap()).collect();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        first.starts_with("k2check mock K2 environment on http://127.0.0.1:"),
+        "{first}"
+    );
+    let text = text.join("\n");
+    assert!(
+        text.contains("idt.cc.k2check-mock") && text.contains("k2check-mock-secret") && text.contains("K2pass!"),
+        "{text}"
+    );
+}
