@@ -143,6 +143,18 @@ impl MockServer {
             .clone()
     }
 
+    /// Every access token issued so far (tests search outputs for them).
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.shared
+            .state
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .tokens
+            .keys()
+            .cloned()
+            .collect()
+    }
+
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());

@@ -14,7 +14,7 @@ use crate::scenario::model::{Action, AuthRef, Scenario, Step};
 use crate::template::Context;
 
 /// How much of a failed response's body the reports keep.
-const EXCERPT_BYTES: usize = 2048;
+const EXCERPT_CHARS: usize = 2048;
 
 pub struct StepOutcome {
     pub result: StepResult,
@@ -79,9 +79,15 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
             });
             captures
         }
-        Attempt::Failed { response, failures } => {
+        Attempt::Failed { response, mut failures } => {
+            // Masked before excerpts are cut, so no secret survives as a prefix.
+            let redactor = &rt.plan.redactor;
+            for f in &mut failures {
+                f.expected = redactor.redact(&f.expected).into_owned();
+                f.actual = redactor.redact(&f.actual).into_owned();
+            }
             result.status = Status::Failed;
-            result.response = Some(summary_with_excerpt(&response));
+            result.response = Some(summary_with_excerpt(&response, redactor));
             result.failures = failures;
             Vec::new()
         }
@@ -94,12 +100,12 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
     StepOutcome { result, captures }
 }
 
-fn summary_with_excerpt(response: &Response) -> ResponseSummary {
-    let end = response.body.len().min(EXCERPT_BYTES);
-    let mut excerpt = String::from_utf8_lossy(&response.body[..end]).into_owned();
-    if response.body.len() > EXCERPT_BYTES {
-        excerpt.push_str(&format!("… ({} more bytes)", response.body.len() - EXCERPT_BYTES));
-    }
+fn summary_with_excerpt(response: &Response, redactor: &crate::redact::Redactor) -> ResponseSummary {
+    let text = redactor.redact(&String::from_utf8_lossy(&response.body)).into_owned();
+    let excerpt = match text.char_indices().nth(EXCERPT_CHARS) {
+        Some((cut, _)) => format!("{}… ({} more bytes)", &text[..cut], text.len() - cut),
+        None => text,
+    };
     ResponseSummary {
         status: response.status,
         excerpt: Some(excerpt),
@@ -214,5 +220,25 @@ async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&str>) 
         })
         .collect();
     let body = response.bytes().await.map_err(|e| describe_error(&e))?;
-    Ok(Response::new(status, headers, body.to_vec(), started.elapsed()))
+    let response = Response::new(status, headers, body.to_vec(), started.elapsed());
+    register_issued_tokens(rt, &response);
+    Ok(response)
+}
+
+/// A step may ask an IdP for a token itself; what it gets back is as secret as any token.
+fn register_issued_tokens(rt: &Runtime, response: &Response) {
+    const TOKEN_FIELDS: [&str; 3] = ["access_token", "refresh_token", "id_token"];
+    if !TOKEN_FIELDS
+        .iter()
+        .any(|f| response.body.windows(f.len()).any(|w| w == f.as_bytes()))
+    {
+        return;
+    }
+    if let Ok(json) = response.json() {
+        for field in TOKEN_FIELDS {
+            if let Some(token) = json.get(field).and_then(|t| t.as_str()) {
+                rt.plan.redactor.add(token);
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 //! Integration tests: one binary, modules by subject.
 
+mod auth;
 mod golden;
 mod mock;
 mod robustness;

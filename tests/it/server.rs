@@ -61,6 +61,12 @@ fn app() -> Router {
         .route("/flaky/{key}/{failures}", get(flaky))
         .route("/slow/{ms}", get(slow))
         .route("/echo", any(echo))
+        .route("/idp/wrong-issuer/.well-known/openid-configuration", get(wrong_issuer))
+        .route(
+            "/idp/html/token",
+            any(|| async { ([("content-type", "text/html")], "<html><body>Sign in</body></html>") }),
+        )
+        .route("/idp/consent/token", any(consent))
         .with_state(Arc::new(Counters::default()))
 }
 
@@ -141,4 +147,25 @@ async fn echo(headers: HeaderMap, request: Request) -> Response {
         "json": json_body,
     }))
     .into_response()
+}
+
+async fn wrong_issuer(headers: HeaderMap) -> Response {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    axum::Json(json!({
+        "issuer": "https://login.example.com/another-tenant",
+        "token_endpoint": format!("http://{host}/idp/wrong-issuer/connect/token"),
+    }))
+    .into_response()
+}
+
+async fn consent() -> Response {
+    let body = json!({
+        "error": "invalid_grant",
+        "error_description": "AADSTS90094: The grant requires admin permission."
+    });
+    (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
 }
