@@ -18,6 +18,7 @@ pub mod scenario;
 pub mod schema;
 pub mod source;
 pub mod template;
+pub mod template_literal;
 pub mod yaml;
 
 use cli::{Cli, Command};

@@ -3,6 +3,7 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::scenario::decode_k2::{ODATA_KEYS, SCIM_KEYS, WORKFLOW_KEYS};
 use crate::scenario::decode_predicate::OPERATORS;
 use crate::scenario::decode_scenario::{
     CAPTURE_KINDS, EXPECT_KEYS, METHODS, REQUEST_KEYS, RETRY_KEYS, SCENARIO_KEYS, STEP_KEYS,
@@ -101,6 +102,22 @@ pub fn scenario_schema() -> Value {
         props(json!({
             "name": { "type": "string" },
             "request": { "$ref": "#/$defs/request" },
+            "odata": object(ODATA_KEYS, props(json!({
+                "version": { "enum": ["v4", "v3"] },
+                "pages": { "anyOf": [{ "const": "all" }, { "type": "integer", "minimum": 1 }] },
+                "max_pages": { "type": "integer", "minimum": 1 },
+                "top": { "type": "integer" }, "skip": { "type": "integer" },
+                "count": { "type": "boolean" }, "metadata": { "type": "boolean" },
+                "where": { "type": "object" },
+            }))),
+            "scim": object(SCIM_KEYS, props(json!({
+                "pages": { "anyOf": [{ "const": "all" }, { "type": "integer", "minimum": 1 }] },
+                "where": { "type": "object" },
+                "operations": { "type": "array", "items": { "type": "object", "required": ["op"] } },
+            }))),
+            "workflow": object(WORKFLOW_KEYS, props(json!({
+                "interval": duration, "timeout": duration, "data": { "type": "object" },
+            }))),
             "auth": { "type": "string" },
             "expect": { "$ref": "#/$defs/expect" },
             "capture": { "type": "object", "additionalProperties": { "$ref": "#/$defs/capture" } },

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 
+use crate::template_literal as literal;
 use crate::yaml::{Node, NodeKind};
 
 /// A template that could not be rendered; the message is meant for users.
@@ -48,6 +49,10 @@ impl TemplateEngine {
         env.add_function("now", || {
             chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
         });
+        env.add_filter("odata", literal::odata);
+        env.add_filter("odata_escape", literal::odata_escape);
+        env.add_filter("scim", literal::scim);
+        env.add_filter("scim_escape", literal::scim_escape);
         TemplateEngine { env }
     }
 
@@ -110,7 +115,7 @@ pub fn has_template(text: &str) -> bool {
 }
 
 /// The expression inside a text that is exactly one `{{ expr }}`.
-fn exact_expression(text: &str) -> Option<&str> {
+pub fn exact_expression(text: &str) -> Option<&str> {
     let inner = text.trim().strip_prefix("{{")?.strip_suffix("}}")?;
     (!inner.contains("{{") && !inner.contains("}}")).then_some(inner)
 }

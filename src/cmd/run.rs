@@ -15,7 +15,7 @@ use crate::report::{JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
 use crate::run::{Runtime, Schedule, execute};
 use crate::scenario::Plan;
-use crate::scenario::model::{Action, AuthRef};
+use crate::scenario::model::{AuthRef, Follow};
 
 pub async fn run(args: RunArgs) -> u8 {
     let selection = Selection {
@@ -143,8 +143,11 @@ fn dry_run(plan: &Plan) -> String {
             }
         }
         for step in scenario.steps.iter().chain(&scenario.finally) {
-            let Action::Request(request) = &step.action;
-            match resolve(request, &plan.engine, &ctx, plan.timeout) {
+            if let Follow::WorkflowByName { name } = &step.follow {
+                let placeholder = format!("<id of workflow {}>", name.text);
+                ctx = ctx.with(crate::run::k2::WORKFLOW_ID, Value::from(placeholder));
+            }
+            match resolve(&step.request, &plan.engine, &ctx, plan.timeout) {
                 Ok(r) => {
                     out.push_str(&format!("{} {}\n", r.method, r.url));
                     let profile = step.auth.as_ref().or(scenario.auth.as_ref()).map(|a| a.value.clone());

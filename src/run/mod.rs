@@ -1,5 +1,6 @@
 //! Executing a plan: scheduling, scenarios, steps, request rendering.
 
+pub mod k2;
 pub mod resolve;
 pub mod runtime;
 pub mod scenario;

@@ -8,9 +8,10 @@ use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status
 use crate::expect::predicate::cut;
 use crate::expect::{Checker, Response};
 use crate::http::describe_error;
+use crate::run::k2::{self, FollowFailure};
 use crate::run::resolve::{ResolvedRequest, resolve};
 use crate::run::runtime::Runtime;
-use crate::scenario::model::{Action, AuthRef, Scenario, Step};
+use crate::scenario::model::{AuthRef, Scenario, Step};
 use crate::template::Context;
 
 /// How much of a failed response's body the reports keep.
@@ -129,8 +130,13 @@ async fn attempt_once(
     ctx: &Context,
 ) -> (Attempt, Option<RequestLine>, u32) {
     let plan = &rt.plan;
-    let Action::Request(request) = &step.action;
-    let resolved = match resolve(request, &plan.engine, ctx, plan.timeout) {
+    let profile = auth_profile(rt, scenario, step);
+    let ctx = match k2::prepare(rt, profile, &step.follow, ctx).await {
+        Ok(ctx) => ctx,
+        Err(e) => return (Attempt::Error(e), None, 0),
+    };
+    let ctx = &ctx;
+    let resolved = match resolve(&step.request, &plan.engine, ctx, plan.timeout) {
         Ok(r) => r,
         Err(e) => return (Attempt::Error(format!("template: {e}")), None, 0),
     };
@@ -138,31 +144,23 @@ async fn attempt_once(
         method: resolved.method.clone(),
         url: resolved.url.clone(),
     });
-    let profile = auth_profile(rt, scenario, step);
-    let mut resends = 0;
-    let response = loop {
-        let header = match profile {
-            Some(name) => match rt.auth.header(name).await {
-                Ok(h) => h,
-                Err(e) => return (Attempt::Error(e.to_string()), line, resends),
-            },
-            None => None,
-        };
-        let response = match send(rt, &resolved, header.as_deref()).await {
-            Ok(r) => r,
-            Err(e) => return (Attempt::Error(e), line, resends),
-        };
-        // A 401 to a cached token: one fresh token and one resend, never more.
-        if response.status == 401 && resends == 0 {
-            if let (Some(name), Some(h)) = (profile, &header) {
-                if rt.auth.is_refreshable(name) {
-                    rt.auth.refused(name, h).await;
-                    resends += 1;
-                    continue;
-                }
-            }
+    let (response, resends) = match exchange(rt, profile, &resolved).await {
+        Ok(r) => r,
+        Err(e) => return (Attempt::Error(e), line, 0),
+    };
+    let response = match k2::follow(rt, profile, step, &resolved, response, ctx).await {
+        Ok(r) => r,
+        Err(FollowFailure::Error(e)) => return (Attempt::Error(e), line, resends),
+        Err(FollowFailure::Failed(failure, response)) => {
+            return (
+                Attempt::Failed {
+                    response: *response,
+                    failures: vec![failure],
+                },
+                line,
+                resends,
+            );
         }
-        break response;
     };
     let dir = scenario.path.parent().unwrap_or(std::path::Path::new("."));
     let checker = Checker {
@@ -185,6 +183,33 @@ async fn attempt_once(
             line,
             resends,
         ),
+    }
+}
+
+/// Sends a request with the profile's credentials. A 401 to a fetched token gets one fresh
+/// token and one resend, never more; the count of resends comes back with the response.
+pub async fn exchange(
+    rt: &Runtime,
+    profile: Option<&str>,
+    request: &ResolvedRequest,
+) -> Result<(Response, u32), String> {
+    let mut resends = 0;
+    loop {
+        let header = match profile {
+            Some(name) => rt.auth.header(name).await.map_err(|e| e.to_string())?,
+            None => None,
+        };
+        let response = send(rt, request, header.as_deref()).await?;
+        if response.status == 401 && resends == 0 {
+            if let (Some(name), Some(h)) = (profile, &header) {
+                if rt.auth.is_refreshable(name) {
+                    rt.auth.refused(name, h).await;
+                    resends += 1;
+                    continue;
+                }
+            }
+        }
+        return Ok((response, resends));
     }
 }
 

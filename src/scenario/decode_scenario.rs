@@ -3,18 +3,21 @@
 use std::path::Path;
 
 use crate::diag::Diagnostic;
+use crate::scenario::decode_k2::{decode_odata, decode_scim, decode_workflow};
 use crate::scenario::decode_predicate::{decode_predicates, decode_regex, decode_time};
 use crate::scenario::decode_suite::decode_vars;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{
-    Action, AuthRef, Body, BodyAs, Capture, CaptureSource, Expect, Request, Retry, Scenario, Spanned, StatusPattern,
+    AuthRef, Body, BodyAs, Capture, CaptureSource, Expect, Follow, Request, Retry, Scenario, Spanned, StatusPattern,
     Step,
 };
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind};
 
 pub const SCENARIO_KEYS: &[&str] = &["name", "description", "tags", "auth", "vars", "steps", "finally"];
-pub const STEP_KEYS: &[&str] = &["name", "request", "auth", "expect", "capture", "retry"];
+pub const STEP_KEYS: &[&str] = &[
+    "name", "request", "odata", "scim", "workflow", "auth", "expect", "capture", "retry",
+];
 pub const REQUEST_KEYS: &[&str] = &[
     "method",
     "url",
@@ -92,23 +95,35 @@ fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
         .take("name")
         .and_then(|n| r.string(n, "a step name"))
         .unwrap_or_else(|| format!("step {}", index + 1));
-    let action = match f.take("request") {
-        Some(n) => decode_request(r, n).map(Action::Request),
-        None => {
-            r.error(
-                Diagnostic::error("a step needs something to send", node.span).with_help("add `request: { url: … }`"),
-            );
-            None
-        }
-    };
+    let mut sends = Vec::new();
+    if let Some(n) = f.take("request") {
+        sends.push(decode_request(r, n).map(|req| (req, Follow::None)));
+    }
+    if let Some(n) = f.take("odata") {
+        sends.push(decode_odata(r, n));
+    }
+    if let Some(n) = f.take("scim") {
+        sends.push(decode_scim(r, n));
+    }
+    if let Some(n) = f.take("workflow") {
+        sends.push(decode_workflow(r, n));
+    }
+    if sends.len() != 1 {
+        r.error(
+            Diagnostic::error("a step sends one thing", node.span)
+                .with_help("give it one of `request:`, `odata:`, `scim:` or `workflow:`"),
+        );
+    }
     let auth = f.take("auth").and_then(|n| decode_auth_ref(r, n));
     let expect = f.take("expect").map(|n| decode_expect(r, n)).unwrap_or_default();
     let capture = f.take("capture").map(|n| decode_captures(r, n)).unwrap_or_default();
     let retry = f.take("retry").and_then(|n| decode_retry(r, n));
+    let (request, follow) = sends.into_iter().next().flatten()?;
     Some(Step {
         name,
         span: node.span,
-        action: action?,
+        request,
+        follow,
         auth,
         expect,
         capture,

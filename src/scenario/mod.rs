@@ -1,5 +1,6 @@
 //! The scenario format: model, reading from YAML, discovery and validation.
 
+pub mod decode_k2;
 pub mod decode_predicate;
 pub mod decode_scenario;
 pub mod decode_suite;

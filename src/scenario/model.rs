@@ -16,7 +16,7 @@ pub struct Spanned<T> {
 }
 
 /// A string that may contain `{{ … }}` templates, rendered per step.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     pub text: String,
     pub span: Span,
@@ -123,17 +123,48 @@ pub enum AuthRef {
 pub struct Step {
     pub name: String,
     pub span: Span,
-    pub action: Action,
+    /// What is sent first: written as `request:`, or expanded from `odata:`, `scim:` or
+    /// `workflow:` (so `--dry-run` and reports show it like any request).
+    pub request: Request,
+    /// What a K2-aware step does beyond that one request.
+    pub follow: Follow,
     pub auth: Option<Spanned<AuthRef>>,
     pub expect: Expect,
     pub capture: Vec<Capture>,
     pub retry: Option<Retry>,
 }
 
-/// What a step sends. K2-aware kinds expand to plain requests before they are sent.
-#[derive(Debug, Clone)]
-pub enum Action {
-    Request(Request),
+/// The K2-aware part of a step, carried out around its expanded request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Follow {
+    None,
+    /// Follow `@odata.nextLink` (v4) or `odata.nextLink` (v3) and merge `value`.
+    ODataPages {
+        version: ODataVersion,
+        limit: u32,
+        strict: bool,
+    },
+    /// Page through a SCIM `ListResponse` by `startIndex` and merge `Resources`.
+    ScimPages {
+        limit: u32,
+        strict: bool,
+    },
+    /// The workflow id comes from `GET workflows`, found by name, before the request.
+    WorkflowByName {
+        name: Template,
+    },
+    /// Poll `GET tasks` until a task of this instance appears; the step sees that task.
+    WaitForTask {
+        instance: Template,
+        interval: Duration,
+        timeout: Duration,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ODataVersion {
+    V3,
+    V4,
 }
 
 #[derive(Debug, Clone)]

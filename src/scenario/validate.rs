@@ -14,7 +14,7 @@ use crate::diag::{Diagnostic, did_you_mean};
 use crate::redact::Redactor;
 use crate::scenario::load::Loaded;
 use crate::scenario::model::{
-    Action, AuthKind, AuthProfile, AuthRef, Body, CaptureSource, Op, Predicate, Scenario, Spanned, Step, Suite,
+    AuthKind, AuthProfile, AuthRef, Body, CaptureSource, Follow, Op, Predicate, Scenario, Spanned, Step, Suite,
     Template, Tls,
 };
 use crate::source::{SourceMap, Span};
@@ -465,6 +465,11 @@ impl Validator {
         known: &BTreeSet<String>,
         profiles: &BTreeMap<String, &AuthProfile>,
     ) {
+        let mut known = known.clone();
+        if matches!(step.follow, Follow::WorkflowByName { .. }) {
+            known.insert(crate::run::k2::WORKFLOW_ID.into());
+        }
+        let known = &known;
         for t in step_templates(step) {
             self.check_template(&t, known);
         }
@@ -535,7 +540,12 @@ impl Validator {
 /// Every template a step renders.
 fn step_templates(step: &Step) -> Vec<Template> {
     let mut out = Vec::new();
-    let Action::Request(req) = &step.action;
+    let req = &step.request;
+    match &step.follow {
+        Follow::WorkflowByName { name } => out.push(name.clone()),
+        Follow::WaitForTask { instance, .. } => out.push(instance.clone()),
+        Follow::None | Follow::ODataPages { .. } | Follow::ScimPages { .. } => {}
+    }
     out.push(req.url.clone());
     for (_, v) in &req.query {
         for_each_template(v, &mut |t| out.push(t));
