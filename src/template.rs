@@ -133,6 +133,10 @@ impl Context {
         Context { values, root }
     }
 
+    pub fn contains(&self, name: &str) -> bool {
+        self.values.contains_key(name)
+    }
+
     pub fn with(&self, name: &str, value: Value) -> Self {
         let mut values = self.values.clone();
         values.insert(name.to_owned(), value);

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::event::AssertionFailure;
 use crate::expect::Response;
-use crate::expect::predicate::{cut, loosely_equal};
+use crate::expect::predicate::{cut, loosely_equal, scalar_text};
 use crate::run::resolve::ResolvedRequest;
 use crate::run::runtime::Runtime;
 use crate::run::step::exchange;
@@ -54,6 +54,9 @@ pub async fn prepare(rt: &Runtime, profile: Option<&str>, follow: &Follow, ctx: 
         .engine
         .render(&name.text, ctx)
         .map_err(|e| format!("template: {e}"))?;
+    if let Ok(id) = name.trim().parse::<i64>() {
+        return Ok(ctx.with(WORKFLOW_ID, TemplateValue::from(id)));
+    }
     let api = rt
         .plan
         .engine
@@ -143,8 +146,12 @@ pub async fn follow(
                 if started.elapsed() + *interval > *timeout || rt.is_stopping() {
                     let failure = failure(
                         step,
-                        &format!("a task of instance {instance} within {} s", timeout.as_secs_f64()),
-                        format!("the last task list: {}", task_list(&response)),
+                        &format!(
+                            "a task of instance {} within {} s",
+                            scalar_text(&instance),
+                            timeout.as_secs_f64()
+                        ),
+                        format!("no such task; the last task list: {}", task_list(&response)),
                     );
                     return Err(FollowFailure::Failed(failure, Box::new(response)));
                 }

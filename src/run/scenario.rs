@@ -10,6 +10,8 @@ use crate::event::{Phase, ScenarioResult, Status, StepResult};
 use crate::run::runtime::Runtime;
 use crate::run::step::run_step;
 use crate::scenario::model::{Scenario, Step};
+use crate::scenario::validate::step_templates;
+use crate::template::Context;
 
 /// Step results so far, shared with the scheduler.
 pub type StepLog = Arc<Mutex<Vec<StepResult>>>;
@@ -60,6 +62,13 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     for step in &scenario.finally {
         if rt.is_stopping() {
             record(skipped_step(step, Phase::Finally, "the run was interrupted"));
+            continue;
+        }
+        // Clean-up of something never created has nothing to do.
+        let missing = missing_captures(&rt, scenario, step, &ctx);
+        if !missing.is_empty() {
+            let reason = format!("needs {}, which no earlier step captured", missing.join(", "));
+            record(skipped_step(step, Phase::Finally, &reason));
             continue;
         }
         let outcome = run_step(&rt, scenario, step, &ctx, Phase::Finally).await;
@@ -142,4 +151,25 @@ pub fn all_skipped(index: usize, scenario: &Scenario, reason: &str, done: Vec<St
         steps.push(skipped_step(step, phase, reason));
     }
     finish(index, scenario, steps, Default::default(), Some(reason.to_owned()))
+}
+
+/// Captures of this scenario that a step uses and the context does not hold.
+fn missing_captures(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Context) -> Vec<String> {
+    let captured: Vec<&str> = scenario
+        .steps
+        .iter()
+        .chain(&scenario.finally)
+        .flat_map(|s| s.capture.iter().map(|c| c.name.value.as_str()))
+        .collect();
+    let mut missing: Vec<String> = step_templates(step)
+        .iter()
+        .filter_map(|t| rt.plan.engine.names_used(&t.text).ok())
+        .flatten()
+        .map(|name| name.split('.').next().unwrap_or_default().to_owned())
+        .filter(|root| captured.contains(&root.as_str()) && !ctx.contains(root))
+        .map(|root| format!("`{root}`"))
+        .collect();
+    missing.sort();
+    missing.dedup();
+    missing
 }

@@ -392,7 +392,8 @@ pub fn decode_workflow(r: &mut Reader, node: &Node) -> Option<(Request, Follow)>
     }
     if let Some(n) = start {
         let text = r.string(n, "a workflow name or id")?;
-        let by_name = !has_template(&text) && text.parse::<u64>().is_err();
+        // A number is an id; a name (or a template, decided when rendered) is looked up.
+        let by_name = text.parse::<u64>().is_err();
         let id = if by_name {
             "{{ __workflow_id }}".to_owned()
         } else {

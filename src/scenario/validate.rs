@@ -538,7 +538,7 @@ impl Validator {
 }
 
 /// Every template a step renders.
-fn step_templates(step: &Step) -> Vec<Template> {
+pub fn step_templates(step: &Step) -> Vec<Template> {
     let mut out = Vec::new();
     let req = &step.request;
     match &step.follow {

@@ -2,6 +2,7 @@
 
 mod auth;
 mod golden;
+mod k2_steps;
 mod mock;
 mod robustness;
 mod runner;

@@ -67,6 +67,9 @@ fn app() -> Router {
             any(|| async { ([("content-type", "text/html")], "<html><body>Sign in</body></html>") }),
         )
         .route("/idp/consent/token", any(consent))
+        .route("/odata/loop/{n}", get(odata_loop))
+        .route("/odata/endless/{n}", get(odata_endless))
+        .route("/wf/api/workflow/v1/tasks", get(late_tasks))
         .with_state(Arc::new(Counters::default()))
 }
 
@@ -168,4 +171,36 @@ async fn consent() -> Response {
         "error_description": "AADSTS90094: The grant requires admin permission."
     });
     (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
+}
+
+fn host(headers: &HeaderMap) -> String {
+    headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Page 1 links to page 2, which links back to page 1.
+async fn odata_loop(headers: HeaderMap, Path(n): Path<u32>) -> Response {
+    let next = if n == 1 { 2 } else { 1 };
+    axum::Json(json!({"value": [n], "@odata.nextLink": format!("http://{}/odata/loop/{next}", host(&headers))}))
+        .into_response()
+}
+
+async fn odata_endless(headers: HeaderMap, Path(n): Path<u32>) -> Response {
+    axum::Json(json!({"value": [n], "@odata.nextLink": format!("http://{}/odata/endless/{}", host(&headers), n + 1)}))
+        .into_response()
+}
+
+/// The task of instance 77 shows up on the third look; instance 88 never does.
+async fn late_tasks(State(counters): State<Arc<Counters>>) -> Response {
+    let mut counts = counters.0.lock().unwrap();
+    let n = counts.entry("late-tasks".into()).or_insert(0);
+    *n += 1;
+    let mut tasks = vec![json!({"serialNumber": "5_9", "workflowInstanceID": 5})];
+    if *n >= 3 {
+        tasks.push(json!({"serialNumber": "77_12", "workflowInstanceID": 77}));
+    }
+    axum::Json(json!({"itemCount": tasks.len(), "tasks": tasks})).into_response()
 }
