@@ -56,6 +56,12 @@ pub struct RunArgs {
     /// Only scenarios whose name matches this glob, case-insensitive (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub name: Vec<String>,
+    /// Run part I of N: a stable split of the selected scenarios for parallel CI jobs
+    #[arg(long, value_name = "I/N", value_parser = crate::scenario::shard::Shard::parse)]
+    pub shard: Option<crate::scenario::shard::Shard>,
+    /// Send at most this many requests, e.g. 20/s or 300/m (overrides limits.rate)
+    #[arg(long, value_name = "N/s", value_parser = parse_rate_arg)]
+    pub rate: Option<f64>,
     /// Start no new scenario after the first failure
     #[arg(long)]
     pub fail_fast: bool,
@@ -115,4 +121,8 @@ pub struct SecretHashArgs {
 
 fn parse_duration_arg(text: &str) -> Result<std::time::Duration, String> {
     crate::scenario::fields::parse_duration(text).ok_or_else(|| format!("`{text}` is not a duration (e.g. 100ms, 2s)"))
+}
+
+fn parse_rate_arg(text: &str) -> Result<f64, String> {
+    crate::scenario::model::parse_rate(text).ok_or_else(|| format!("`{text}` is not a rate (e.g. 20/s, 300/m)"))
 }

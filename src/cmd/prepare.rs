@@ -16,9 +16,11 @@ pub struct Prepared {
     pub mock: Option<MockServer>,
 }
 
+#[derive(Default)]
 pub struct Selection {
     pub tags: Vec<String>,
     pub names: Vec<String>,
+    pub shard: Option<crate::scenario::shard::Shard>,
 }
 
 pub fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -54,6 +56,7 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared,
         mock: mock.as_ref().map(MockServer::template_vars),
         tags: selection.tags,
         name_globs: selection.names,
+        shard: selection.shard,
         run_id: new_run_id(),
     };
     match scenario::plan(loaded, &options) {

@@ -21,12 +21,24 @@ pub async fn run(args: RunArgs) -> u8 {
     let selection = Selection {
         tags: args.tag.clone(),
         names: args.name.clone(),
+        shard: args.shard,
     };
     let prepared = match prepare(&args.suite, selection).await {
         Ok(p) => p,
         Err(code) => return code,
     };
-    let plan = prepared.plan;
+    let mut plan = prepared.plan;
+    if let Some(rate) = args.rate {
+        plan.limits.rate = Some(rate);
+    }
+    if plan.scenarios.is_empty() && args.shard.is_some() {
+        // With few scenarios some parts are empty; that is no mistake of the user's.
+        println!(
+            "shard {}: no scenario falls in this part",
+            args.shard.map(|s| s.to_string()).unwrap_or_default()
+        );
+        return exit::OK;
+    }
     if plan.scenarios.is_empty() {
         eprintln!("error: no scenario selected (check the paths, --tag and --name)");
         return exit::INVALID;
@@ -58,6 +70,7 @@ pub async fn run(args: RunArgs) -> u8 {
         When::Auto => std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
     };
     let plan = Arc::new(plan);
+    let rt = Arc::new(Runtime::new(plan.clone(), clients));
     let sources = plan.sources.clone();
     let redactor = plan.redactor.clone();
     let mut terminal = TerminalReporter::new(
@@ -65,12 +78,13 @@ pub async fn run(args: RunArgs) -> u8 {
         redactor.clone(),
         colour,
         progress,
+        rt.gate.requests.clone(),
         Box::new(std::io::stdout()),
     );
     let mut junit = args
         .junit
         .clone()
-        .map(|p| JunitReporter::new(p, sources.clone(), redactor.clone(), None));
+        .map(|p| JunitReporter::new(p, sources.clone(), redactor.clone(), args.shard.map(|s| s.to_string())));
     let mut json = args
         .json
         .clone()
@@ -98,7 +112,6 @@ pub async fn run(args: RunArgs) -> u8 {
         problems
     });
 
-    let rt = Arc::new(Runtime::new(plan, clients));
     let schedule = Schedule {
         jobs: usize::from(args.jobs),
         fail_fast: args.fail_fast,

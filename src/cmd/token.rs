@@ -11,15 +11,7 @@ use crate::http::build_clients;
 use crate::redact::MASK;
 
 pub async fn token(args: TokenArgs) -> u8 {
-    let prepared = match prepare(
-        &args.suite,
-        Selection {
-            tags: Vec::new(),
-            names: Vec::new(),
-        },
-    )
-    .await
-    {
+    let prepared = match prepare(&args.suite, Selection::default()).await {
         Ok(p) => p,
         Err(code) => return code,
     };

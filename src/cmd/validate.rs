@@ -5,15 +5,7 @@ use crate::cmd::prepare::{Selection, prepare};
 use crate::exit;
 
 pub async fn validate(args: SuiteArgs) -> u8 {
-    match prepare(
-        &args,
-        Selection {
-            tags: Vec::new(),
-            names: Vec::new(),
-        },
-    )
-    .await
-    {
+    match prepare(&args, Selection::default()).await {
         Ok(prepared) => {
             let n = prepared.plan.scenarios.len();
             println!("{n} scenario{} valid", if n == 1 { "" } else { "s" });

@@ -128,6 +128,14 @@ impl JunitReporter {
                         step.attempts
                     );
                 }
+                Status::Passed if step.resends > 0 => {
+                    let _ = writeln!(
+                        out,
+                        ">\n      <system-out>resent {} time{} (429/503 Retry-After or a refused token)</system-out>\n    </testcase>",
+                        step.resends,
+                        if step.resends == 1 { "" } else { "s" }
+                    );
+                }
                 Status::Passed => out.push_str("/>\n"),
                 Status::Failed => {
                     let _ = writeln!(

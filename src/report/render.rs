@@ -41,6 +41,13 @@ pub fn step_problem(step: &StepResult, sources: &SourceMap, palette: &Palette) -
             }
             out.push('\n');
         }
+        if step.resends > 0 {
+            let _ = writeln!(
+                out,
+                "   resent:   {} (429/503 Retry-After or a refused token)",
+                step.resends
+            );
+        }
         if step.attempts > 1 {
             let _ = writeln!(out, "   attempts: {} (the last one is shown)", step.attempts);
         }

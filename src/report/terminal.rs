@@ -20,6 +20,9 @@ pub struct TerminalReporter {
     bar: Option<ProgressBar>,
     running: Vec<(usize, String)>,
     failures: usize,
+    /// Requests sent so far, counted by the runner; shown as a rate.
+    requests: Arc<std::sync::atomic::AtomicU64>,
+    started: std::time::Instant,
     out: Box<dyn std::io::Write + Send>,
 }
 
@@ -29,6 +32,7 @@ impl TerminalReporter {
         redactor: Redactor,
         colour: bool,
         progress: bool,
+        requests: Arc<std::sync::atomic::AtomicU64>,
         out: Box<dyn std::io::Write + Send>,
     ) -> Self {
         let bar = progress.then(|| {
@@ -48,6 +52,8 @@ impl TerminalReporter {
             bar,
             running: Vec::new(),
             failures: 0,
+            requests,
+            started: std::time::Instant::now(),
             out,
         }
     }
@@ -94,7 +100,13 @@ impl TerminalReporter {
         let Some(bar) = &self.bar else { return };
         let names: Vec<&str> = self.running.iter().take(3).map(|(_, n)| n.as_str()).collect();
         let more = self.running.len().saturating_sub(names.len());
-        let mut message = format!("· {} failed · running: {}", self.failures, names.join(", "));
+        let sent = self.requests.load(std::sync::atomic::Ordering::Relaxed) as f64;
+        let rate = sent / self.started.elapsed().as_secs_f64().max(0.001);
+        let mut message = format!(
+            "· {} failed · {rate:.0} req/s · running: {}",
+            self.failures,
+            names.join(", ")
+        );
         if more > 0 {
             message.push_str(&format!(" +{more}"));
         }

@@ -1,6 +1,7 @@
 //! Executing a plan: scheduling, scenarios, steps, request rendering.
 
 pub mod k2;
+pub mod limits;
 pub mod resolve;
 pub mod runtime;
 pub mod scenario;

@@ -5,12 +5,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::auth::Auth;
 use crate::http::Clients;
+use crate::run::limits::Gate;
 use crate::scenario::Plan;
 
 pub struct Runtime {
     pub plan: Arc<Plan>,
     pub clients: Clients,
     pub auth: Auth,
+    pub gate: Arc<Gate>,
     stopping: AtomicBool,
 }
 
@@ -22,6 +24,7 @@ impl Runtime {
             plan.redactor.clone(),
         );
         Runtime {
+            gate: Arc::new(Gate::new(plan.limits)),
             plan,
             clients,
             auth,

@@ -1,5 +1,6 @@
 //! Runs the scenarios of a plan: up to `jobs` at once, each scenario's steps in order,
-//! results sent as events in input order whatever finishes first.
+//! results sent as events in input order whatever finishes first. Finished results are
+//! handed to the reporters and not kept here, so memory does not grow with the run.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -18,6 +19,33 @@ pub struct Schedule {
     pub fail_fast: bool,
 }
 
+/// Sends results in input order, holding back only those that finished early.
+struct InOrder {
+    events: mpsc::UnboundedSender<Event>,
+    waiting: BTreeMap<usize, ScenarioResult>,
+    next: usize,
+    done: Vec<bool>,
+    summary: Summary,
+}
+
+impl InOrder {
+    fn publish(&mut self, result: ScenarioResult) {
+        self.done[result.index] = true;
+        self.waiting.insert(result.index, result);
+        while let Some(result) = self.waiting.remove(&self.next) {
+            self.summary.steps += result.steps.len();
+            match result.status {
+                Status::Passed => self.summary.passed += 1,
+                Status::Failed => self.summary.failed += 1,
+                Status::Error => self.summary.errors += 1,
+                Status::Skipped => self.summary.skipped += 1,
+            }
+            let _ = self.events.send(Event::ScenarioFinished(Arc::new(result)));
+            self.next += 1;
+        }
+    }
+}
+
 /// Runs every scenario and returns the summary; `interrupt` resolving stops the run.
 pub async fn execute(
     rt: Arc<Runtime>,
@@ -34,21 +62,18 @@ pub async fn execute(
     });
     let semaphore = Arc::new(Semaphore::new(schedule.jobs.max(1)));
     let logs: Vec<StepLog> = (0..total).map(|_| Arc::new(Mutex::new(Vec::new()))).collect();
-    let mut results: BTreeMap<usize, Arc<ScenarioResult>> = BTreeMap::new();
-    let mut next_to_send = 0;
+    let mut out = InOrder {
+        events: events.clone(),
+        waiting: BTreeMap::new(),
+        next: 0,
+        done: vec![false; total],
+        summary: Summary::default(),
+    };
     let mut tasks: JoinSet<ScenarioResult> = JoinSet::new();
     let mut next_to_start = 0;
     let mut failed_seen = false;
     let mut interrupted = false;
     tokio::pin!(interrupt);
-
-    let mut publish = |results: &mut BTreeMap<usize, Arc<ScenarioResult>>, result: ScenarioResult| {
-        results.insert(result.index, Arc::new(result));
-        while let Some(r) = results.get(&next_to_send) {
-            let _ = events.send(Event::ScenarioFinished(r.clone()));
-            next_to_send += 1;
-        }
-    };
 
     loop {
         let can_start = next_to_start < total && !(schedule.fail_fast && failed_seen);
@@ -66,7 +91,8 @@ pub async fn execute(
                 let Ok(permit) = permit else { break };
                 let index = next_to_start;
                 next_to_start += 1;
-                let _ = events.send(Event::ScenarioStarted { index, name: rt.plan.scenarios[index].name.value.clone() });
+                let name = rt.plan.scenarios[index].name.value.clone();
+                let _ = events.send(Event::ScenarioStarted { index, name });
                 let (rt, log) = (rt.clone(), logs[index].clone());
                 tasks.spawn(async move {
                     let result = run_scenario(rt, index, log).await;
@@ -77,7 +103,7 @@ pub async fn execute(
             joined = tasks.join_next(), if !tasks.is_empty() => {
                 if let Some(Ok(result)) = joined {
                     failed_seen |= matches!(result.status, Status::Failed | Status::Error);
-                    publish(&mut results, result);
+                    out.publish(result);
                 }
             }
             else => break,
@@ -89,7 +115,7 @@ pub async fn execute(
 
     // Scenarios that did not finish: interrupted ones keep the steps they completed.
     for (index, log) in logs.iter().enumerate() {
-        if results.contains_key(&index) {
+        if out.done[index] {
             continue;
         }
         let scenario = &rt.plan.scenarios[index];
@@ -99,23 +125,14 @@ pub async fn execute(
         } else {
             "--fail-fast: an earlier scenario failed"
         };
-        publish(&mut results, all_skipped(index, scenario, reason, done));
+        out.publish(all_skipped(index, scenario, reason, done));
     }
 
-    let mut summary = Summary {
+    let summary = Summary {
         duration: started.elapsed(),
         interrupted,
-        ..Summary::default()
+        ..out.summary
     };
-    for result in results.values() {
-        summary.steps += result.steps.len();
-        match result.status {
-            Status::Passed => summary.passed += 1,
-            Status::Failed => summary.failed += 1,
-            Status::Error => summary.errors += 1,
-            Status::Skipped => summary.skipped += 1,
-        }
-    }
     let _ = events.send(Event::RunFinished(summary.clone()));
     summary
 }

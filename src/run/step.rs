@@ -194,19 +194,34 @@ pub async fn exchange(
     request: &ResolvedRequest,
 ) -> Result<(Response, u32), String> {
     let mut resends = 0;
+    let mut refreshed = false;
     loop {
         let header = match profile {
             Some(name) => rt.auth.header(name).await.map_err(|e| e.to_string())?,
             None => None,
         };
+        let permit = rt.gate.enter(&request.url).await;
         let response = send(rt, request, header.as_deref()).await?;
-        if response.status == 401 && resends == 0 {
+        drop(permit);
+        if response.status == 401 && !refreshed {
             if let (Some(name), Some(h)) = (profile, &header) {
                 if rt.auth.is_refreshable(name) {
                     rt.auth.refused(name, h).await;
+                    refreshed = true;
                     resends += 1;
                     continue;
                 }
+            }
+        }
+        // The tenant asked to slow down: wait as told and resend, within the run's budget.
+        if let Some(wait) = rt
+            .gate
+            .retry_after(response.status, response.header("retry-after").as_deref())
+        {
+            if !rt.is_stopping() {
+                tokio::time::sleep(wait).await;
+                resends += 1;
+                continue;
             }
         }
         return Ok((response, resends));

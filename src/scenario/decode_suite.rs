@@ -5,12 +5,14 @@ use std::path::Path;
 use crate::diag::Diagnostic;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{
-    AuthKind, AuthProfile, ClientAuthStyle, ClientCredentials, Defaults, Environment, Spanned, Suite, Tls, Vars,
+    AuthKind, AuthProfile, ClientAuthStyle, ClientCredentials, Defaults, Environment, Limits, Spanned, Suite, Tls,
+    Vars, parse_rate,
 };
 use crate::source::FileId;
 use crate::yaml::Node;
 
-pub const SUITE_KEYS: &[&str] = &["defaults", "vars", "tls", "auth", "environments"];
+pub const SUITE_KEYS: &[&str] = &["defaults", "vars", "tls", "limits", "auth", "environments"];
+pub const LIMITS_KEYS: &[&str] = &["per_host", "rate", "retry_budget", "max_retry_wait"];
 pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment"];
 pub const TLS_KEYS: &[&str] = &["ca_file", "client_cert", "client_key", "insecure"];
 pub const ENVIRONMENT_KEYS: &[&str] = &["vars", "auth"];
@@ -35,6 +37,7 @@ pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Su
         defaults: Defaults::default(),
         vars: Vec::new(),
         tls: Tls::default(),
+        limits: Limits::default(),
         auth: Vec::new(),
         environments: Vec::new(),
     };
@@ -52,6 +55,9 @@ pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Su
     }
     if let Some(node) = f.take("tls") {
         suite.tls = decode_tls(r, dir, node);
+    }
+    if let Some(node) = f.take("limits") {
+        suite.limits = decode_limits(r, node);
     }
     if let Some(node) = f.take("auth") {
         suite.auth = decode_profiles(r, node);
@@ -94,6 +100,33 @@ fn decode_defaults(r: &mut Reader, node: &Node) -> Defaults {
             .and_then(|n| r.spanned_string(n, "an environment name"));
     }
     defaults
+}
+
+fn decode_limits(r: &mut Reader, node: &Node) -> Limits {
+    let mut limits = Limits::default();
+    let Some(mut f) = r.fields(node, "limits", LIMITS_KEYS) else {
+        return limits;
+    };
+    if let Some(n) = f.take("per_host") {
+        limits.per_host = r.u32(n, "per_host").filter(|p| *p > 0).unwrap_or(limits.per_host);
+    }
+    if let Some(n) = f.take("rate") {
+        let text = r.string(n, "a rate").unwrap_or_default();
+        match parse_rate(&text) {
+            Some(rate) => limits.rate = Some(rate),
+            None => r.error(
+                Diagnostic::error(format!("invalid rate `{text}`"), n.span)
+                    .with_help("write requests per second or minute: 20/s, 300/m"),
+            ),
+        }
+    }
+    if let Some(n) = f.take("retry_budget") {
+        limits.retry_budget = r.u32(n, "retry_budget").unwrap_or(limits.retry_budget);
+    }
+    if let Some(n) = f.take("max_retry_wait") {
+        limits.max_retry_wait = r.duration(n, "max_retry_wait").unwrap_or(limits.max_retry_wait);
+    }
+    limits
 }
 
 fn decode_tls(r: &mut Reader, dir: &Path, node: &Node) -> Tls {

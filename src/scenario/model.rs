@@ -39,8 +39,44 @@ pub struct Suite {
     pub defaults: Defaults,
     pub vars: Vars,
     pub tls: Tls,
+    pub limits: Limits,
     pub auth: Vec<AuthProfile>,
     pub environments: Vec<Environment>,
+}
+
+/// How hard a run may press on a tenant (`limits:` in `k2check.yaml`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// Requests in flight to one host at most.
+    pub per_host: u32,
+    /// Requests a second across the run, if limited.
+    pub rate: Option<f64>,
+    /// Resends after 429/503 with `Retry-After`, for the whole run.
+    pub retry_budget: u32,
+    /// A longer `Retry-After` is not waited for: the answer stands.
+    pub max_retry_wait: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            per_host: 8,
+            rate: None,
+            retry_budget: 20,
+            max_retry_wait: Duration::from_secs(30),
+        }
+    }
+}
+
+/// `20/s`, `300/m`, `1.5/s`: requests per second.
+pub fn parse_rate(text: &str) -> Option<f64> {
+    let (count, unit) = text.trim().split_once('/')?;
+    let count: f64 = count.trim().parse().ok().filter(|c: &f64| c.is_finite() && *c > 0.0)?;
+    match unit.trim() {
+        "s" | "sec" => Some(count),
+        "m" | "min" => Some(count / 60.0),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Clone, Default)]

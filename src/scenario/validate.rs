@@ -32,6 +32,7 @@ pub struct PlanOptions {
     pub mock: Option<serde_json::Value>,
     pub tags: Vec<String>,
     pub name_globs: Vec<String>,
+    pub shard: Option<crate::scenario::shard::Shard>,
     pub run_id: String,
 }
 
@@ -43,6 +44,7 @@ pub struct Plan {
     pub environment: Option<String>,
     pub timeout: Duration,
     pub tls: Tls,
+    pub limits: crate::scenario::model::Limits,
     pub profiles: BTreeMap<String, Credentials>,
     pub default_auth: Option<String>,
     pub context: Context,
@@ -79,6 +81,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         defaults: Default::default(),
         vars: Vec::new(),
         tls: Tls::default(),
+        limits: Default::default(),
         auth: Vec::new(),
         environments: Vec::new(),
     });
@@ -207,6 +210,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         environment,
         timeout: suite.defaults.timeout.unwrap_or(DEFAULT_TIMEOUT),
         tls: suite.tls,
+        limits: suite.limits,
         profiles,
         default_auth,
         context,
@@ -224,7 +228,8 @@ fn selected(scenario: &Scenario, options: &PlanOptions) -> bool {
             .name_globs
             .iter()
             .any(|g| glob_matches(&g.to_lowercase(), &scenario.name.value.to_lowercase()));
-    tag_ok && name_ok
+    let shard_ok = options.shard.is_none_or(|s| s.contains(&scenario.path));
+    tag_ok && name_ok && shard_ok
 }
 
 /// `*` any run of characters, `?` one character; everything else literal.

@@ -155,10 +155,10 @@ fn a_fault_on_one_step_fails_only_that_scenario_and_its_finally_still_runs() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::copy(root.join("scenarios/k2check.yaml"), dir.path().join("k2check.yaml")).unwrap();
     let crud = std::fs::read_to_string(root.join("scenarios/odata/crud.yaml")).unwrap();
-    // The read fails with an injected 503; create succeeded, so clean-up has a record to delete.
+    // The read fails with an injected 500; create succeeded, so clean-up has a record to delete.
     let broken = crud.replacen(
         "  - name: read\n    odata: { set: \"{{ employees }}\", key: \"{{ id }}\" }\n",
-        "  - name: read\n    request:\n      url: \"{{ api }}/api/odatav4/v4/{{ employees }}({{ id }})\"\n      headers: { x-mock-fault: \"503\" }\n",
+        "  - name: read\n    request:\n      url: \"{{ api }}/api/odatav4/v4/{{ employees }}({{ id }})\"\n      headers: { x-mock-fault: \"500\" }\n",
         1,
     );
     assert_ne!(crud, broken, "the crud scenario changed shape; update this test");
@@ -184,7 +184,7 @@ fn a_fault_on_one_step_fails_only_that_scenario_and_its_finally_still_runs() {
     assert!(out.stdout.contains("FAIL  A record can be created"), "{}", out.stdout);
     assert!(out.stdout.contains("PASS  OData queries"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("step `read`: status: expected 200, actual 503"),
+        out.stdout.contains("step `read`: status: expected 200, actual 500"),
         "{}",
         out.stdout
     );

@@ -4,6 +4,7 @@ mod auth;
 mod golden;
 mod k2_steps;
 mod mock;
+mod politeness;
 mod robustness;
 mod runner;
 mod server;
