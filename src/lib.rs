@@ -11,6 +11,7 @@ pub mod exit;
 pub mod expect;
 pub mod http;
 pub mod mock;
+pub mod output;
 pub mod redact;
 pub mod report;
 pub mod run;
@@ -18,6 +19,7 @@ pub mod scenario;
 pub mod schema;
 pub mod source;
 pub mod template;
+pub mod template_fast;
 pub mod template_literal;
 pub mod yaml;
 
@@ -28,7 +30,7 @@ pub fn main_with(cli: Cli) -> u8 {
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            crate::errln!("error: cannot start the async runtime: {e}");
             return exit::INCOMPLETE;
         }
     };

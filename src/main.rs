@@ -2,6 +2,10 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
+/// glibc's allocator serialises the runtime's worker threads on its arena lock; this one does not.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = k2check::cli::Cli::parse();
     ExitCode::from(k2check::main_with(cli))

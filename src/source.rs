@@ -32,16 +32,20 @@ pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
     line_starts: Vec<usize>,
+    /// Byte offset of each character, for files that are not pure ASCII (there the two differ).
+    char_offsets: Option<Vec<u32>>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: String) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let char_offsets = (!text.is_ascii()).then(|| text.char_indices().map(|(i, _)| i as u32).collect());
         SourceFile {
             path,
             text,
             line_starts,
+            char_offsets,
         }
     }
 
@@ -68,13 +72,10 @@ impl SourceFile {
 
     /// Converts a character index (as YAML parsers report) to a byte offset.
     pub fn byte_offset_of_char(&self, char_index: usize) -> usize {
-        if self.text.is_ascii() {
-            return char_index.min(self.text.len());
+        match &self.char_offsets {
+            None => char_index.min(self.text.len()),
+            Some(offsets) => offsets.get(char_index).map_or(self.text.len(), |&i| i as usize),
         }
-        self.text
-            .char_indices()
-            .nth(char_index)
-            .map_or(self.text.len(), |(i, _)| i)
     }
 }
 

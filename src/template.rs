@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 
+use crate::template_fast as fast;
 use crate::template_literal as literal;
 use crate::yaml::{Node, NodeKind};
 
@@ -45,6 +46,14 @@ impl TemplateEngine {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // Templates come from files anyone can write; bound the work one may do.
         env.set_fuel(Some(100_000));
+        // `true`, not Python's `True`: these strings end up in URLs and JSON.
+        env.set_formatter(|out, state, value| {
+            if value.kind() == minijinja::value::ValueKind::Bool {
+                out.write_str(if value.is_true() { "true" } else { "false" })?;
+                return Ok(());
+            }
+            minijinja::escape_formatter(out, state, value)
+        });
         env.add_function("uuid", || uuid::Uuid::new_v4().to_string());
         env.add_function("now", || {
             chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -72,6 +81,14 @@ impl TemplateEngine {
         if !has_template(text) {
             return Ok(text.to_owned());
         }
+        if let Some(rendered) = fast::render(text, ctx) {
+            return rendered;
+        }
+        Ok(self.env.render_str(text, &ctx.root)?)
+    }
+
+    /// Renders with minijinja only, skipping the fast path (to compare the two).
+    pub fn render_with_minijinja(&self, text: &str, ctx: &Context) -> Result<String, TemplateError> {
         Ok(self.env.render_str(text, &ctx.root)?)
     }
 
@@ -80,7 +97,10 @@ impl TemplateEngine {
         let Some(expr) = exact_expression(text) else {
             return self.render(text, ctx).map(serde_json::Value::String);
         };
-        let value = self.env.compile_expression(expr)?.eval(&ctx.root)?;
+        let value = match fast::lookup(expr, ctx) {
+            Some(found) => found?,
+            None => self.env.compile_expression(expr)?.eval(&ctx.root)?,
+        };
         if value.is_undefined() {
             return Err(TemplateError(format!("`{}` is not defined", expr.trim())));
         }
@@ -123,7 +143,7 @@ pub fn exact_expression(text: &str) -> Option<&str> {
 /// The names visible to a template.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
-    values: BTreeMap<String, Value>,
+    pub(crate) values: BTreeMap<String, Value>,
     root: Value,
 }
 

@@ -9,7 +9,7 @@ pub async fn mock(args: MockArgs) -> u8 {
         Some(path) => match MockData::from_file(path) {
             Ok(d) => d,
             Err(e) => {
-                eprintln!("error: {e}");
+                crate::errln!("error: {e}");
                 return exit::INVALID;
             }
         },
@@ -24,13 +24,13 @@ pub async fn mock(args: MockArgs) -> u8 {
     let server = match MockServer::start(config).await {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("error: cannot start the mock: {e}");
+            crate::errln!("error: cannot start the mock: {e}");
             return exit::INCOMPLETE;
         }
     };
-    println!("{}", server.banner());
+    crate::outln!("{}", server.banner());
     let _ = tokio::signal::ctrl_c().await;
     server.shutdown().await;
-    eprintln!("mock stopped");
+    crate::errln!("mock stopped");
     exit::OK
 }

@@ -40,7 +40,7 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared,
         match MockServer::start(MockConfig::default()).await {
             Ok(server) => Some(server),
             Err(e) => {
-                eprintln!("error: cannot start the mock K2 environment: {e}");
+                crate::errln!("error: cannot start the mock K2 environment: {e}");
                 return Err(exit::INCOMPLETE);
             }
         }
@@ -71,7 +71,7 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared,
         }) => {
             print_diagnostics(&diagnostics, &sources, &redactor);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            eprintln!(
+            crate::errln!(
                 "{errors} problem{} found; nothing was sent",
                 if errors == 1 { "" } else { "s" }
             );

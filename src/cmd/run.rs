@@ -33,29 +33,29 @@ pub async fn run(args: RunArgs) -> u8 {
     }
     if plan.scenarios.is_empty() && args.shard.is_some() {
         // With few scenarios some parts are empty; that is no mistake of the user's.
-        println!(
+        crate::outln!(
             "shard {}: no scenario falls in this part",
             args.shard.map(|s| s.to_string()).unwrap_or_default()
         );
         return exit::OK;
     }
     if plan.scenarios.is_empty() {
-        eprintln!("error: no scenario selected (check the paths, --tag and --name)");
+        crate::errln!("error: no scenario selected (check the paths, --tag and --name)");
         return exit::INVALID;
     }
     if args.dry_run {
-        print!("{}", plan.redactor.redact(&dry_run(&plan)));
+        crate::out!("{}", plan.redactor.redact(&dry_run(&plan)));
         return exit::OK;
     }
     let clients = match build_clients(&plan.tls) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID;
         }
     };
     if plan.tls.insecure {
-        eprintln!(
+        crate::errln!(
             "WARNING: tls.insecure is set: server certificates are NOT verified; anyone on the path can read credentials"
         );
     }
@@ -127,7 +127,7 @@ pub async fn run(args: RunArgs) -> u8 {
         .unwrap_or_else(|_| vec!["the reporter stopped unexpectedly".into()]);
     drop(prepared.mock);
     for problem in &problems {
-        eprintln!("error: {problem}");
+        crate::errln!("error: {problem}");
     }
     exit_code(&summary, !problems.is_empty())
 }

@@ -3,6 +3,6 @@
 use crate::exit;
 
 pub fn schema() -> u8 {
-    println!("{}", crate::schema::scenario_schema_text());
+    crate::outln!("{}", crate::schema::scenario_schema_text());
     exit::OK
 }

@@ -12,7 +12,7 @@ pub fn secret_hash(args: SecretHashArgs) -> u8 {
         None => {
             let mut input = String::new();
             if let Err(e) = std::io::stdin().read_to_string(&mut input) {
-                eprintln!("error: cannot read the secret from standard input: {e}");
+                crate::errln!("error: cannot read the secret from standard input: {e}");
                 return exit::INVALID;
             }
             // One trailing line break comes from `echo` or the terminal, not the secret.
@@ -20,6 +20,6 @@ pub fn secret_hash(args: SecretHashArgs) -> u8 {
             trimmed.strip_suffix('\r').unwrap_or(trimmed).to_owned()
         }
     };
-    println!("{}", to_sha256(&secret));
+    crate::outln!("{}", to_sha256(&secret));
     exit::OK
 }

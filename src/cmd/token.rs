@@ -18,7 +18,7 @@ pub async fn token(args: TokenArgs) -> u8 {
     let plan = &prepared.plan;
     let Some(creds) = plan.profiles.get(&args.profile) else {
         let names: Vec<&str> = plan.profiles.keys().map(String::as_str).collect();
-        eprintln!(
+        crate::errln!(
             "error: unknown auth profile `{}` (profiles: {})",
             args.profile,
             names.join(", ")
@@ -26,7 +26,7 @@ pub async fn token(args: TokenArgs) -> u8 {
         return exit::INVALID;
     };
     let Credentials::ClientCredentials(cc) = creds else {
-        println!(
+        crate::outln!(
             "profile `{}` sends fixed credentials; there is no token to fetch",
             args.profile
         );
@@ -35,7 +35,7 @@ pub async fn token(args: TokenArgs) -> u8 {
     let clients = match build_clients(&plan.tls) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::errln!("error: {e}");
             return exit::INVALID;
         }
     };
@@ -43,7 +43,7 @@ pub async fn token(args: TokenArgs) -> u8 {
     let token = match auth.token(cc).await {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("error: {}", plan.redactor.redact(&e.to_string()));
+            crate::errln!("error: {}", plan.redactor.redact(&e.to_string()));
             return exit::FAILED;
         }
     };
@@ -65,11 +65,11 @@ pub async fn token(args: TokenArgs) -> u8 {
         }
     }
     // Everything above goes through the redactor; the token line only when asked.
-    print!("{}", plan.redactor.redact(&out));
+    crate::out!("{}", plan.redactor.redact(&out));
     if args.show_token {
-        println!("token:      {}", token.access_token);
+        crate::outln!("token:      {}", token.access_token);
     } else {
-        println!("token:      {MASK} (--show-token prints it)");
+        crate::outln!("token:      {MASK} (--show-token prints it)");
     }
     exit::OK
 }

@@ -8,7 +8,7 @@ pub async fn validate(args: SuiteArgs) -> u8 {
     match prepare(&args, Selection::default()).await {
         Ok(prepared) => {
             let n = prepared.plan.scenarios.len();
-            println!("{n} scenario{} valid", if n == 1 { "" } else { "s" });
+            crate::outln!("{n} scenario{} valid", if n == 1 { "" } else { "s" });
             exit::OK
         }
         Err(code) => code,

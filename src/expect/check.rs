@@ -5,7 +5,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
-use serde_json_path::JsonPath;
 
 use crate::event::AssertionFailure;
 use crate::expect::predicate::{Mismatch, check_all, cut};
@@ -18,6 +17,7 @@ pub struct Checker<'a> {
     pub engine: &'a TemplateEngine,
     pub ctx: &'a Context,
     pub schemas: &'a HashMap<PathBuf, Arc<jsonschema::Validator>>,
+    pub paths: &'a crate::expect::paths::JsonPaths,
     /// The folder of the scenario file: schema paths are relative to it.
     pub dir: &'a std::path::Path,
 }
@@ -110,7 +110,7 @@ impl Checker<'_> {
     /// Every node a JSONPath (rendered first, it may hold templates) selects.
     pub fn query(&self, path: &str, response: &Response) -> Result<Vec<Value>, String> {
         let rendered = self.engine.render(path, self.ctx).map_err(|e| e.to_string())?;
-        let compiled = JsonPath::parse(&rendered).map_err(|e| format!("invalid JSONPath `{rendered}`: {e}"))?;
+        let compiled = self.paths.get(&rendered)?;
         let json = response.json()?;
         Ok(compiled.query(json).all().into_iter().cloned().collect())
     }

@@ -167,6 +167,7 @@ async fn attempt_once(
         engine: &plan.engine,
         ctx,
         schemas: &plan.schemas,
+        paths: &plan.paths,
         dir,
     };
     let failures = checker.check(&step.expect, &response);

@@ -52,6 +52,7 @@ pub struct Plan {
     pub schemas: HashMap<PathBuf, Arc<jsonschema::Validator>>,
     pub redactor: Redactor,
     pub engine: Arc<TemplateEngine>,
+    pub paths: crate::expect::paths::JsonPaths,
 }
 
 /// Why a plan could not be made: every problem, with what is needed to show them safely.
@@ -218,6 +219,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         schemas: v.schemas,
         redactor: v.redactor,
         engine: Arc::new(v.engine),
+        paths: Default::default(),
     })
 }
 

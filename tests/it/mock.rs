@@ -802,3 +802,29 @@ fn the_mock_command_prints_its_url_and_credentials() {
         "{text}"
     );
 }
+
+#[test]
+fn the_mock_keeps_serving_when_its_output_reader_goes_away() {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .args(["mock", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+    std::thread::sleep(Duration::from_millis(300));
+    let alive = child.try_wait().unwrap().is_none();
+    let answer = std::net::TcpStream::connect(url.trim_start_matches("http://")).is_ok();
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        alive && answer,
+        "the mock died: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -1,0 +1,215 @@
+//! `cargo bench --bench throughput`: the figures in the README's Performance section.
+//!
+//! Starts the mock as a separate process, generates suites, runs the release k2check binary
+//! against them and prints: overhead against a plain reqwest loop, a latency-bound run
+//! against its ideal, peak memory at 10,000 and 100,000 requests, and validation speed.
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_k2check");
+const USER: &str = "DENALLIX\\administrator";
+const PASSWORD: &str = "K2pass!";
+
+struct Mock {
+    child: Child,
+    url: String,
+}
+
+impl Mock {
+    fn start(latency: Option<&str>) -> Mock {
+        let mut cmd = Command::new(BIN);
+        cmd.args(["mock", "--port", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        if let Some(l) = latency {
+            cmd.args(["--latency", l]);
+        }
+        let mut child = cmd.spawn().expect("the mock starts");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+        Mock { child, url }
+    }
+}
+
+impl Drop for Mock {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A suite of `scenarios` x `steps`, each step with a JSONPath assertion and a capture.
+fn write_suite(dir: &Path, url: &str, scenarios: usize, steps: usize, per_host: usize) {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("k2check.yaml"),
+        format!(
+            "defaults: {{ auth: admin }}\nlimits: {{ per_host: {per_host} }}\nenvironments:\n  bench:\n    vars: {{ api: \"{url}\" }}\n    auth:\n      admin: {{ type: basic, username: '{USER}', password: '{PASSWORD}' }}\n"
+        ),
+    )
+    .unwrap();
+    let step = "  - request: { url: \"{{ api }}/api/workflow/v1/workflows\" }\n    expect:\n      json:\n        $.itemCount: 2\n    capture:\n      first: { json: \"$.workflows[0].id\" }\n";
+    let body = step.repeat(steps);
+    for i in 0..scenarios {
+        std::fs::write(
+            dir.join(format!("s{i:05}.yaml")),
+            format!("name: scenario {i}\nsteps:\n{body}"),
+        )
+        .unwrap();
+    }
+}
+
+/// Runs k2check, returning wall time and peak RSS (VmHWM, polled while it runs).
+fn run_k2check(args: &[&str]) -> (Duration, u64) {
+    let (wall, rss, _) = run_k2check_with_output(args);
+    (wall, rss)
+}
+
+/// The same, with what k2check printed.
+fn run_k2check_with_output(args: &[&str]) -> (Duration, u64, String) {
+    let started = Instant::now();
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let mut child = Command::new(BIN)
+        .args(args)
+        .env("CI", "1")
+        .stdout(log.reopen().unwrap())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let status_path = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0;
+    loop {
+        if let Ok(text) = std::fs::read_to_string(&status_path) {
+            if let Some(kb) = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse::<u64>().ok())
+            {
+                peak_kb = peak_kb.max(kb);
+            }
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            let elapsed = started.elapsed();
+            if !status.success() {
+                let mut err = String::new();
+                std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+                let out = std::fs::read_to_string(log.path()).unwrap_or_default();
+                let problems: Vec<&str> = out.lines().filter(|l| !l.starts_with("PASS")).take(30).collect();
+                panic!("k2check {args:?} failed: {status}\n{err}\n{}", problems.join("\n"));
+            }
+            return (
+                elapsed,
+                peak_kb,
+                std::fs::read_to_string(log.path()).unwrap_or_default(),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The same requests from a plain reqwest loop: `concurrency` workers, no assertions.
+fn plain_reqwest(url: &str, requests: usize, concurrency: usize) -> Duration {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let client = reqwest::Client::new();
+        let target = Arc::new(format!("{url}/api/workflow/v1/workflows"));
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for worker in 0..concurrency {
+            let (client, target) = (client.clone(), target.clone());
+            let share = requests / concurrency + usize::from(worker < requests % concurrency);
+            tasks.push(tokio::spawn(async move {
+                for _ in 0..share {
+                    let response = client
+                        .get(target.as_str())
+                        .basic_auth(USER, Some(PASSWORD))
+                        .send()
+                        .await
+                        .unwrap();
+                    let _ = response.bytes().await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        started.elapsed()
+    })
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    let work = tempfile::tempdir().unwrap();
+    let suite = work.path().join("suite");
+    println!(
+        "k2check throughput benchmark ({} cores)",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+
+    // Overhead: 200 x 50 with --jobs 64, against 10,000 plain requests with 64 workers.
+    let mock = Mock::start(None);
+    write_suite(&suite, &mock.url, 200, 50, 64);
+    let dir = suite.display().to_string();
+    run_k2check(&["run", &dir, "--env", "bench", "--jobs", "64"]); // warm-up: caches, connections
+    let (k2_time, rss_10k, printed) = run_k2check_with_output(&["run", &dir, "--env", "bench", "--jobs", "64"]);
+    // The summary line ends "10000 steps in N ms": the execution phase alone.
+    let executing_ms: f64 = printed
+        .lines()
+        .rev()
+        .find_map(|l| l.split(" steps in ").nth(1))
+        .and_then(|t| t.trim_end_matches(" ms").trim().parse().ok())
+        .unwrap_or(f64::NAN);
+    let plain_time = plain_reqwest(&mock.url, 10_000, 64);
+    let k2_rps = 10_000.0 / k2_time.as_secs_f64();
+    let plain_rps = 10_000.0 / plain_time.as_secs_f64();
+    println!(
+        "overhead:       k2check {k2_rps:.0} req/s, plain reqwest {plain_rps:.0} req/s, ratio {:.2} (10,000 requests, 64 at once; k2check's time includes start-up, loading and validating 200 files)",
+        k2_rps / plain_rps
+    );
+    let exec_rps = 10_000.0 / (executing_ms / 1000.0);
+    println!("                execution phase alone: {exec_rps:.0} req/s, ratio {:.2}", exec_rps / plain_rps);
+
+    // Memory: 100,000 requests.
+    write_suite(&suite, &mock.url, 2000, 50, 64);
+    let (_, rss_100k) = run_k2check(&["run", &dir, "--env", "bench", "--jobs", "64"]);
+    println!(
+        "memory:         peak RSS {:.1} MB at 10,000 requests, {:.1} MB at 100,000 (+{:.1} MB)",
+        rss_10k as f64 / 1024.0,
+        rss_100k as f64 / 1024.0,
+        (rss_100k as f64 - rss_10k as f64) / 1024.0
+    );
+    drop(mock);
+
+    // Latency-bound: every response 100 ms late; 200 x 5 with --jobs 50 is 4 waves of 5 steps.
+    let slow = Mock::start(Some("100ms"));
+    write_suite(&suite, &slow.url, 200, 5, 50);
+    let (wall, _) = run_k2check(&["run", &dir, "--env", "bench", "--jobs", "50"]);
+    println!(
+        "latency-bound:  {:.2} s for 200 x 5 steps at 100 ms, ideal 2.00 s, ratio {:.2}",
+        wall.as_secs_f64(),
+        wall.as_secs_f64() / 2.0
+    );
+    drop(slow);
+
+    // Validation: 1,000 scenario files.
+    write_suite(&suite, "http://127.0.0.1:9", 1000, 5, 8);
+    run_k2check(&["validate", &dir, "--env", "bench"]);
+    let (time, _) = run_k2check(&["validate", &dir, "--env", "bench"]);
+    println!(
+        "validation:     {:.0} files/s (1,000 files of 5 steps, {:.0} ms)",
+        1000.0 / time.as_secs_f64(),
+        time.as_secs_f64() * 1000.0
+    );
+}
