@@ -179,7 +179,10 @@ fn main() {
         k2_rps / plain_rps
     );
     let exec_rps = 10_000.0 / (executing_ms / 1000.0);
-    println!("                execution phase alone: {exec_rps:.0} req/s, ratio {:.2}", exec_rps / plain_rps);
+    println!(
+        "                execution phase alone: {exec_rps:.0} req/s, ratio {:.2}",
+        exec_rps / plain_rps
+    );
 
     // Memory: 100,000 requests.
     write_suite(&suite, &mock.url, 2000, 50, 64);
