@@ -88,6 +88,12 @@ pub fn scenario_schema() -> Value {
             "body": { "$ref": "#/$defs/predicate" },
             "schema": { "type": "string" },
             "time": { "anyOf": [duration, { "type": "object" }] },
+            "records": { "$ref": "#/$defs/predicate" },
+            "odata_count": { "$ref": "#/$defs/predicate" },
+            "entity_set": {
+                "type": "object", "additionalProperties": false, "required": ["name"],
+                "properties": { "name": { "type": "string" }, "properties": { "type": "array", "items": { "type": "string" } } }
+            },
         })),
     );
     let retry = object(

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use crate::event::AssertionFailure;
+use crate::expect::k2;
 use crate::expect::predicate::{Mismatch, check_all, cut};
 use crate::expect::response::Response;
 use crate::scenario::model::{BodyAs, Capture, CaptureSource, Expect, Predicate};
@@ -89,6 +90,15 @@ impl Checker<'_> {
             for failure in &mut failures[before..] {
                 failure.actual = format!("{ms} ms");
             }
+        }
+        if !expect.records.is_empty() {
+            k2::check_records(&expect.records, response, self.engine, self.ctx, &mut failures);
+        }
+        if !expect.odata_count.is_empty() {
+            k2::check_odata_count(&expect.odata_count, response, self.engine, self.ctx, &mut failures);
+        }
+        if let Some(set) = &expect.entity_set {
+            k2::check_entity_set(set, response, self.engine, self.ctx, &mut failures);
         }
         failures
     }

@@ -1,6 +1,7 @@
 //! Assertions and captures on responses.
 
 pub mod check;
+pub mod k2;
 pub mod paths;
 pub mod predicate;
 pub mod response;

@@ -8,8 +8,8 @@ use crate::scenario::decode_predicate::{decode_predicates, decode_regex, decode_
 use crate::scenario::decode_suite::decode_vars;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{
-    AuthRef, Body, BodyAs, Capture, CaptureSource, Expect, Follow, Request, Retry, Scenario, Spanned, StatusPattern,
-    Step,
+    AuthRef, Body, BodyAs, Capture, CaptureSource, EntitySetCheck, Expect, Follow, Request, Retry, Scenario, Spanned,
+    StatusPattern, Step,
 };
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind};
@@ -29,7 +29,17 @@ pub const REQUEST_KEYS: &[&str] = &[
     "timeout",
     "follow_redirects",
 ];
-pub const EXPECT_KEYS: &[&str] = &["status", "headers", "json", "body", "schema", "time"];
+pub const EXPECT_KEYS: &[&str] = &[
+    "status",
+    "headers",
+    "json",
+    "body",
+    "schema",
+    "time",
+    "records",
+    "odata_count",
+    "entity_set",
+];
 pub const CAPTURE_KINDS: &[&str] = &["json", "header", "regex", "body", "status"];
 pub const RETRY_KEYS: &[&str] = &["until", "interval", "timeout", "attempts", "backoff"];
 pub const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -250,6 +260,15 @@ fn decode_expect(r: &mut Reader, node: &Node) -> Expect {
     if let Some(n) = f.take("time") {
         expect.time = decode_time(r, n);
     }
+    if let Some(n) = f.take("records") {
+        expect.records = decode_predicates(r, n);
+    }
+    if let Some(n) = f.take("odata_count") {
+        expect.odata_count = decode_predicates(r, n);
+    }
+    if let Some(n) = f.take("entity_set") {
+        expect.entity_set = decode_entity_set(r, n);
+    }
     expect
 }
 
@@ -378,5 +397,30 @@ fn decode_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
         timeout,
         attempts,
         backoff,
+    })
+}
+
+/// `entity_set: { name: EmployeeSample, properties: [ID, LastName] }`.
+fn decode_entity_set(r: &mut Reader, node: &Node) -> Option<EntitySetCheck> {
+    let mut f = r.fields(node, "entity_set", &["name", "properties"])?;
+    let name = match f.take("name") {
+        Some(n) => r.template(n, "an entity set name")?,
+        None => {
+            r.error(Diagnostic::error("`entity_set` needs a `name`", node.span));
+            return None;
+        }
+    };
+    let properties = match f.take("properties") {
+        Some(n) => r
+            .list(n, "properties")
+            .iter()
+            .filter_map(|p| r.template(p, "a property name"))
+            .collect(),
+        None => Vec::new(),
+    };
+    Some(EntitySetCheck {
+        name,
+        properties,
+        span: node.span,
     })
 }

@@ -229,6 +229,19 @@ pub struct Expect {
     pub body: Vec<Predicate>,
     pub schema: Option<Spanned<PathBuf>>,
     pub time: Vec<Predicate>,
+    /// The number of records in an OData `value` or a SCIM `Resources` list.
+    pub records: Vec<Predicate>,
+    /// `@odata.count` (v4) or `odata.count` (v3).
+    pub odata_count: Vec<Predicate>,
+    /// An entity set described in a `$metadata` document, with these properties.
+    pub entity_set: Option<EntitySetCheck>,
+}
+
+#[derive(Debug, Clone)]
+pub struct EntitySetCheck {
+    pub name: Template,
+    pub properties: Vec<Template>,
+    pub span: Span,
 }
 
 impl Expect {
@@ -239,6 +252,9 @@ impl Expect {
             && self.body.is_empty()
             && self.schema.is_none()
             && self.time.is_empty()
+            && self.records.is_empty()
+            && self.odata_count.is_empty()
+            && self.entity_set.is_none()
     }
 }
 

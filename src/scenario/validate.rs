@@ -581,6 +581,12 @@ pub fn step_templates(step: &Step) -> Vec<Template> {
         predicate_templates(ps, &mut out);
     }
     predicate_templates(&step.expect.body, &mut out);
+    predicate_templates(&step.expect.records, &mut out);
+    predicate_templates(&step.expect.odata_count, &mut out);
+    if let Some(set) = &step.expect.entity_set {
+        out.push(set.name.clone());
+        out.extend(set.properties.iter().cloned());
+    }
     for c in &step.capture {
         if let CaptureSource::Json(t) = &c.source {
             out.push(t.clone());
