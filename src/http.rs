@@ -39,6 +39,12 @@ pub fn build_clients(tls: &Tls) -> Result<Clients, ClientError> {
         if let Some(ca) = &tls.ca_file {
             let pem = read(&ca.value)?;
             let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| invalid(&ca.value, e))?;
+            if certs.is_empty() {
+                return Err(ClientError::Invalid {
+                    path: ca.value.display().to_string(),
+                    message: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+                });
+            }
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }

@@ -70,6 +70,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         mut diagnostics,
     } = loaded;
     let mut v = Validator {
+        names: HashMap::new(),
         engine: TemplateEngine::new(),
         diags: Vec::new(),
         missing_env: BTreeSet::new(),
@@ -276,6 +277,8 @@ fn profile_templates(kind: &AuthKind) -> Vec<&Template> {
 
 struct Validator {
     engine: TemplateEngine,
+    /// Names each distinct template text uses: suites repeat the same templates a lot.
+    names: HashMap<String, Result<BTreeSet<String>, crate::template::TemplateError>>,
     diags: Vec<Diagnostic>,
     missing_env: BTreeSet<String>,
     redactor: Redactor,
@@ -283,6 +286,15 @@ struct Validator {
 }
 
 impl Validator {
+    fn names_used(&mut self, text: &str) -> Result<BTreeSet<String>, crate::template::TemplateError> {
+        if let Some(found) = self.names.get(text) {
+            return found.clone();
+        }
+        let found = self.engine.names_used(text);
+        self.names.insert(text.to_owned(), found.clone());
+        found
+    }
+
     fn choose_environment(&mut self, suite: &Suite, options: &PlanOptions) -> Option<String> {
         let names: Vec<&str> = suite.environments.iter().map(|e| e.name.value.as_str()).collect();
         let wanted = match (&options.environment, &options.mock) {
@@ -340,7 +352,7 @@ impl Validator {
     }
 
     fn collect_names(&mut self, t: &Template, used: &mut Vec<(String, Span)>) {
-        if let Ok(names) = self.engine.names_used(&t.text) {
+        if let Ok(names) = self.names_used(&t.text) {
             used.extend(names.into_iter().map(|n| (n, t.span)));
         }
     }
@@ -362,7 +374,7 @@ impl Validator {
 
     /// Syntax, and every name it uses defined (`known` plus the dotted env/secret names).
     fn check_template(&mut self, t: &Template, known: &BTreeSet<String>) {
-        match self.engine.names_used(&t.text) {
+        match self.names_used(&t.text) {
             Err(e) => self
                 .diags
                 .push(Diagnostic::error(format!("invalid template: {e}"), t.span)),

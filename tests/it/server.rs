@@ -61,6 +61,10 @@ fn app() -> Router {
         .route("/flaky/{key}/{failures}", get(flaky))
         .route("/slow/{ms}", get(slow))
         .route("/echo", any(echo))
+        .route(
+            "/redirect",
+            get(|| async { (StatusCode::FOUND, [("location", "/text")], "moved").into_response() }),
+        )
         .route("/idp/wrong-issuer/.well-known/openid-configuration", get(wrong_issuer))
         .route(
             "/idp/html/token",
