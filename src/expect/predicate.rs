@@ -97,6 +97,13 @@ pub fn check(p: &Predicate, subject: &Subject, engine: &TemplateEngine, ctx: &Co
             scalar_text(&actual).starts_with(&want)
         }
         Op::Matches(regex) => regex.is_match(&scalar_text(&actual)),
+        Op::MatchesTemplate(n) => {
+            let pattern = scalar_text(&render(n)?);
+            match regex::Regex::new(&pattern) {
+                Ok(regex) => regex.is_match(&scalar_text(&actual)),
+                Err(_) => return fail(format!("a valid regex, but /{pattern}/ is not one"), Some(&actual)),
+            }
+        }
         Op::Type(t) => {
             let found = JsonType::of(&actual);
             found == *t || (*t == JsonType::Number && found == JsonType::Integer)
@@ -184,6 +191,7 @@ pub fn op_words(p: &Predicate, engine: &TemplateEngine, ctx: &Context) -> String
         Op::Contains(n) => format!("contains {}", show(n)),
         Op::StartsWith(n) => format!("starts with {}", show(n)),
         Op::Matches(r) => format!("matches /{}/", r.as_str()),
+        Op::MatchesTemplate(n) => format!("matches /{}/", show(n).trim_matches('"')),
         Op::Exists(true) => "exists".into(),
         Op::Exists(false) => "does not exist".into(),
         Op::Type(t) => format!("of type {}", t.name()),
@@ -315,6 +323,32 @@ mod tests {
         assert_eq!(
             (wrong.expected.as_str(), wrong.actual.as_str()),
             ("count equals 1", "count 0")
+        );
+    }
+
+    #[test]
+    fn templated_patterns_are_compiled_when_rendered() {
+        let mut map = SourceMap::default();
+        let id = map.add("p.yaml".into(), "{matches: '^{{ n }}_[0-9]+$'}".into());
+        let node = crate::yaml::parse(id, map.get(id)).unwrap();
+        let mut r = Reader::default();
+        let ps = decode_predicates(&mut r, &node);
+        let ctx = Context::new(std::collections::BTreeMap::from([(
+            "n".to_owned(),
+            minijinja::Value::from(14),
+        )]));
+        let engine = TemplateEngine::new();
+        assert_eq!(check_all(&ps, &[json!("14_23")], &engine, &ctx), Ok(()));
+        assert!(check_all(&ps, &[json!("15_23")], &engine, &ctx).is_err());
+        let bad = Context::new(std::collections::BTreeMap::from([(
+            "n".to_owned(),
+            minijinja::Value::from("("),
+        )]));
+        assert!(
+            check_all(&ps, &[json!("(_1")], &engine, &bad)
+                .unwrap_err()
+                .expected
+                .contains("not one")
         );
     }
 

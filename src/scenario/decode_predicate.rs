@@ -56,6 +56,9 @@ fn decode_op(r: &mut Reader, name: &str, key: &Node, operand: &Node) -> Option<O
         "not_equals" => Op::NotEquals(operand.clone()),
         "contains" => Op::Contains(operand.clone()),
         "starts_with" => Op::StartsWith(operand.clone()),
+        "matches" if operand.as_scalar().is_some_and(crate::template::has_template) => {
+            Op::MatchesTemplate(operand.clone())
+        }
         "matches" => Op::Matches(decode_regex(r, operand)?),
         "exists" => Op::Exists(r.bool(operand, "exists")?),
         "empty" => Op::Empty(r.bool(operand, "empty")?),

@@ -297,6 +297,8 @@ pub enum Op {
     Contains(Node),
     StartsWith(Node),
     Matches(Regex),
+    /// A pattern with templates, compiled when rendered.
+    MatchesTemplate(Node),
     Exists(bool),
     Type(JsonType),
     Count(Vec<Predicate>),

@@ -609,7 +609,7 @@ pub fn step_templates(step: &Step) -> Vec<Template> {
 
 fn predicate_nodes(p: &Predicate, f: &mut dyn FnMut(&Node)) {
     match &p.op {
-        Op::Equals(n) | Op::NotEquals(n) | Op::Contains(n) | Op::StartsWith(n) => f(n),
+        Op::Equals(n) | Op::NotEquals(n) | Op::Contains(n) | Op::StartsWith(n) | Op::MatchesTemplate(n) => f(n),
         Op::Gt(n) | Op::Gte(n) | Op::Lt(n) | Op::Lte(n) => f(n),
         Op::OneOf(items) => items.iter().for_each(&mut *f),
         Op::Count(ps) | Op::Length(ps) => ps.iter().for_each(|p| predicate_nodes(p, f)),
