@@ -6,6 +6,7 @@ pub mod auth;
 pub mod cli;
 pub mod cmd;
 pub mod diag;
+pub mod encoding;
 pub mod event;
 pub mod exit;
 pub mod expect;

@@ -29,7 +29,7 @@ impl Redactor {
         }
         let mut forms = vec![secret.to_owned()];
         forms.push(utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string());
-        forms.push(form_urlencoded(secret));
+        forms.push(crate::encoding::form_urlencoded(secret));
         if let Ok(json) = serde_json::to_string(secret) {
             forms.push(json[1..json.len() - 1].to_owned());
         }
@@ -78,19 +78,6 @@ impl Redactor {
             other => other.clone(),
         }
     }
-}
-
-/// `application/x-www-form-urlencoded` as RFC 6749 uses it: space becomes `+`.
-pub fn form_urlencoded(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(byte as char),
-            b' ' => out.push('+'),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -33,8 +33,8 @@ impl Credentials {
             Credentials::Bearer { token } => redactor.add(token),
             Credentials::ClientCredentials(cc) => {
                 redactor.add(&cc.client_secret);
-                let user = crate::redact::form_urlencoded(&cc.client_id);
-                redactor.add_basic(&user, &crate::redact::form_urlencoded(&cc.client_secret));
+                let user = crate::encoding::form_urlencoded(&cc.client_id);
+                redactor.add_basic(&user, &crate::encoding::form_urlencoded(&cc.client_secret));
                 redactor.add_basic(&cc.client_id, &cc.client_secret);
             }
         }

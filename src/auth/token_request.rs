@@ -8,7 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use crate::auth::credentials::ClientCredentialsConfig;
 use crate::auth::discovery::unreachable_hint;
 use crate::auth::error::oauth_hint;
-use crate::redact::form_urlencoded;
+use crate::encoding::form_urlencoded;
 use crate::scenario::model::ClientAuthStyle;
 
 /// A fetched access token.

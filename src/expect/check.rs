@@ -11,7 +11,6 @@ use crate::expect::k2;
 use crate::expect::predicate::{Mismatch, check_all, cut};
 use crate::expect::response::Response;
 use crate::scenario::model::{BodyAs, Capture, CaptureSource, Expect, Predicate};
-use crate::source::Span;
 use crate::template::{Context, TemplateEngine};
 
 pub struct Checker<'a> {
@@ -173,16 +172,6 @@ impl Checker<'_> {
             out.push((capture.name.value.clone(), value));
         }
         Ok(out)
-    }
-}
-
-/// A span for failures that belong to a whole step.
-pub fn step_failure(span: Span, message: &str, expected: &str, actual: String) -> AssertionFailure {
-    AssertionFailure {
-        span,
-        message: message.into(),
-        expected: expected.into(),
-        actual,
     }
 }
 

@@ -273,8 +273,8 @@ fn list(object: &SmartObject, req: &MockRequest, base: &str, version: Version, l
             .map(|(k, v)| {
                 format!(
                     "{}={}",
-                    crate::run::resolve::encode_component(k),
-                    crate::run::resolve::encode_component(v)
+                    crate::encoding::encode_component(k),
+                    crate::encoding::encode_component(v)
                 )
             })
             .collect();

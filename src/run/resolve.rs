@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::encoding::{encode_component, form_urlencoded};
 use crate::expect::predicate::scalar_text;
 use crate::scenario::model::{Body, Request};
 use crate::template::{Context, TemplateEngine, TemplateError};
@@ -61,11 +62,7 @@ pub fn resolve(
             let mut parts = Vec::new();
             for (name, node) in fields {
                 let value = scalar_text(&engine.render_node(node, ctx)?);
-                parts.push(format!(
-                    "{}={}",
-                    crate::redact::form_urlencoded(&name.value),
-                    crate::redact::form_urlencoded(&value)
-                ));
+                parts.push(format!("{}={}", form_urlencoded(&name.value), form_urlencoded(&value)));
             }
             if !has(&headers, "content-type") {
                 headers.push(("content-type".into(), "application/x-www-form-urlencoded".into()));
@@ -82,27 +79,4 @@ pub fn resolve(
         timeout: request.timeout.unwrap_or(default_timeout),
         follow_redirects: request.follow_redirects,
     })
-}
-
-/// Percent-encodes a query component (RFC 3986 unreserved characters stay).
-pub fn encode_component(text: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'.')
-        .remove(b'_')
-        .remove(b'~')
-        .remove(b'$');
-    percent_encoding::utf8_percent_encode(text, SET).to_string()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_components_are_percent_encoded_but_keep_odata_dollars() {
-        assert_eq!(encode_component("$filter"), "$filter");
-        assert_eq!(encode_component("Name eq 'O''Brien'"), "Name%20eq%20%27O%27%27Brien%27");
-        assert_eq!(encode_component("a&b=c"), "a%26b%3Dc");
-    }
 }

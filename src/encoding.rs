@@ -1,0 +1,43 @@
+//! The two URL encodings the tool writes: query components (RFC 3986) and HTML-form bodies
+//! (as RFC 6749 uses them for token requests and Basic credentials).
+
+/// Percent-encodes a query component (RFC 3986 unreserved characters stay).
+pub fn encode_component(text: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~')
+        .remove(b'$');
+    percent_encoding::utf8_percent_encode(text, SET).to_string()
+}
+
+/// `application/x-www-form-urlencoded` as RFC 6749 uses it: space becomes `+`.
+pub fn form_urlencoded(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(byte as char),
+            b' ' => out.push('+'),
+            other => out.push_str(&format!("%{other:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_components_are_percent_encoded_but_keep_odata_dollars() {
+        assert_eq!(encode_component("$filter"), "$filter");
+        assert_eq!(encode_component("Name eq 'O''Brien'"), "Name%20eq%20%27O%27%27Brien%27");
+        assert_eq!(encode_component("a&b=c"), "a%26b%3Dc");
+    }
+
+    #[test]
+    fn form_encoding_turns_spaces_into_plus() {
+        assert_eq!(form_urlencoded("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+    }
+}
