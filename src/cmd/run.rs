@@ -147,7 +147,7 @@ fn exit_code(summary: &Summary, report_failed: bool) -> u8 {
 /// Every request the run would send, rendered; captures show as `<name>`.
 fn dry_run(plan: &Plan) -> String {
     let mut out = String::new();
-    for scenario in &plan.scenarios {
+    for scenario in (0..plan.scenarios.len()).filter_map(|i| plan.scenario(i)) {
         out.push_str(&format!("# {} ({})\n", scenario.name.value, scenario.path.display()));
         let mut ctx = plan.context.clone();
         for (name, node) in &scenario.vars {

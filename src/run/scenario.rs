@@ -17,8 +17,11 @@ use crate::template::Context;
 pub type StepLog = Arc<Mutex<Vec<StepResult>>>;
 
 pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> ScenarioResult {
-    let scenario = &rt.plan.scenarios[index];
     let started = Instant::now();
+    let Some(scenario) = rt.plan.scenario(index) else {
+        return unreadable(&rt, index, started.elapsed());
+    };
+    let scenario = &*scenario;
     let record = |result: StepResult| log.lock().unwrap_or_else(|e| e.into_inner()).push(result);
 
     let mut ctx = rt.plan.context.clone();
@@ -172,4 +175,19 @@ fn missing_captures(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Contex
     missing.sort();
     missing.dedup();
     missing
+}
+
+/// A scenario whose validated text did not decode again: reported as an error, never a panic.
+pub fn unreadable(rt: &Runtime, index: usize, duration: std::time::Duration) -> ScenarioResult {
+    let planned = &rt.plan.scenarios[index];
+    ScenarioResult {
+        index,
+        name: planned.name.clone(),
+        file: planned.path.display().to_string(),
+        tags: Vec::new(),
+        status: Status::Error,
+        steps: Vec::new(),
+        duration,
+        skip_reason: Some("the scenario file could not be read again after validation".into()),
+    }
 }

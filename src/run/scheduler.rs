@@ -91,7 +91,7 @@ pub async fn execute(
                 let Ok(permit) = permit else { break };
                 let index = next_to_start;
                 next_to_start += 1;
-                let name = rt.plan.scenarios[index].name.value.clone();
+                let name = rt.plan.scenarios[index].name.clone();
                 let _ = events.send(Event::ScenarioStarted { index, name });
                 let (rt, log) = (rt.clone(), logs[index].clone());
                 tasks.spawn(async move {
@@ -118,14 +118,17 @@ pub async fn execute(
         if out.done[index] {
             continue;
         }
-        let scenario = &rt.plan.scenarios[index];
+        let Some(scenario) = rt.plan.scenario(index) else {
+            out.publish(crate::run::scenario::unreadable(&rt, index, Default::default()));
+            continue;
+        };
         let done = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
         let reason = if interrupted {
             "the run was interrupted"
         } else {
             "--fail-fast: an earlier scenario failed"
         };
-        out.publish(all_skipped(index, scenario, reason, done));
+        out.publish(all_skipped(index, &scenario, reason, done));
     }
 
     let summary = Summary {

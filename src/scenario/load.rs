@@ -7,7 +7,7 @@ use crate::scenario::decode_scenario::decode_scenario;
 use crate::scenario::decode_suite::decode_suite;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{Scenario, Suite};
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 use crate::yaml;
 
 pub const SUITE_FILE: &str = "k2check.yaml";
@@ -17,7 +17,8 @@ pub const SUITE_FILE: &str = "k2check.yaml";
 pub struct Loaded {
     pub sources: SourceMap,
     pub suite: Option<Suite>,
-    pub scenarios: Vec<Scenario>,
+    /// Scenario files, read but not yet decoded: the planner decodes them one at a time.
+    pub scenario_files: Vec<FileId>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -79,18 +80,22 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
         let Some(text) = read(&file, &mut loaded.diagnostics) else {
             continue;
         };
-        let id = loaded.sources.add(file.clone(), text);
-        match yaml::parse(id, loaded.sources.get(id)) {
-            Ok(root) => {
-                if let Some(scenario) = decode_scenario(&mut reader, id, &file, &root) {
-                    loaded.scenarios.push(scenario);
-                }
-            }
-            Err(diag) => reader.error(diag),
-        }
+        let id = loaded.sources.add(file, text);
+        loaded.scenario_files.push(id);
     }
     loaded.diagnostics.extend(reader.diags);
     loaded
+}
+
+/// Parses and decodes one scenario file; its problems go to `reader`.
+pub fn decode_file(id: FileId, sources: &SourceMap, reader: &mut Reader) -> Option<Scenario> {
+    match yaml::parse(id, sources.get(id)) {
+        Ok(root) => decode_scenario(reader, id, sources.path(id), &root),
+        Err(diag) => {
+            reader.error(diag);
+            None
+        }
+    }
 }
 
 /// `./a/b.yaml` reads better as `a/b.yaml` in every location shown.

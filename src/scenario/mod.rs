@@ -7,6 +7,7 @@ pub mod decode_suite;
 pub mod fields;
 pub mod load;
 pub mod model;
+pub mod planned;
 pub mod shard;
 pub mod validate;
 

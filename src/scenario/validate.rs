@@ -12,11 +12,13 @@ use minijinja::Value;
 use crate::auth::Credentials;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::redact::Redactor;
-use crate::scenario::load::Loaded;
+use crate::scenario::fields::Reader;
+use crate::scenario::load::{Loaded, decode_file};
 use crate::scenario::model::{
     AuthKind, AuthProfile, AuthRef, Body, CaptureSource, Follow, Op, Predicate, Scenario, Spanned, Step, Suite,
     Template, Tls,
 };
+use crate::scenario::planned::{KEEP_DECODED_STEPS, PlannedScenario};
 use crate::source::{SourceMap, Span};
 use crate::template::{BUILTIN_NAMES, Context, TemplateEngine};
 use crate::yaml::{Node, NodeKind};
@@ -48,7 +50,7 @@ pub struct Plan {
     pub profiles: BTreeMap<String, Credentials>,
     pub default_auth: Option<String>,
     pub context: Context,
-    pub scenarios: Vec<Scenario>,
+    pub scenarios: Vec<PlannedScenario>,
     pub schemas: HashMap<PathBuf, Arc<jsonschema::Validator>>,
     pub redactor: Redactor,
     pub engine: Arc<TemplateEngine>,
@@ -56,6 +58,13 @@ pub struct Plan {
 }
 
 /// Why a plan could not be made: every problem, with what is needed to show them safely.
+impl Plan {
+    /// The decoded scenario at `index`.
+    pub fn scenario(&self, index: usize) -> Option<Arc<Scenario>> {
+        self.scenarios.get(index)?.get(&self.sources)
+    }
+}
+
 pub struct PlanError {
     pub sources: Arc<SourceMap>,
     pub diagnostics: Vec<Diagnostic>,
@@ -66,7 +75,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let Loaded {
         sources,
         suite,
-        scenarios,
+        scenario_files,
         mut diagnostics,
     } = loaded;
     let mut v = Validator {
@@ -136,18 +145,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             v.collect_names(t, &mut used);
         }
     }
-    for scenario in &scenarios {
-        v.collect_scenario_names(scenario, &mut used);
-    }
-    for (name, span) in &used {
-        if let Some(var) = name.strip_prefix("env.") {
-            v.lookup_env(var, *span, false, &mut env_values);
-        } else if let Some(var) = name.strip_prefix("secret.") {
-            v.lookup_env(var, *span, true, &mut secret_values);
-        }
-    }
-    context_values.insert("env".into(), Value::from(env_values));
-    context_values.insert("secret".into(), Value::from(secret_values));
+    v.lookup_all(&used, &mut env_values, &mut secret_values);
+    context_values.insert("env".into(), Value::from(env_values.clone()));
+    context_values.insert("secret".into(), Value::from(secret_values.clone()));
 
     let mut context = Context::new(context_values);
     for (name, node) in all_vars {
@@ -181,7 +181,22 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     }
 
     let mut names_seen: HashMap<String, Span> = HashMap::new();
-    for scenario in &scenarios {
+    let mut planned: Vec<PlannedScenario> = Vec::new();
+    let mut steps = 0;
+    let mut keeping = true;
+    // Scenarios are decoded and checked one at a time, never all held at once, so a suite
+    // of any size is validated in the memory of one file.
+    for &file in &scenario_files {
+        let mut reader = Reader::default();
+        let scenario = decode_file(file, &sources, &mut reader);
+        diagnostics.append(&mut reader.diags);
+        let Some(scenario) = scenario else {
+            continue;
+        };
+        let scenario = &scenario;
+        used.clear();
+        v.collect_scenario_names(scenario, &mut used);
+        v.lookup_all(&used, &mut env_values, &mut secret_values);
         if let Some(first) = names_seen.get(&scenario.name.value) {
             v.diags.push(
                 Diagnostic::error(
@@ -194,7 +209,20 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             names_seen.insert(scenario.name.value.clone(), scenario.name.span);
         }
         v.check_scenario(scenario, &known, &profiles_src);
+        if selected(scenario, options) {
+            steps += scenario.steps.len() + scenario.finally.len();
+            if keeping && steps > KEEP_DECODED_STEPS {
+                // Too large to keep decoded: only references from here on; the text stays.
+                keeping = false;
+                planned.iter_mut().for_each(PlannedScenario::release);
+            }
+            planned.push(PlannedScenario::new(scenario, keeping));
+        }
     }
+    // Scenarios may use environment variables the suite does not: make them visible too.
+    let context = context
+        .with("env", Value::from(env_values))
+        .with("secret", Value::from(secret_values));
     diagnostics.append(&mut v.diags);
     let sources = Arc::new(sources);
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -204,7 +232,6 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             redactor: v.redactor,
         });
     }
-    let selected = scenarios.into_iter().filter(|s| selected(s, options)).collect();
     Ok(Plan {
         run_id: options.run_id.clone(),
         warnings: diagnostics,
@@ -216,7 +243,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         profiles,
         default_auth,
         context,
-        scenarios: selected,
+        scenarios: planned,
         schemas: v.schemas,
         redactor: v.redactor,
         engine: Arc::new(v.engine),
@@ -351,9 +378,28 @@ impl Validator {
         }
     }
 
+    /// The `env.X` and `secret.X` names a template uses.
     fn collect_names(&mut self, t: &Template, used: &mut Vec<(String, Span)>) {
         if let Ok(names) = self.names_used(&t.text) {
-            used.extend(names.into_iter().map(|n| (n, t.span)));
+            let outside = names
+                .into_iter()
+                .filter(|n| n.starts_with("env.") || n.starts_with("secret."));
+            used.extend(outside.map(|n| (n, t.span)));
+        }
+    }
+
+    fn lookup_all(
+        &mut self,
+        used: &[(String, Span)],
+        env: &mut BTreeMap<String, Value>,
+        secrets: &mut BTreeMap<String, Value>,
+    ) {
+        for (name, span) in used {
+            if let Some(var) = name.strip_prefix("env.") {
+                self.lookup_env(var, *span, false, env);
+            } else if let Some(var) = name.strip_prefix("secret.") {
+                self.lookup_env(var, *span, true, secrets);
+            }
         }
     }
 

@@ -199,3 +199,74 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+#[test]
+fn a_scenario_decoded_again_from_its_text_is_the_scenario_that_was_validated() {
+    use k2check::scenario::planned::PlannedScenario;
+    let loaded = k2check::scenario::load(&[root().join("scenarios")]);
+    assert!(loaded.diagnostics.is_empty());
+    let plan = k2check::scenario::plan(
+        loaded,
+        &k2check::scenario::PlanOptions {
+            environment: Some("mock".into()),
+            mock: Some(serde_json::json!({
+                "url": "http://127.0.0.1:9", "issuer": "x", "token_url": "x", "client_id": "x", "client_secret": "xyz",
+                "username": "u", "password": "pw1", "scim_url": "x"
+            })),
+            ..Default::default()
+        },
+    )
+    .ok()
+    .expect("the library validates");
+    assert!(plan.scenarios.len() > 10);
+    for (index, planned) in plan.scenarios.iter().enumerate() {
+        let kept = plan.scenario(index).unwrap();
+        let mut released = PlannedScenario::new(&kept, false);
+        released.release();
+        let again = released.get(&plan.sources).expect("decodes again");
+        let steps = |s: &k2check::scenario::Scenario| -> Vec<(String, String)> {
+            s.steps
+                .iter()
+                .chain(&s.finally)
+                .map(|st| (st.name.clone(), st.request.url.text.clone()))
+                .collect()
+        };
+        assert_eq!(
+            (again.name.value.as_str(), &again.tags),
+            (planned.name.as_str(), &kept.tags)
+        );
+        assert_eq!(steps(&again), steps(&kept));
+    }
+}
+
+#[test]
+fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        "limits: { per_host: 32 }\nenvironments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n",
+    )
+    .unwrap();
+    let step = "  - request: { url: \"{{ api }}/json\" }\n    expect: { json: { $.count: 3 } }\n";
+    let per_file = 300;
+    let files = k2check::scenario::planned::KEEP_DECODED_STEPS / per_file + 1;
+    for i in 0..files {
+        std::fs::write(
+            dir.path().join(format!("s{i:03}.yaml")),
+            format!("name: big {i}\nsteps:\n{}", step.repeat(per_file)),
+        )
+        .unwrap();
+    }
+    let out = k2check(
+        dir.path(),
+        &["run".into(), ".".into(), "--jobs".into(), "32".into()],
+        &[("TEST_URL", &server::shared().url())],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let total = files * per_file;
+    assert!(
+        out.stdout.contains(&format!("{files} passed")) && out.stdout.contains(&format!("{total} steps")),
+        "{}",
+        out.stdout
+    );
+}

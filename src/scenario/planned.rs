@@ -1,0 +1,47 @@
+//! The scenarios of a plan. A small suite keeps its decoded scenarios; a large one keeps only
+//! their validated text and decodes each again when it starts, so memory follows the
+//! scenarios in flight rather than the size of the suite.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::scenario::fields::Reader;
+use crate::scenario::load::decode_file;
+use crate::scenario::model::Scenario;
+use crate::source::{FileId, SourceMap};
+
+/// Suites with more steps than this are decoded again per scenario instead of kept.
+pub const KEEP_DECODED_STEPS: usize = 20_000;
+
+pub struct PlannedScenario {
+    pub name: String,
+    pub path: PathBuf,
+    file: FileId,
+    kept: Option<Arc<Scenario>>,
+}
+
+impl PlannedScenario {
+    pub fn new(scenario: &Scenario, keep: bool) -> Self {
+        PlannedScenario {
+            name: scenario.name.value.clone(),
+            path: scenario.path.clone(),
+            file: scenario.file,
+            kept: keep.then(|| Arc::new(scenario.clone())),
+        }
+    }
+
+    /// Drops the decoded scenario; `get` decodes it again from the loaded text.
+    pub fn release(&mut self) {
+        self.kept = None;
+    }
+
+    /// The decoded scenario; `None` only if validated text no longer decodes, which would be a bug.
+    pub fn get(&self, sources: &SourceMap) -> Option<Arc<Scenario>> {
+        if let Some(kept) = &self.kept {
+            return Some(kept.clone());
+        }
+        let mut reader = Reader::default();
+        let scenario = decode_file(self.file, sources, &mut reader)?;
+        reader.diags.is_empty().then(|| Arc::new(scenario))
+    }
+}
