@@ -44,6 +44,11 @@ environments:
         token_url: "{{ env.TEST_URL }}/idp/consent/token"
         client_id: x
         client_secret: "{{ secret.K2_SECRET }}"
+      unreachable:
+        type: client_credentials
+        token_url: "http://127.0.0.1:1/connect/token"
+        client_id: x
+        client_secret: "{{ secret.K2_SECRET }}"
       admin:
         type: basic
         username: DENALLIX\administrator
@@ -211,6 +216,7 @@ async fn discovery_works_with_only_an_issuer_and_refuses_a_foreign_one() {
         ("c.yaml".into(), scenario("html page", &step("html"))),
         ("d.yaml".into(), scenario("admin consent", &step("consent"))),
         ("e.yaml".into(), scenario("basic", &step("admin"))),
+        ("f.yaml".into(), scenario("unreachable", &step("unreachable"))),
     ]);
     let out = tokio::task::block_in_place(|| suite.run(&mock, "k2check-mock-secret", &[]));
     let text = &out.stdout;
@@ -225,6 +231,7 @@ async fn discovery_works_with_only_an_issuer_and_refuses_a_foreign_one() {
         "{text}"
     );
     assert!(text.contains("AADSTS90094") && text.contains("admin"), "{text}");
+    assert!(text.contains("could not connect") && text.contains("proxy"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

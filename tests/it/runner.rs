@@ -270,3 +270,20 @@ fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
         out.stdout
     );
 }
+
+#[test]
+fn colour_follows_the_flag_and_not_the_terminal() {
+    let url = server::shared().url();
+    let coloured = k2check(
+        &golden("filters"),
+        &["run".into(), ".".into(), "--color".into(), "always".into()],
+        &[("TEST_URL", &url)],
+    );
+    assert!(coloured.stdout.contains("\u{1b}["), "{}", coloured.stdout);
+    let plain = k2check(
+        &golden("filters"),
+        &["run".into(), ".".into(), "--color".into(), "never".into()],
+        &[("TEST_URL", &url)],
+    );
+    assert!(!plain.stdout.contains('\u{1b}'), "{}", plain.stdout);
+}
