@@ -49,6 +49,11 @@ environments:
         token_url: "http://127.0.0.1:1/connect/token"
         client_id: x
         client_secret: "{{ secret.K2_SECRET }}"
+      plain_http:
+        type: client_credentials
+        issuer: "http://login.k2.example/tenant"
+        client_id: x
+        client_secret: "{{ secret.K2_SECRET }}"
       admin:
         type: basic
         username: DENALLIX\administrator
@@ -217,6 +222,7 @@ async fn discovery_works_with_only_an_issuer_and_refuses_a_foreign_one() {
         ("d.yaml".into(), scenario("admin consent", &step("consent"))),
         ("e.yaml".into(), scenario("basic", &step("admin"))),
         ("f.yaml".into(), scenario("unreachable", &step("unreachable"))),
+        ("g.yaml".into(), scenario("plain http", &step("plain_http"))),
     ]);
     let out = tokio::task::block_in_place(|| suite.run(&mock, "k2check-mock-secret", &[]));
     let text = &out.stdout;
@@ -232,6 +238,7 @@ async fn discovery_works_with_only_an_issuer_and_refuses_a_foreign_one() {
     );
     assert!(text.contains("AADSTS90094") && text.contains("admin"), "{text}");
     assert!(text.contains("could not connect") && text.contains("proxy"), "{text}");
+    assert!(text.contains("http://login.k2.example/tenant is not HTTPS"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -851,3 +851,60 @@ fn the_mock_stops_cleanly_on_ctrl_c() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("mock stopped"));
 }
+
+#[test]
+fn the_mock_command_takes_its_tenant_from_a_data_file_and_refuses_a_bad_one() {
+    use std::io::BufRead as _;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tenant.yaml");
+    std::fs::write(&data, "employee_records: 3\nsmartbox_records: 5\nrecord_limit: 2\n").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .args(["mock", "--port", "0", "--data"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body: Value = runtime.block_on(async {
+        k2check::http::install_crypto_provider();
+        reqwest::Client::new()
+            .get(format!("{url}/api/odatav4/v4/EmployeeSample?$count=true"))
+            .basic_auth("DENALLIX\\administrator", Some("K2pass!"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(body["@odata.count"], 3);
+    assert_eq!(
+        body["value"].as_array().unwrap().len(),
+        2,
+        "the record limit from the file"
+    );
+    assert!(body["@odata.nextLink"].is_string());
+
+    std::fs::write(&data, "employees: 3\n").unwrap();
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .args(["mock", "--port", "0", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("unknown field `employees`"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+}
