@@ -10,7 +10,7 @@ use crate::event::{Phase, ScenarioResult, Status, StepResult};
 use crate::run::runtime::Runtime;
 use crate::run::step::run_step;
 use crate::scenario::model::{Scenario, Step};
-use crate::scenario::validate::step_templates;
+use crate::scenario::templates::step_templates;
 use crate::template::Context;
 
 /// Step results so far, shared with the scheduler.

@@ -8,7 +8,9 @@ pub mod fields;
 pub mod load;
 pub mod model;
 pub mod planned;
+pub mod select;
 pub mod shard;
+pub mod templates;
 pub mod validate;
 
 pub use load::{Loaded, load};
