@@ -99,6 +99,16 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     });
 
     let environment = v.choose_environment(&suite, options);
+    if environment.is_none() && (suite.environments.len() > 1 || v.diags.iter().any(Diagnostic::is_error)) {
+        // Without its environment every template of a suite would be reported undefined:
+        // say the one thing that is wrong.
+        diagnostics.append(&mut v.diags);
+        return Err(PlanError {
+            sources: Arc::new(sources),
+            diagnostics,
+            redactor: v.redactor,
+        });
+    }
     let env_def = environment
         .as_ref()
         .and_then(|name| suite.environments.iter().find(|e| &e.name.value == name));
@@ -279,7 +289,17 @@ impl Validator {
             (None, Some(_)) => Some("mock".to_owned()),
             (None, None) => suite.defaults.environment.as_ref().map(|e| e.value.clone()),
         };
-        let wanted = wanted.or_else(|| (names.len() == 1).then(|| names[0].to_owned()))?;
+        let Some(wanted) = wanted.or_else(|| (names.len() == 1).then(|| names[0].to_owned())) else {
+            if names.len() > 1 {
+                self.diags.push(
+                    Diagnostic::error("this suite has several environments: which one?", None).with_help(format!(
+                        "pass --env NAME (one of: {}), or --mock; or set defaults.environment in k2check.yaml",
+                        names.join(", ")
+                    )),
+                );
+            }
+            return None;
+        };
         if options.mock.is_some() && options.environment.is_none() && !names.contains(&"mock") && !names.is_empty() {
             self.diags.push(
                 Diagnostic::error("`--mock` runs the environment `mock`, and this suite has none", None).with_help(
