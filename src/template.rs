@@ -164,6 +164,10 @@ impl Context {
     }
 
     pub fn extend(&self, more: impl IntoIterator<Item = (String, Value)>) -> Self {
+        let mut more = more.into_iter().peekable();
+        if more.peek().is_none() {
+            return self.clone();
+        }
         let mut values = self.values.clone();
         values.extend(more);
         Context::new(values)

@@ -33,9 +33,7 @@ impl Gate {
 
     /// Waits for the host's cap and the rate; hold the permit while the request is in flight.
     pub async fn enter(&self, url: &str) -> Option<OwnedSemaphorePermit> {
-        let host = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(|h| format!("{h}:{:?}", u.port())));
+        let host = authority(url);
         let semaphore = host.map(|h| {
             let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
             hosts
@@ -75,6 +73,15 @@ impl Gate {
     }
 }
 
+/// `host:port` of a URL, the key of the per-host cap (cheaper than parsing the URL).
+fn authority(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    (!host.is_empty()).then(|| host.to_ascii_lowercase())
+}
+
 /// `Retry-After`: seconds, or an HTTP date.
 pub fn parse_retry_after(value: &str) -> Option<Duration> {
     let value = value.trim();
@@ -89,6 +96,19 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_are_keyed_by_authority() {
+        assert_eq!(
+            authority("https://Acme.onk2.com/api/x?y").as_deref(),
+            Some("acme.onk2.com")
+        );
+        assert_eq!(
+            authority("http://user:pw@127.0.0.1:8080/x").as_deref(),
+            Some("127.0.0.1:8080")
+        );
+        assert_eq!(authority("not a url"), None);
+    }
 
     #[test]
     fn retry_after_takes_seconds_or_dates_within_budget_and_limit() {
