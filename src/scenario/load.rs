@@ -98,6 +98,26 @@ pub fn decode_file(id: FileId, sources: &SourceMap, reader: &mut Reader) -> Opti
     }
 }
 
+/// Decodes every file on a second thread while `each` (on this one) takes the results in
+/// file order; a bounded queue keeps only a few decoded files in memory at once.
+pub fn decode_each(files: &[FileId], sources: &SourceMap, mut each: impl FnMut(Option<Scenario>, Vec<Diagnostic>)) {
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(4);
+        scope.spawn(move || {
+            for &file in files {
+                let mut reader = Reader::default();
+                let scenario = decode_file(file, sources, &mut reader);
+                if tx.send((scenario, reader.diags)).is_err() {
+                    break;
+                }
+            }
+        });
+        for (scenario, diags) in rx {
+            each(scenario, diags);
+        }
+    });
+}
+
 /// `./a/b.yaml` reads better as `a/b.yaml` in every location shown.
 fn tidy(path: PathBuf) -> PathBuf {
     match path.strip_prefix(".") {

@@ -12,8 +12,7 @@ use minijinja::Value;
 use crate::auth::Credentials;
 use crate::diag::{Diagnostic, did_you_mean};
 use crate::redact::Redactor;
-use crate::scenario::fields::Reader;
-use crate::scenario::load::{Loaded, decode_file};
+use crate::scenario::load::{Loaded, decode_each};
 use crate::scenario::model::{
     AuthKind, AuthProfile, AuthRef, CaptureSource, Follow, Scenario, Spanned, Step, Suite, Template, Tls,
 };
@@ -195,14 +194,12 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let mut planned: Vec<PlannedScenario> = Vec::new();
     let mut steps = 0;
     let mut keeping = true;
-    // Scenarios are decoded and checked one at a time, never all held at once, so a suite
-    // of any size is validated in the memory of one file.
-    for &file in &scenario_files {
-        let mut reader = Reader::default();
-        let scenario = decode_file(file, &sources, &mut reader);
-        diagnostics.append(&mut reader.diags);
+    // Scenarios are decoded (on another thread) and checked one at a time, never all held
+    // at once, so a suite of any size is validated in the memory of a few files.
+    decode_each(&scenario_files, &sources, |scenario, mut diags| {
+        diagnostics.append(&mut diags);
         let Some(scenario) = scenario else {
-            continue;
+            return;
         };
         let scenario = &scenario;
         used.clear();
@@ -229,7 +226,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             }
             planned.push(PlannedScenario::new(scenario, keeping));
         }
-    }
+    });
     // Scenarios may use environment variables the suite does not: make them visible too.
     let context = context
         .with("env", Value::from(env_values))
