@@ -54,11 +54,6 @@ pub async fn run(args: RunArgs) -> u8 {
             return exit::INVALID;
         }
     };
-    if plan.tls.insecure {
-        crate::errln!(
-            "WARNING: tls.insecure is set: server certificates are NOT verified; anyone on the path can read credentials"
-        );
-    }
     let colour = match args.color {
         When::Always => true,
         When::Never => false,

@@ -145,7 +145,16 @@ fn decode_tls(r: &mut Reader, dir: &Path, node: &Node) -> Tls {
     tls.ca_file = path(r, "ca_file");
     tls.client_cert = path(r, "client_cert");
     tls.client_key = path(r, "client_key");
-    tls.insecure = f.take("insecure").and_then(|n| r.bool(n, "insecure")).unwrap_or(false);
+    if let Some(n) = f.take("insecure") {
+        tls.insecure = r.bool(n, "insecure").unwrap_or(false);
+        if tls.insecure {
+            r.error(
+                Diagnostic::warning("TLS certificates will not be verified", n.span)
+                    .with_label("anyone on the path can read credentials")
+                    .with_help("use tls.ca_file for a private CA instead"),
+            );
+        }
+    }
     tls
 }
 
