@@ -778,24 +778,62 @@ async fn faults_journal_reset_and_latency() {
     assert!(journal["requests"].as_array().unwrap().is_empty());
 }
 
+/// `k2check mock --port 0 …` as a child process, its URL read from the first line it prints.
+struct MockProcess {
+    child: std::process::Child,
+    url: String,
+    /// The rest of what it prints; `None` closes the pipe.
+    stdout: Option<std::io::Lines<std::io::BufReader<std::process::ChildStdout>>>,
+}
+
+impl MockProcess {
+    fn spawn(extra: &[&std::ffi::OsStr]) -> Self {
+        use std::io::BufRead as _;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+            .args(["mock", "--port", "0"])
+            .args(extra)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = stdout.next().unwrap().unwrap();
+        assert!(
+            first.starts_with("k2check mock K2 environment on http://127.0.0.1:"),
+            "{first}"
+        );
+        let url = first.rsplit(' ').next().unwrap().to_owned();
+        MockProcess {
+            child,
+            url,
+            stdout: Some(stdout),
+        }
+    }
+
+    /// Sends Ctrl-C and waits for it to end.
+    fn interrupt(self) -> std::process::Output {
+        let pid = self.child.id().to_string();
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        self.child.wait_with_output().unwrap()
+    }
+
+    /// Stops it and returns what it wrote on stderr.
+    fn stop(mut self) -> String {
+        let _ = self.child.kill();
+        let out = self.child.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    }
+}
+
 #[test]
 fn the_mock_command_prints_its_url_and_credentials() {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-        .args(["mock", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let first = lines.next().unwrap().unwrap();
-    let text: Vec<String> = lines.take(15).map(|l| l.unwrap()).collect();
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(
-        first.starts_with("k2check mock K2 environment on http://127.0.0.1:"),
-        "{first}"
-    );
+    let mut mock = MockProcess::spawn(&[]);
+    let text: Vec<String> = mock.stdout.take().unwrap().take(15).map(|l| l.unwrap()).collect();
+    mock.stop();
     let text = text.join("\n");
     assert!(
         text.contains("idt.cc.k2check-mock") && text.contains("k2check-mock-secret") && text.contains("K2pass!"),
@@ -805,70 +843,28 @@ fn the_mock_command_prints_its_url_and_credentials() {
 
 #[test]
 fn the_mock_keeps_serving_when_its_output_reader_goes_away() {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-        .args(["mock", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let mut mock = MockProcess::spawn(&[]);
+    mock.stdout = None;
     std::thread::sleep(Duration::from_millis(300));
-    let alive = child.try_wait().unwrap().is_none();
-    let answer = std::net::TcpStream::connect(url.trim_start_matches("http://")).is_ok();
-    let _ = child.kill();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        alive && answer,
-        "the mock died: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let alive = mock.child.try_wait().unwrap().is_none();
+    let answer = std::net::TcpStream::connect(mock.url.trim_start_matches("http://")).is_ok();
+    let stderr = mock.stop();
+    assert!(alive && answer, "the mock died: {stderr}");
 }
 
 #[test]
 fn the_mock_stops_cleanly_on_ctrl_c() {
-    use std::io::BufRead as _;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-        .args(["mock", "--port", "0"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
+    let out = MockProcess::spawn(&[]).interrupt();
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stderr).contains("mock stopped"));
 }
 
 #[test]
 fn the_mock_command_takes_its_tenant_from_a_data_file_and_refuses_a_bad_one() {
-    use std::io::BufRead as _;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("tenant.yaml");
     std::fs::write(&data, "employee_records: 3\nsmartbox_records: 5\nrecord_limit: 2\n").unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-        .args(["mock", "--port", "0", "--data"])
-        .arg(&data)
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let url = first.trim().rsplit(' ').next().unwrap().to_owned();
+    let mock = MockProcess::spawn(&["--data".as_ref(), data.as_os_str()]);
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -876,7 +872,7 @@ fn the_mock_command_takes_its_tenant_from_a_data_file_and_refuses_a_bad_one() {
     let body: Value = runtime.block_on(async {
         k2check::http::install_crypto_provider();
         reqwest::Client::new()
-            .get(format!("{url}/api/odatav4/v4/EmployeeSample?$count=true"))
+            .get(format!("{}/api/odatav4/v4/EmployeeSample?$count=true", mock.url))
             .basic_auth("DENALLIX\\administrator", Some("K2pass!"))
             .send()
             .await
@@ -885,8 +881,7 @@ fn the_mock_command_takes_its_tenant_from_a_data_file_and_refuses_a_bad_one() {
             .await
             .unwrap()
     });
-    let _ = child.kill();
-    let _ = child.wait();
+    mock.stop();
     assert_eq!(body["@odata.count"], 3);
     assert_eq!(
         body["value"].as_array().unwrap().len(),
@@ -902,9 +897,6 @@ fn the_mock_command_takes_its_tenant_from_a_data_file_and_refuses_a_bad_one() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&bad.stderr).contains("unknown field `employees`"),
-        "{}",
-        String::from_utf8_lossy(&bad.stderr)
-    );
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("unknown field `employees`"), "{stderr}");
 }
