@@ -74,8 +74,10 @@ pub struct RunArgs {
     /// Print the resolved requests (secrets masked) and send nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// Colours in the output (auto: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = When::Auto, value_name = "WHEN")]
     pub color: When,
+    /// The progress bar on stderr (auto: on a terminal and not in CI)
     #[arg(long, value_enum, default_value_t = When::Auto, value_name = "WHEN")]
     pub progress: When,
 }
