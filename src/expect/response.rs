@@ -1,5 +1,6 @@
 //! A received response as assertions and captures see it.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -10,22 +11,18 @@ pub struct Response {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub elapsed: Duration,
-    json: Option<Result<Value, String>>,
+    /// Parsed on first use: a step without JSON assertions or captures never pays for it.
+    json: OnceLock<Result<Value, String>>,
 }
 
 impl Response {
     pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>, elapsed: Duration) -> Self {
-        let json = if body.is_empty() {
-            None
-        } else {
-            Some(serde_json::from_slice(&body).map_err(|e| e.to_string()))
-        };
         Response {
             status,
             headers,
             body,
             elapsed,
-            json,
+            json: OnceLock::new(),
         }
     }
 
@@ -46,16 +43,18 @@ impl Response {
 
     /// The body as JSON, or why it is not.
     pub fn json(&self) -> Result<&Value, String> {
-        match &self.json {
-            Some(Ok(v)) => Ok(v),
-            Some(Err(e)) => Err(format!("the body is not JSON ({e})")),
-            None => Err("the body is empty".into()),
-        }
+        let parsed = self.json.get_or_init(|| {
+            if self.body.is_empty() {
+                return Err("the body is empty".into());
+            }
+            serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON ({e})"))
+        });
+        parsed.as_ref().map_err(Clone::clone)
     }
 
     /// Replaces the body with merged JSON (OData/SCIM paging gathers pages into one).
     pub fn set_json(&mut self, value: Value) {
         self.body = serde_json::to_vec(&value).unwrap_or_default();
-        self.json = Some(Ok(value));
+        self.json = OnceLock::from(Ok(value));
     }
 }
