@@ -137,8 +137,9 @@ async fn a_short_lived_token_is_refreshed_and_no_step_fails() {
         ..MockData::default()
     })
     .await;
-    let slow = "  - request:\n      url: \"{{ api }}/api/workflow/v1/workflows\"\n      headers: { x-mock-fault: \"delay=900ms\" }\n    expect: { status: 200 }\n";
-    let suite = Suite::new(&[("long.yaml".into(), scenario("longer than a token", &slow.repeat(5)))]);
+    // Steps of 100 ms against a 2 s token refreshed 0.2 s early: no request can outlive its token.
+    let slow = "  - request:\n      url: \"{{ api }}/api/workflow/v1/workflows\"\n      headers: { x-mock-fault: \"delay=100ms\" }\n    expect: { status: 200 }\n";
+    let suite = Suite::new(&[("long.yaml".into(), scenario("longer than a token", &slow.repeat(25)))]);
     let out = tokio::task::block_in_place(|| suite.run(&mock, "k2check-mock-secret", &[]));
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(
