@@ -244,20 +244,6 @@ pub struct EntitySetCheck {
     pub span: Span,
 }
 
-impl Expect {
-    pub fn is_empty(&self) -> bool {
-        self.status.is_none()
-            && self.headers.is_empty()
-            && self.json.is_empty()
-            && self.body.is_empty()
-            && self.schema.is_none()
-            && self.time.is_empty()
-            && self.records.is_empty()
-            && self.odata_count.is_empty()
-            && self.entity_set.is_none()
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatusPattern {
     Code(u16),

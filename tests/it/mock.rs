@@ -60,6 +60,10 @@ impl Mock {
         (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
     }
 
+    async fn status(&self, method: &str, path: &str, token: &str, body: Option<Value>) -> u16 {
+        self.call(method, path, token, body).await.0
+    }
+
     async fn call(
         &self,
         method: &str,
@@ -223,12 +227,12 @@ async fn api_auth_basic_bearer_expiry_and_scope() {
     assert_eq!(bad.status(), 401);
     let scim_only = mock.token(SCIM).await;
     assert_eq!(
-        mock.call("GET", "/api/workflow/v1/workflows", &scim_only, None).await.0,
+        mock.status("GET", "/api/workflow/v1/workflows", &scim_only, None).await,
         403
     );
     let token = mock.token(API).await;
     assert_eq!(
-        mock.call("GET", "/api/workflow/v1/workflows", &token, None).await.0,
+        mock.status("GET", "/api/workflow/v1/workflows", &token, None).await,
         200
     );
     tokio::time::sleep(Duration::from_millis(1100)).await;
@@ -300,9 +304,8 @@ async fn odata_query_options_crud_and_errors() {
             && metadata.contains("Name=\"HireDate\" Type=\"Edm.DateTimeOffset\"")
     );
     assert_eq!(
-        mock.call("GET", "/api/odatav4/v4/EmployeeSample/$metadata", &t, None)
-            .await
-            .0,
+        mock.status("GET", "/api/odatav4/v4/EmployeeSample/$metadata", &t, None)
+            .await,
         404
     );
 
@@ -337,7 +340,7 @@ async fn odata_query_options_crud_and_errors() {
         assert_eq!(status, 400, "{bad}");
         assert!(body["error"]["message"].is_string(), "{bad}: {body}");
     }
-    assert_eq!(mock.call("GET", "/api/odatav4/v4/NoSuchThing", &t, None).await.0, 404);
+    assert_eq!(mock.status("GET", "/api/odatav4/v4/NoSuchThing", &t, None).await, 404);
 
     let (status, created, headers) = mock
         .call(
@@ -378,21 +381,18 @@ async fn odata_query_options_crud_and_errors() {
         (Some("G."), &Value::Null)
     );
     assert_eq!(
-        mock.call("POST", "/api/odatav4/v4/EmployeeSample", &t, Some(json!({"Salary": 1})))
-            .await
-            .0,
+        mock.status("POST", "/api/odatav4/v4/EmployeeSample", &t, Some(json!({"Salary": 1})))
+            .await,
         400
     );
     assert_eq!(
-        mock.call("DELETE", &format!("/api/odatav4/v4/EmployeeSample({id})"), &t, None)
-            .await
-            .0,
+        mock.status("DELETE", &format!("/api/odatav4/v4/EmployeeSample({id})"), &t, None)
+            .await,
         204
     );
     assert_eq!(
-        mock.call("GET", &format!("/api/odatav4/v4/EmployeeSample({id})"), &t, None)
-            .await
-            .0,
+        mock.status("GET", &format!("/api/odatav4/v4/EmployeeSample({id})"), &t, None)
+            .await,
         404
     );
 }
@@ -408,17 +408,16 @@ async fn odata_v3_is_read_only_with_its_own_next_link() {
     assert!(body["odata.nextLink"].is_string() && body["@odata.nextLink"].is_null());
     assert_eq!(body["odata.count"], 2500);
     assert_eq!(
-        mock.call("POST", "/api/odata/v3/EmployeeSample", &t, Some(json!({})))
-            .await
-            .0,
+        mock.status("POST", "/api/odata/v3/EmployeeSample", &t, Some(json!({})))
+            .await,
         405
     );
     assert_eq!(
-        mock.call("DELETE", "/api/odata/v3/EmployeeSample(1)", &t, None).await.0,
+        mock.status("DELETE", "/api/odata/v3/EmployeeSample(1)", &t, None).await,
         405
     );
     assert_eq!(
-        mock.call("GET", "/API/ODATA/V3/EmployeeSample(1)", &t, None).await.0,
+        mock.status("GET", "/API/ODATA/V3/EmployeeSample(1)", &t, None).await,
         200,
         "routes ignore case"
     );
@@ -495,9 +494,8 @@ async fn workflow_start_task_and_action_state_machine() {
     let act = |name: &'static str, body: Option<Value>| {
         let (mock, t, sn) = (&mock, &t, &sn);
         async move {
-            mock.call("POST", &format!("/api/workflow/v1/tasks/{sn}/actions/{name}"), t, body)
+            mock.status("POST", &format!("/api/workflow/v1/tasks/{sn}/actions/{name}"), t, body)
                 .await
-                .0
         }
     };
     assert_eq!(act("release", None).await, 400, "an available task cannot be released");
@@ -517,32 +515,28 @@ async fn workflow_start_task_and_action_state_machine() {
     assert_eq!(act("approve", Some(json!({"dataFields": {"Reason": "ok"}}))).await, 204);
     assert_eq!(status_of(&mock, &t, &sn).await, None, "the completed task is gone");
     assert_eq!(
-        mock.call("GET", &format!("/api/workflow/v1/tasks/{sn}"), &t, None)
-            .await
-            .0,
+        mock.status("GET", &format!("/api/workflow/v1/tasks/{sn}"), &t, None)
+            .await,
         404
     );
     assert_eq!(
-        mock.call("GET", "/api/workflow/v1/tasks/not-a-serial", &t, None)
-            .await
-            .0,
+        mock.status("GET", "/api/workflow/v1/tasks/not-a-serial", &t, None)
+            .await,
         400
     );
     assert_eq!(
-        mock.call("POST", "/api/workflow/v1/workflows/999", &t, Some(json!({})))
-            .await
-            .0,
+        mock.status("POST", "/api/workflow/v1/workflows/999", &t, Some(json!({})))
+            .await,
         404
     );
     assert_eq!(
-        mock.call(
+        mock.status(
             "POST",
             &format!("/api/workflow/v1/workflows/{id}"),
             &t,
             Some(json!({"dataFields": {"Nope": 1}}))
         )
-        .await
-        .0,
+        .await,
         400
     );
 }
@@ -562,10 +556,10 @@ async fn scim_users_groups_filter_patch_and_errors() {
         mock.call("GET", &format!("{base}/ResourceTypes"), &t, None).await.1["totalResults"],
         2
     );
-    assert_eq!(mock.call("GET", &format!("{base}/Schemas"), &t, None).await.0, 200);
+    assert_eq!(mock.status("GET", &format!("{base}/Schemas"), &t, None).await, 200);
     let api_only = mock.token(API).await;
-    assert_eq!(mock.call("GET", &format!("{base}/Users"), &api_only, None).await.0, 403);
-    assert_eq!(mock.call("GET", "/tokens/wrong/scim/v2/Users", &t, None).await.0, 401);
+    assert_eq!(mock.status("GET", &format!("{base}/Users"), &api_only, None).await, 403);
+    assert_eq!(mock.status("GET", "/tokens/wrong/scim/v2/Users", &t, None).await, 401);
 
     let user = json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "ada@example.com", "displayName": "Ada", "emails": [{"value": "ada@example.com", "primary": true}]});
     let (status, created, _) = mock
@@ -600,9 +594,8 @@ async fn scim_users_groups_filter_patch_and_errors() {
         "urn:ietf:params:scim:api:messages:2.0:ListResponse"
     );
     assert_eq!(
-        mock.call("GET", &format!("{base}/Users?filter=userName%20eq"), &t, None)
-            .await
-            .0,
+        mock.status("GET", &format!("{base}/Users?filter=userName%20eq"), &t, None)
+            .await,
         400
     );
     let patch = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "active", "value": false}]});
@@ -636,10 +629,10 @@ async fn scim_users_groups_filter_patch_and_errors() {
         .await;
     assert_eq!((put.0, &put.1["displayName"]), (200, &json!("Ada L.")));
     assert_eq!(
-        mock.call("DELETE", &format!("{base}/Users/{id}"), &t, None).await.0,
+        mock.status("DELETE", &format!("{base}/Users/{id}"), &t, None).await,
         204
     );
-    assert_eq!(mock.call("GET", &format!("{base}/Users/{id}"), &t, None).await.0, 404);
+    assert_eq!(mock.status("GET", &format!("{base}/Users/{id}"), &t, None).await, 404);
 
     for n in 0..120 {
         mock.call(
