@@ -195,3 +195,24 @@ fn a_fault_on_one_step_fails_only_that_scenario_and_its_finally_still_runs() {
         "clean-up ran: {xml}"
     );
 }
+
+#[test]
+fn scim_pages_are_gathered_by_start_index_and_a_page_limit_stops_them() {
+    let dir = suite(&[
+        (
+            "all.yaml",
+            "name: every user\nsteps:\n  - scim: { base: \"{{ api }}/scim\", list: Users, pages: all }\n    expect:\n      records: 250\n      json:\n        $.Resources[249].id: u250\n        $.Resources[*].id: { contains: u101 }\n",
+        ),
+        (
+            "limited.yaml",
+            "name: too many pages\nsteps:\n  - scim: { base: \"{{ api }}/scim\", list: Users, pages: all, max_pages: 2 }\n",
+        ),
+    ]);
+    let out = run(dir.path(), &[]);
+    assert!(out.stdout.contains("PASS  every user"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("expected all 250 resources within 2 pages") && out.stdout.contains("200 after 2 pages"),
+        "{}",
+        out.stdout
+    );
+}

@@ -74,6 +74,7 @@ fn app() -> Router {
         .route("/odata/loop/{n}", get(odata_loop))
         .route("/odata/endless/{n}", get(odata_endless))
         .route("/wf/api/workflow/v1/tasks", get(late_tasks))
+        .route("/scim/Users", get(scim_users))
         .with_state(Arc::new(Counters::default()))
 }
 
@@ -207,4 +208,22 @@ async fn late_tasks(State(counters): State<Arc<Counters>>) -> Response {
         tasks.push(json!({"serialNumber": "77_12", "workflowInstanceID": 77}));
     }
     axum::Json(json!({"itemCount": tasks.len(), "tasks": tasks})).into_response()
+}
+
+/// 250 users, at most 100 a page, from `startIndex` (1-based) as SCIM pages them.
+async fn scim_users(axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>) -> Response {
+    let start: usize = q.get("startIndex").and_then(|s| s.parse().ok()).unwrap_or(1).max(1);
+    let count: usize = q.get("count").and_then(|s| s.parse().ok()).unwrap_or(100).min(100);
+    let users: Vec<serde_json::Value> = (start..=250)
+        .take(count)
+        .map(|i| json!({"id": format!("u{i}"), "userName": format!("user{i}")}))
+        .collect();
+    axum::Json(json!({
+        "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
+        "totalResults": 250,
+        "startIndex": start,
+        "itemsPerPage": users.len(),
+        "Resources": users,
+    }))
+    .into_response()
 }
