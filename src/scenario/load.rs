@@ -98,22 +98,35 @@ pub fn decode_file(id: FileId, sources: &SourceMap, reader: &mut Reader) -> Opti
     }
 }
 
-/// Decodes every file on a second thread while `each` (on this one) takes the results in
-/// file order; a bounded queue keeps only a few decoded files in memory at once.
+/// Decodes every file on worker threads (one per core) while `each`, on this thread, takes
+/// the results in file order. Worker `w` decodes files `w`, `w + n`, `w + 2n`, … into its own
+/// small bounded queue, so reading the queues in turn restores the order and only a few
+/// decoded files are in memory at once.
 pub fn decode_each(files: &[FileId], sources: &SourceMap, mut each: impl FnMut(Option<Scenario>, Vec<Diagnostic>)) {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, files.len().max(1));
     std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel(4);
-        scope.spawn(move || {
-            for &file in files {
-                let mut reader = Reader::default();
-                let scenario = decode_file(file, sources, &mut reader);
-                if tx.send((scenario, reader.diags)).is_err() {
-                    break;
+        let mut queues = Vec::with_capacity(workers);
+        for worker in 0..workers {
+            let (tx, rx) = std::sync::mpsc::sync_channel(4);
+            queues.push(rx);
+            scope.spawn(move || {
+                for &file in files.iter().skip(worker).step_by(workers) {
+                    let mut reader = Reader::default();
+                    let scenario = decode_file(file, sources, &mut reader);
+                    if tx.send((scenario, reader.diags)).is_err() {
+                        break;
+                    }
                 }
+            });
+        }
+        for index in 0..files.len() {
+            match queues[index % workers].recv() {
+                Ok((scenario, diags)) => each(scenario, diags),
+                // A worker that stopped early has panicked; the scope reports it.
+                Err(_) => break,
             }
-        });
-        for (scenario, diags) in rx {
-            each(scenario, diags);
         }
     });
 }

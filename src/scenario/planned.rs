@@ -21,12 +21,12 @@ pub struct PlannedScenario {
 }
 
 impl PlannedScenario {
-    pub fn new(scenario: &Scenario, keep: bool) -> Self {
+    pub fn new(scenario: Scenario, keep: bool) -> Self {
         PlannedScenario {
             name: scenario.name.value.clone(),
             path: scenario.path.clone(),
             file: scenario.file,
-            kept: keep.then(|| Arc::new(scenario.clone())),
+            kept: keep.then(|| Arc::new(scenario)),
         }
     }
 

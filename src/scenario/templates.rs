@@ -19,20 +19,27 @@ pub fn profile_templates(kind: &AuthKind) -> Vec<&Template> {
     }
 }
 
-/// Every template a step renders.
+/// Every template a step renders; plain text without `{{`/`{%` is left out.
 pub fn step_templates(step: &Step) -> Vec<Template> {
     let mut out = Vec::new();
+    let push = |out: &mut Vec<Template>, t: &Template| {
+        if !t.is_static() {
+            out.push(t.clone());
+        }
+    };
     let req = &step.request;
     match &step.follow {
-        Follow::WorkflowByName { name } => out.push(name.clone()),
-        Follow::WaitForTask { instance, .. } => out.push(instance.clone()),
+        Follow::WorkflowByName { name } => push(&mut out, name),
+        Follow::WaitForTask { instance, .. } => push(&mut out, instance),
         Follow::None | Follow::ODataPages { .. } | Follow::ScimPages { .. } => {}
     }
-    out.push(req.url.clone());
+    push(&mut out, &req.url);
     for (_, v) in &req.query {
         for_each_template(v, &mut |t| out.push(t));
     }
-    out.extend(req.headers.iter().map(|(_, t)| t.clone()));
+    for (_, t) in &req.headers {
+        push(&mut out, t);
+    }
     match &req.body {
         Some(Body::Json(node)) => for_each_template(node, &mut |t| out.push(t)),
         Some(Body::Form(fields)) => {
@@ -40,7 +47,7 @@ pub fn step_templates(step: &Step) -> Vec<Template> {
                 for_each_template(v, &mut |t| out.push(t));
             }
         }
-        Some(Body::Raw(t)) => out.push(t.clone()),
+        Some(Body::Raw(t)) => push(&mut out, t),
         None => {}
     }
     let predicate_templates = |ps: &[Predicate], out: &mut Vec<Template>| {
@@ -49,7 +56,7 @@ pub fn step_templates(step: &Step) -> Vec<Template> {
         }
     };
     for (path, ps) in &step.expect.json {
-        out.push(path.clone());
+        push(&mut out, path);
         predicate_templates(ps, &mut out);
     }
     for (_, ps) in &step.expect.headers {
@@ -59,12 +66,14 @@ pub fn step_templates(step: &Step) -> Vec<Template> {
     predicate_templates(&step.expect.records, &mut out);
     predicate_templates(&step.expect.odata_count, &mut out);
     if let Some(set) = &step.expect.entity_set {
-        out.push(set.name.clone());
-        out.extend(set.properties.iter().cloned());
+        push(&mut out, &set.name);
+        for t in &set.properties {
+            push(&mut out, t);
+        }
     }
     for c in &step.capture {
         if let CaptureSource::Json(t) = &c.source {
-            out.push(t.clone());
+            push(&mut out, t);
         }
     }
     out

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,6 +86,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         missing_env: BTreeSet::new(),
         redactor: Redactor::default(),
         schemas: HashMap::new(),
+        paths: Default::default(),
     };
     let suite = suite.unwrap_or_else(|| Suite {
         file: crate::source::FileId(u32::MAX),
@@ -201,9 +203,8 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         let Some(scenario) = scenario else {
             return;
         };
-        let scenario = &scenario;
         used.clear();
-        v.collect_scenario_names(scenario, &mut used);
+        v.collect_scenario_names(&scenario, &mut used);
         v.lookup_all(&used, &mut env_values, &mut secret_values);
         if let Some(first) = names_seen.get(&scenario.name.value) {
             v.diags.push(
@@ -216,8 +217,8 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         } else {
             names_seen.insert(scenario.name.value.clone(), scenario.name.span);
         }
-        v.check_scenario(scenario, &known, &profiles_src);
-        if selected(scenario, options) {
+        v.check_scenario(&scenario, &known, &profiles_src);
+        if selected(&scenario, options) {
             steps += scenario.steps.len() + scenario.finally.len();
             if keeping && steps > KEEP_DECODED_STEPS {
                 // Too large to keep decoded: only references from here on; the text stays.
@@ -255,26 +256,31 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         schemas: v.schemas,
         redactor: v.redactor,
         engine: Arc::new(v.engine),
-        paths: Default::default(),
+        paths: v.paths,
     })
 }
+
+/// The names a template uses, or why it does not parse.
+type NamesUsed = Result<BTreeSet<String>, crate::template::TemplateError>;
 
 struct Validator {
     engine: TemplateEngine,
     /// Names each distinct template text uses: suites repeat the same templates a lot.
-    names: HashMap<String, Result<BTreeSet<String>, crate::template::TemplateError>>,
+    names: HashMap<String, Rc<NamesUsed>>,
     diags: Vec<Diagnostic>,
     missing_env: BTreeSet<String>,
     redactor: Redactor,
     schemas: HashMap<PathBuf, Arc<jsonschema::Validator>>,
+    /// Every static JSONPath, compiled once here and handed to the run.
+    paths: crate::expect::paths::JsonPaths,
 }
 
 impl Validator {
-    fn names_used(&mut self, text: &str) -> Result<BTreeSet<String>, crate::template::TemplateError> {
+    fn names_used(&mut self, text: &str) -> Rc<NamesUsed> {
         if let Some(found) = self.names.get(text) {
             return found.clone();
         }
-        let found = self.engine.names_used(text);
+        let found = Rc::new(self.engine.names_used(text));
         self.names.insert(text.to_owned(), found.clone());
         found
     }
@@ -347,11 +353,11 @@ impl Validator {
 
     /// The `env.X` and `secret.X` names a template uses.
     fn collect_names(&mut self, t: &Template, used: &mut Vec<(String, Span)>) {
-        if let Ok(names) = self.names_used(&t.text) {
+        if let Ok(names) = &*self.names_used(&t.text) {
             let outside = names
-                .into_iter()
+                .iter()
                 .filter(|n| n.starts_with("env.") || n.starts_with("secret."));
-            used.extend(outside.map(|n| (n, t.span)));
+            used.extend(outside.map(|n| (n.clone(), t.span)));
         }
     }
 
@@ -387,13 +393,13 @@ impl Validator {
 
     /// Syntax, and every name it uses defined (`known` plus the dotted env/secret names).
     fn check_template(&mut self, t: &Template, known: &BTreeSet<String>) {
-        match self.names_used(&t.text) {
+        match &*self.names_used(&t.text) {
             Err(e) => self
                 .diags
                 .push(Diagnostic::error(format!("invalid template: {e}"), t.span)),
             Ok(names) => {
                 for name in names {
-                    let root = name.split('.').next().unwrap_or(&name);
+                    let root = name.split('.').next().unwrap_or(name);
                     if known.contains(root) {
                         continue;
                     }
@@ -497,11 +503,15 @@ impl Validator {
         known: &BTreeSet<String>,
         profiles: &BTreeMap<String, &AuthProfile>,
     ) {
-        let mut known = known.clone();
-        if matches!(step.follow, Follow::WorkflowByName { .. }) {
-            known.insert(crate::run::k2::WORKFLOW_ID.into());
-        }
-        let known = &known;
+        // A workflow looked up by name adds its id for this step only.
+        let mut with_workflow_id;
+        let known = if matches!(step.follow, Follow::WorkflowByName { .. }) {
+            with_workflow_id = known.clone();
+            with_workflow_id.insert(crate::run::k2::WORKFLOW_ID.into());
+            &with_workflow_id
+        } else {
+            known
+        };
         for t in step_templates(step) {
             self.check_template(&t, known);
         }
@@ -526,10 +536,10 @@ impl Validator {
         if !path.is_static() {
             return;
         }
-        if let Err(e) = serde_json_path::JsonPath::parse(&path.text) {
+        if let Err(e) = self.paths.parse(&path.text) {
             self.diags.push(
                 Diagnostic::error(format!("invalid JSONPath `{}`", path.text), path.span)
-                    .with_label(e.to_string())
+                    .with_label(e)
                     .with_help("JSONPath (RFC 9535) starts with `$`, e.g. `$.value[0].ID` or `$.tasks[?@.workflowInstanceID == 5]`"),
             );
         }
