@@ -2,7 +2,9 @@
 //! and typed when a YAML scalar is exactly one `{{ expr }}` (numbers stay numbers).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
+use minijinja::value::{Enumerator, Object};
 use minijinja::{Environment, UndefinedBehavior, Value};
 
 use crate::template_fast as fast;
@@ -140,25 +142,56 @@ pub fn exact_expression(text: &str) -> Option<&str> {
     (!inner.contains("{{") && !inner.contains("}}")).then_some(inner)
 }
 
-/// The names visible to a template.
-#[derive(Debug, Clone, Default)]
+/// The names visible to a template. Cloning one is cheap (two reference counts): every step
+/// of every scenario starts from one.
+#[derive(Debug, Clone)]
 pub struct Context {
-    pub(crate) values: BTreeMap<String, Value>,
+    pub(crate) values: Arc<Names>,
+    /// The same names as minijinja sees them, sharing `values` rather than copying it.
     root: Value,
+}
+
+/// Name → value, shown to minijinja as a map without being copied into one.
+#[derive(Debug, Default)]
+pub(crate) struct Names(BTreeMap<String, Value>);
+
+impl Names {
+    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+}
+
+impl Object for Names {
+    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
+        self.0.get(key.as_str()?).cloned()
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        Enumerator::Values(self.0.keys().map(|k| Value::from(k.as_str())).collect())
+    }
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context::new(BTreeMap::new())
+    }
 }
 
 impl Context {
     pub fn new(values: BTreeMap<String, Value>) -> Self {
-        let root = Value::from(values.clone());
-        Context { values, root }
+        let values = Arc::new(Names(values));
+        Context {
+            root: Value::from_dyn_object(values.clone()),
+            values,
+        }
     }
 
     pub fn contains(&self, name: &str) -> bool {
-        self.values.contains_key(name)
+        self.values.0.contains_key(name)
     }
 
     pub fn with(&self, name: &str, value: Value) -> Self {
-        let mut values = self.values.clone();
+        let mut values = self.values.0.clone();
         values.insert(name.to_owned(), value);
         Context::new(values)
     }
@@ -168,7 +201,7 @@ impl Context {
         if more.peek().is_none() {
             return self.clone();
         }
-        let mut values = self.values.clone();
+        let mut values = self.values.0.clone();
         values.extend(more);
         Context::new(values)
     }

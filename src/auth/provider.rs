@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
+use reqwest::header::HeaderValue;
 
 use crate::auth::credentials::{ClientCredentialsConfig, Credentials};
 use crate::auth::discovery::discover;
@@ -13,8 +14,18 @@ use crate::auth::token_cache::{CacheKey, TokenCache};
 use crate::auth::token_request::{Token, request_token};
 use crate::redact::Redactor;
 
+/// An `Authorization` value, marked sensitive so no debug output of the request shows it.
+fn sensitive_header(text: &str) -> Result<HeaderValue, String> {
+    let mut value = HeaderValue::from_str(text)
+        .map_err(|_| "the credentials hold characters not allowed in an HTTP header".to_owned())?;
+    value.set_sensitive(true);
+    Ok(value)
+}
+
 pub struct Auth {
     profiles: BTreeMap<String, Credentials>,
+    /// The header of each basic and bearer profile, made once: they never change in a run.
+    fixed: BTreeMap<String, Result<HeaderValue, String>>,
     client: reqwest::Client,
     cache: TokenCache,
     redactor: Redactor,
@@ -22,8 +33,22 @@ pub struct Auth {
 
 impl Auth {
     pub fn new(profiles: BTreeMap<String, Credentials>, client: reqwest::Client, redactor: Redactor) -> Self {
+        let fixed = profiles
+            .iter()
+            .filter_map(|(name, creds)| {
+                let text = match creds {
+                    Credentials::Basic { username, password } => {
+                        format!("Basic {}", STANDARD.encode(format!("{username}:{password}")))
+                    }
+                    Credentials::Bearer { token } => format!("Bearer {token}"),
+                    Credentials::None | Credentials::ClientCredentials(_) => return None,
+                };
+                Some((name.clone(), sensitive_header(&text)))
+            })
+            .collect();
         Auth {
             profiles,
+            fixed,
             client,
             cache: TokenCache::default(),
             redactor,
@@ -31,26 +56,26 @@ impl Auth {
     }
 
     /// The `Authorization` header value for a profile; `None` for `type: none`.
-    pub async fn header(&self, profile: &str) -> Result<Option<String>, AuthError> {
-        let Some(creds) = self.profiles.get(profile) else {
-            return Err(AuthError {
-                profile: profile.into(),
-                endpoint: None,
-                message: "no such profile".into(),
-                hint: None,
-            });
+    pub async fn header(&self, profile: &str) -> Result<Option<HeaderValue>, AuthError> {
+        let error = |message: String| AuthError {
+            profile: profile.into(),
+            endpoint: None,
+            message,
+            hint: None,
         };
-        Ok(match creds {
-            Credentials::None => None,
-            Credentials::Basic { username, password } => {
-                Some(format!("Basic {}", STANDARD.encode(format!("{username}:{password}"))))
-            }
-            Credentials::Bearer { token } => Some(format!("Bearer {token}")),
-            Credentials::ClientCredentials(cc) => {
+        if let Some(fixed) = self.fixed.get(profile) {
+            return fixed.clone().map(Some).map_err(error);
+        }
+        match self.profiles.get(profile) {
+            None => Err(error("no such profile".into())),
+            Some(Credentials::ClientCredentials(cc)) => {
                 let token = self.token(cc).await?;
-                Some(format!("Bearer {}", token.access_token))
+                sensitive_header(&format!("Bearer {}", token.access_token))
+                    .map(Some)
+                    .map_err(error)
             }
-        })
+            Some(_) => Ok(None),
+        }
     }
 
     /// Whether a 401 with this profile's header is worth one fresh token and one retry.
@@ -59,8 +84,9 @@ impl Auth {
     }
 
     /// An API answered 401 to `header`: drop that token so the next call fetches another.
-    pub async fn refused(&self, profile: &str, header: &str) {
+    pub async fn refused(&self, profile: &str, header: &HeaderValue) {
         if let Some(Credentials::ClientCredentials(cc)) = self.profiles.get(profile) {
+            let header = header.to_str().unwrap_or_default();
             let token = header.strip_prefix("Bearer ").unwrap_or(header);
             self.cache.invalidate(&cache_key(cc), token).await;
         }

@@ -42,12 +42,12 @@ impl Checker<'_> {
         }
         for (name, predicates) in &expect.headers {
             let nodes: Vec<Value> = response.header(&name.value).map(Value::String).into_iter().collect();
-            self.run(&mut failures, &format!("header {}", name.value), predicates, &nodes);
+            self.run(&mut failures, || format!("header {}", name.value), predicates, &nodes);
         }
         for (path, predicates) in &expect.json {
             let Some(first) = predicates.first() else { continue };
             match self.query(&path.text, response) {
-                Ok(nodes) => self.run(&mut failures, &format!("json {}", path.text), predicates, &nodes),
+                Ok(nodes) => self.run(&mut failures, || format!("json {}", path.text), predicates, &nodes),
                 Err(e) => failures.push(AssertionFailure {
                     span: first.span,
                     message: format!("json {}", path.text),
@@ -57,7 +57,12 @@ impl Checker<'_> {
             }
         }
         if !expect.body.is_empty() {
-            self.run(&mut failures, "body", &expect.body, &[Value::String(response.text())]);
+            self.run(
+                &mut failures,
+                || "body".into(),
+                &expect.body,
+                &[Value::String(response.text())],
+            );
         }
         if let Some(schema) = &expect.schema {
             let validator = self.schemas.get(&self.dir.join(&schema.value));
@@ -85,7 +90,7 @@ impl Checker<'_> {
         if !expect.time.is_empty() {
             let ms = response.elapsed.as_millis() as u64;
             let before = failures.len();
-            self.run(&mut failures, "time", &expect.time, &[Value::from(ms)]);
+            self.run(&mut failures, || "time".into(), &expect.time, &[Value::from(ms)]);
             for failure in &mut failures[before..] {
                 failure.actual = format!("{ms} ms");
             }
@@ -102,13 +107,20 @@ impl Checker<'_> {
         failures
     }
 
-    fn run(&self, failures: &mut Vec<AssertionFailure>, what: &str, predicates: &[Predicate], nodes: &[Value]) {
+    /// Checks each predicate; `what` names the assertion, and is only made for a failure.
+    fn run(
+        &self,
+        failures: &mut Vec<AssertionFailure>,
+        what: impl Fn() -> String,
+        predicates: &[Predicate],
+        nodes: &[Value],
+    ) {
         for p in predicates {
             if let Err(Mismatch { expected, actual }) = check_all(std::slice::from_ref(p), nodes, self.engine, self.ctx)
             {
                 failures.push(AssertionFailure {
                     span: p.span,
-                    message: what.to_owned(),
+                    message: what(),
                     expected,
                     actual,
                 });

@@ -3,20 +3,23 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 #[derive(Debug, Clone)]
 pub struct Response {
     pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub body: Vec<u8>,
+    /// As received: taken from the HTTP response, not copied.
+    pub headers: HeaderMap,
+    pub body: Bytes,
     pub elapsed: Duration,
     /// Parsed on first use: a step without JSON assertions or captures never pays for it.
     json: OnceLock<Result<Value, String>>,
 }
 
 impl Response {
-    pub fn new(status: u16, headers: Vec<(String, String)>, body: Vec<u8>, elapsed: Duration) -> Self {
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes, elapsed: Duration) -> Self {
         Response {
             status,
             headers,
@@ -28,11 +31,11 @@ impl Response {
 
     /// Every value of a header (case-insensitive), joined as HTTP folds them.
     pub fn header(&self, name: &str) -> Option<String> {
-        let values: Vec<&str> = self
+        let values: Vec<std::borrow::Cow<str>> = self
             .headers
+            .get_all(name)
             .iter()
-            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|v| String::from_utf8_lossy(v.as_bytes()))
             .collect();
         (!values.is_empty()).then(|| values.join(", "))
     }
@@ -54,7 +57,7 @@ impl Response {
 
     /// Replaces the body with merged JSON (OData/SCIM paging gathers pages into one).
     pub fn set_json(&mut self, value: Value) {
-        self.body = serde_json::to_vec(&value).unwrap_or_default();
+        self.body = serde_json::to_vec(&value).unwrap_or_default().into();
         self.json = OnceLock::from(Ok(value));
     }
 }

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use reqwest::header::{AUTHORIZATION, HeaderValue};
 use serde_json::Value;
 
 use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepResult};
@@ -202,7 +203,7 @@ pub async fn exchange(
             None => None,
         };
         let permit = rt.gate.enter(&request.url).await;
-        let response = send(rt, request, header.as_deref()).await?;
+        let response = send(rt, request, header.as_ref()).await?;
         drop(permit);
         if response.status == 401 && !refreshed {
             if let (Some(name), Some(h)) = (profile, &header) {
@@ -229,7 +230,7 @@ pub async fn exchange(
     }
 }
 
-async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&str>) -> Result<Response, String> {
+async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&HeaderValue>) -> Result<Response, String> {
     let client = if req.follow_redirects {
         &rt.clients.follow_redirects
     } else {
@@ -242,26 +243,17 @@ async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&str>) 
         builder = builder.header(name.as_str(), value.as_str());
     }
     if let Some(auth) = authorization {
-        builder = builder.header("authorization", auth);
+        builder = builder.header(AUTHORIZATION, auth.clone());
     }
     if let Some(body) = &req.body {
         builder = builder.body(body.clone());
     }
     let started = Instant::now();
-    let response = builder.send().await.map_err(|e| describe_error(&e))?;
+    let mut response = builder.send().await.map_err(|e| describe_error(&e))?;
     let status = response.status().as_u16();
-    let headers = response
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_owned(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await.map_err(|e| describe_error(&e))?;
-    let response = Response::new(status, headers, body.to_vec(), started.elapsed());
+    let response = Response::new(status, headers, body, started.elapsed());
     register_issued_tokens(rt, &response);
     Ok(response)
 }
@@ -269,10 +261,8 @@ async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&str>) 
 /// A step may ask an IdP for a token itself; what it gets back is as secret as any token.
 fn register_issued_tokens(rt: &Runtime, response: &Response) {
     const TOKEN_FIELDS: [&str; 3] = ["access_token", "refresh_token", "id_token"];
-    if !TOKEN_FIELDS
-        .iter()
-        .any(|f| response.body.windows(f.len()).any(|w| w == f.as_bytes()))
-    {
+    // Every field name ends so: one fast scan rules out almost every response.
+    if memchr::memmem::find(&response.body, b"_token\"").is_none() {
         return;
     }
     if let Ok(json) = response.json() {
