@@ -1,15 +1,28 @@
 //! The HTTP clients of a run (one pool shared by every scenario) and the exchange a step
 //! records: what was sent, what came back, how long it took.
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use crate::scenario::model::Tls;
 
 /// Two clients over the same settings: reqwest fixes the redirect policy per client.
-#[derive(Clone)]
+/// Building one loads the system's root certificates, so the one that follows redirects,
+/// which few steps ask for, is built when a step first does.
 pub struct Clients {
     pub no_redirects: reqwest::Client,
-    pub follow_redirects: reqwest::Client,
+    tls: Tls,
+    follow_redirects: OnceLock<Result<reqwest::Client, String>>,
+}
+
+impl Clients {
+    /// The client for steps with `follow_redirects: true`.
+    pub fn follow_redirects(&self) -> Result<&reqwest::Client, String> {
+        self.follow_redirects
+            .get_or_init(|| build_client(&self.tls, reqwest::redirect::Policy::limited(10)).map_err(|e| e.to_string()))
+            .as_ref()
+            .map_err(Clone::clone)
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -28,45 +41,47 @@ pub fn install_crypto_provider() {
 }
 
 pub fn build_clients(tls: &Tls) -> Result<Clients, ClientError> {
-    install_crypto_provider();
-    let make = |policy: reqwest::redirect::Policy| -> Result<reqwest::Client, ClientError> {
-        let mut builder = reqwest::Client::builder()
-            .redirect(policy)
-            .user_agent(concat!("k2check/", env!("CARGO_PKG_VERSION")))
-            .pool_max_idle_per_host(256)
-            .connect_timeout(Duration::from_secs(10))
-            .tcp_nodelay(true);
-        if let Some(ca) = &tls.ca_file {
-            let pem = read(&ca.value)?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| invalid(&ca.value, e))?;
-            if certs.is_empty() {
-                return Err(ClientError::Invalid {
-                    path: ca.value.display().to_string(),
-                    message: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
-                });
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
-        if let Some(cert) = &tls.client_cert {
-            let mut pem = read(&cert.value)?;
-            if let Some(key) = &tls.client_key {
-                pem.push(b'\n');
-                pem.extend(read(&key.value)?);
-            }
-            let identity = reqwest::Identity::from_pem(&pem).map_err(|e| invalid(&cert.value, e))?;
-            builder = builder.identity(identity);
-        }
-        if tls.insecure {
-            builder = builder.tls_danger_accept_invalid_certs(true);
-        }
-        builder.build().map_err(|e| ClientError::Build(describe_error(&e)))
-    };
     Ok(Clients {
-        no_redirects: make(reqwest::redirect::Policy::none())?,
-        follow_redirects: make(reqwest::redirect::Policy::limited(10))?,
+        no_redirects: build_client(tls, reqwest::redirect::Policy::none())?,
+        tls: tls.clone(),
+        follow_redirects: OnceLock::new(),
     })
+}
+
+fn build_client(tls: &Tls, policy: reqwest::redirect::Policy) -> Result<reqwest::Client, ClientError> {
+    install_crypto_provider();
+    let mut builder = reqwest::Client::builder()
+        .redirect(policy)
+        .user_agent(concat!("k2check/", env!("CARGO_PKG_VERSION")))
+        .pool_max_idle_per_host(256)
+        .connect_timeout(Duration::from_secs(10))
+        .tcp_nodelay(true);
+    if let Some(ca) = &tls.ca_file {
+        let pem = read(&ca.value)?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| invalid(&ca.value, e))?;
+        if certs.is_empty() {
+            return Err(ClientError::Invalid {
+                path: ca.value.display().to_string(),
+                message: "holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+            });
+        }
+        for cert in certs {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    if let Some(cert) = &tls.client_cert {
+        let mut pem = read(&cert.value)?;
+        if let Some(key) = &tls.client_key {
+            pem.push(b'\n');
+            pem.extend(read(&key.value)?);
+        }
+        let identity = reqwest::Identity::from_pem(&pem).map_err(|e| invalid(&cert.value, e))?;
+        builder = builder.identity(identity);
+    }
+    if tls.insecure {
+        builder = builder.tls_danger_accept_invalid_certs(true);
+    }
+    builder.build().map_err(|e| ClientError::Build(describe_error(&e)))
 }
 
 fn read(path: &std::path::Path) -> Result<Vec<u8>, ClientError> {

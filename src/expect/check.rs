@@ -132,8 +132,7 @@ impl Checker<'_> {
     pub fn query(&self, path: &str, response: &Response) -> Result<Vec<Value>, String> {
         let rendered = self.engine.render(path, self.ctx).map_err(|e| e.to_string())?;
         let compiled = self.paths.get(&rendered)?;
-        let json = response.json()?;
-        Ok(compiled.query(json).all().into_iter().cloned().collect())
+        response.select(&compiled)
     }
 
     /// The value of each capture, or the first one that could not be taken.

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod k2;
 pub mod paths;
+pub mod pluck;
 pub mod predicate;
 pub mod response;
 

@@ -1,11 +1,15 @@
 //! A received response as assertions and captures see it.
 
+use std::cell::Cell;
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
+
+use crate::expect::paths::CompiledPath;
+use crate::expect::pluck::pluck;
 
 #[derive(Debug, Clone)]
 pub struct Response {
@@ -16,7 +20,12 @@ pub struct Response {
     pub elapsed: Duration,
     /// Parsed on first use: a step without JSON assertions or captures never pays for it.
     json: OnceLock<Result<Value, String>>,
+    /// Simple paths taken from the bytes so far (see `select`).
+    plucks: Cell<u8>,
 }
+
+/// Simple paths a response answers from its bytes before building its document is cheaper.
+const MAX_PLUCKS: u8 = 3;
 
 impl Response {
     pub fn new(status: u16, headers: HeaderMap, body: Bytes, elapsed: Duration) -> Self {
@@ -26,6 +35,7 @@ impl Response {
             body,
             elapsed,
             json: OnceLock::new(),
+            plucks: Cell::new(0),
         }
     }
 
@@ -55,9 +65,67 @@ impl Response {
         parsed.as_ref().map_err(Clone::clone)
     }
 
+    /// Every node a JSONPath selects. A simple path is taken from the bytes while the
+    /// document has not been built, a few times; after that (or for any other path), the
+    /// document is built once and queried.
+    pub fn select(&self, path: &CompiledPath) -> Result<Vec<Value>, String> {
+        if let Some(segments) = &path.simple {
+            if self.json.get().is_none() && self.plucks.get() < MAX_PLUCKS {
+                self.plucks.set(self.plucks.get() + 1);
+                // A body that is not JSON falls through: parsing it says why.
+                if let Ok(found) = pluck(&self.body, segments) {
+                    return Ok(found.into_iter().collect());
+                }
+            }
+        }
+        let json = self.json()?;
+        Ok(path.path.query(json).all().into_iter().cloned().collect())
+    }
+
     /// Replaces the body with merged JSON (OData/SCIM paging gathers pages into one).
     pub fn set_json(&mut self, value: Value) {
         self.body = serde_json::to_vec(&value).unwrap_or_default().into();
         self.json = OnceLock::from(Ok(value));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expect::paths::JsonPaths;
+
+    fn response(body: &str) -> Response {
+        Response::new(200, HeaderMap::new(), Bytes::from(body.to_owned()), Duration::ZERO)
+    }
+
+    #[test]
+    fn simple_paths_are_read_from_the_bytes_a_few_times_then_from_the_document() {
+        let paths = JsonPaths::default();
+        let r = response(r#"{"value": [{"ID": 7}], "n": 1}"#);
+        for _ in 0..MAX_PLUCKS {
+            assert_eq!(
+                r.select(&paths.get("$.value[0].ID").unwrap()).unwrap(),
+                vec![Value::from(7)]
+            );
+            assert!(r.json.get().is_none(), "no document built yet");
+        }
+        assert_eq!(r.select(&paths.get("$.n").unwrap()).unwrap(), vec![Value::from(1)]);
+        assert!(r.json.get().is_some(), "built once the plucks are spent");
+        assert_eq!(
+            r.select(&paths.get("$.value[0].ID").unwrap()).unwrap(),
+            vec![Value::from(7)]
+        );
+    }
+
+    #[test]
+    fn other_paths_use_the_document_and_bad_bodies_say_why() {
+        let paths = JsonPaths::default();
+        let r = response(r#"{"value": [{"ID": 7}, {"ID": 8}]}"#);
+        let ids = r.select(&paths.get("$.value[*].ID").unwrap()).unwrap();
+        assert_eq!(ids, vec![Value::from(7), Value::from(8)]);
+        let err = response("<html>").select(&paths.get("$.a").unwrap()).unwrap_err();
+        assert!(err.starts_with("the body is not JSON"), "{err}");
+        let err = response("").select(&paths.get("$.a").unwrap()).unwrap_err();
+        assert_eq!(err, "the body is empty");
     }
 }

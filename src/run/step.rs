@@ -232,7 +232,7 @@ pub async fn exchange(
 
 async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&HeaderValue>) -> Result<Response, String> {
     let client = if req.follow_redirects {
-        &rt.clients.follow_redirects
+        rt.clients.follow_redirects()?
     } else {
         &rt.clients.no_redirects
     };

@@ -24,7 +24,7 @@ pub struct Template {
 
 impl Template {
     pub fn is_static(&self) -> bool {
-        !self.text.contains("{{") && !self.text.contains("{%")
+        !crate::template::has_template(&self.text)
     }
 }
 
