@@ -7,6 +7,7 @@ pub mod runtime;
 pub mod scenario;
 pub mod scheduler;
 pub mod step;
+pub mod urls;
 
 pub use runtime::Runtime;
 pub use scheduler::{Schedule, execute};

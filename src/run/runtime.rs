@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::auth::Auth;
 use crate::http::Clients;
 use crate::run::limits::Gate;
+use crate::run::urls::Urls;
 use crate::scenario::Plan;
 
 pub struct Runtime {
@@ -13,6 +14,7 @@ pub struct Runtime {
     pub clients: Clients,
     pub auth: Auth,
     pub gate: Arc<Gate>,
+    pub urls: Urls,
     stopping: AtomicBool,
 }
 
@@ -25,6 +27,7 @@ impl Runtime {
         );
         Runtime {
             gate: Arc::new(Gate::new(plan.limits)),
+            urls: Urls::default(),
             plan,
             clients,
             auth,

@@ -237,7 +237,10 @@ async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&Header
         &rt.clients.no_redirects
     };
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
-    let url = reqwest::Url::parse(&req.url).map_err(|e| format!("invalid URL `{}`: {e}", cut(&req.url, 200)))?;
+    let url = rt
+        .urls
+        .parse(&req.url)
+        .map_err(|e| format!("invalid URL `{}`: {e}", cut(&req.url, 200)))?;
     let mut builder = client.request(method, url).timeout(req.timeout);
     for (name, value) in &req.headers {
         builder = builder.header(name.as_str(), value.as_str());
