@@ -10,8 +10,10 @@ use crate::scenario::load::decode_file;
 use crate::scenario::model::Scenario;
 use crate::source::{FileId, SourceMap};
 
-/// Suites with more steps than this are decoded again per scenario instead of kept.
-pub const KEEP_DECODED_STEPS: usize = 20_000;
+/// Suites with more scenario text than this (about 13,000 steps of a typical shape) are
+/// decoded again per scenario instead of kept: decoded, a step takes some ten times the
+/// memory of its text.
+pub const KEEP_DECODED_BYTES: usize = 2 << 20;
 
 pub struct PlannedScenario {
     pub name: String,
@@ -30,9 +32,9 @@ impl PlannedScenario {
         }
     }
 
-    /// Drops the decoded scenario; `get` decodes it again from the loaded text.
-    pub fn release(&mut self) {
-        self.kept = None;
+    /// Whether the decoded scenario is held, rather than decoded again when it starts.
+    pub fn is_kept(&self) -> bool {
+        self.kept.is_some()
     }
 
     /// The decoded scenario; `None` only if validated text no longer decodes, which would be a bug.

@@ -17,7 +17,7 @@ use crate::scenario::load::{Loaded, decode_each};
 use crate::scenario::model::{
     AuthKind, AuthProfile, AuthRef, CaptureSource, Follow, Scenario, Spanned, Step, Suite, Template, Tls,
 };
-use crate::scenario::planned::{KEEP_DECODED_STEPS, PlannedScenario};
+use crate::scenario::planned::{KEEP_DECODED_BYTES, PlannedScenario};
 use crate::scenario::select::selected;
 use crate::scenario::templates::{for_each_template, profile_templates, step_templates};
 use crate::source::{SourceMap, Span};
@@ -194,8 +194,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
 
     let mut names_seen: HashMap<String, Span> = HashMap::new();
     let mut planned: Vec<PlannedScenario> = Vec::new();
-    let mut steps = 0;
-    let mut keeping = true;
+    // Decided before decoding, so a large suite never holds more than the files in flight.
+    let source_bytes: usize = scenario_files.iter().map(|&f| sources.get(f).text.len()).sum();
+    let keeping = source_bytes <= KEEP_DECODED_BYTES;
     // Scenarios are decoded (on another thread) and checked one at a time, never all held
     // at once, so a suite of any size is validated in the memory of a few files.
     decode_each(&scenario_files, &sources, |scenario, mut diags| {
@@ -219,12 +220,6 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
         v.check_scenario(&scenario, &known, &profiles_src);
         if selected(&scenario, options) {
-            steps += scenario.steps.len() + scenario.finally.len();
-            if keeping && steps > KEEP_DECODED_STEPS {
-                // Too large to keep decoded: only references from here on; the text stays.
-                keeping = false;
-                planned.iter_mut().for_each(PlannedScenario::release);
-            }
             planned.push(PlannedScenario::new(scenario, keeping));
         }
     });

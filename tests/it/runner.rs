@@ -221,8 +221,7 @@ fn a_scenario_decoded_again_from_its_text_is_the_scenario_that_was_validated() {
     assert!(plan.scenarios.len() > 10);
     for (index, planned) in plan.scenarios.iter().enumerate() {
         let kept = plan.scenario(index).unwrap();
-        let mut released = PlannedScenario::new((*kept).clone(), false);
-        released.release();
+        let released = PlannedScenario::new((*kept).clone(), false);
         let again = released.get(&plan.sources).expect("decodes again");
         let steps = |s: &k2check::scenario::Scenario| -> Vec<(String, String)> {
             s.steps
@@ -247,9 +246,13 @@ fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
         "limits: { per_host: 32 }\nenvironments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n",
     )
     .unwrap();
-    let step = "  - request: { url: \"{{ api }}/json\" }\n    expect: { json: { $.count: 3 } }\n";
-    let per_file = 300;
-    let files = k2check::scenario::planned::KEEP_DECODED_STEPS / per_file + 1;
+    // A long comment per step passes the size limit with fewer steps to run.
+    let step = format!(
+        "  - request: {{ url: \"{{{{ api }}}}/json\" }}\n    expect: {{ json: {{ $.count: 3 }} }}\n    # {}\n",
+        "-".repeat(400)
+    );
+    let per_file = 100;
+    let files = k2check::scenario::planned::KEEP_DECODED_BYTES / (per_file * step.len()) + 1;
     for i in 0..files {
         std::fs::write(
             dir.path().join(format!("s{i:03}.yaml")),
@@ -257,6 +260,28 @@ fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
         )
         .unwrap();
     }
+    let plan_of = |dir: &std::path::Path| {
+        let options = k2check::scenario::PlanOptions {
+            environment: Some("test".into()),
+            ..Default::default()
+        };
+        let plan = k2check::scenario::plan(k2check::scenario::load(&[dir.to_path_buf()]), &options);
+        plan.ok().expect("the suite validates")
+    };
+    // SAFETY: nextest runs each test in a process of its own, so no other thread reads the
+    // environment while it changes.
+    unsafe { std::env::set_var("TEST_URL", "http://127.0.0.1:9") };
+    let large = plan_of(dir.path());
+    assert_eq!(large.scenarios.len(), files);
+    assert!(large.scenarios.iter().all(|s| !s.is_kept()), "nothing kept decoded");
+    let small_dir = tempfile::tempdir().unwrap();
+    std::fs::copy(dir.path().join("k2check.yaml"), small_dir.path().join("k2check.yaml")).unwrap();
+    std::fs::copy(dir.path().join("s001.yaml"), small_dir.path().join("s001.yaml")).unwrap();
+    assert!(
+        plan_of(small_dir.path()).scenarios.iter().all(|s| s.is_kept()),
+        "a small suite is kept"
+    );
+
     let out = k2check(
         dir.path(),
         &["run".into(), ".".into(), "--jobs".into(), "32".into()],
