@@ -35,7 +35,7 @@ pub fn main_with(cli: Cli) -> u8 {
             return exit::INCOMPLETE;
         }
     };
-    runtime.block_on(async move {
+    let code = runtime.block_on(async move {
         match cli.command {
             Command::Run(args) => cmd::run::run(args).await,
             Command::Validate(args) => cmd::validate::validate(args).await,
@@ -44,5 +44,8 @@ pub fn main_with(cli: Cli) -> u8 {
             Command::SecretHash(args) => cmd::secret_hash::secret_hash(args),
             Command::Schema => cmd::schema::schema(),
         }
-    })
+    });
+    // The process ends now: idle workers and open connections need no orderly goodbye.
+    runtime.shutdown_background();
+    code
 }

@@ -124,7 +124,15 @@ pub async fn run(args: RunArgs) -> u8 {
     for problem in &problems {
         crate::errln!("error: {problem}");
     }
+    drop_in_background(plan);
     exit_code(&summary, !problems.is_empty())
+}
+
+/// Frees a large value on a thread of its own: a plan holds thousands of small allocations,
+/// and the exit that follows need not wait for them to be freed one by one.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    // Should the thread not start, the closure and the value are dropped here instead.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
 fn exit_code(summary: &Summary, report_failed: bool) -> u8 {
