@@ -9,7 +9,7 @@ use crate::scenario::decode_suite::decode_vars;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{
     AuthRef, Body, BodyAs, Capture, CaptureSource, EntitySetCheck, Expect, Follow, Request, Retry, Scenario, Spanned,
-    StatusPattern, Step,
+    StatusPattern, Step, Template,
 };
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind};
@@ -179,7 +179,11 @@ fn decode_request(r: &mut Reader, node: &Node) -> Option<Request> {
         .map(|n| {
             r.entries(n, "headers")
                 .into_iter()
-                .filter_map(|(k, v)| Some((k, r.template(v, "a header value")?)))
+                .filter_map(|(k, v)| {
+                    let value = r.template(v, "a header value")?;
+                    check_header(r, &k, &value);
+                    Some((k, value))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -398,6 +402,23 @@ fn decode_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
         attempts,
         backoff,
     })
+}
+
+/// A header name HTTP does not allow, or a fixed value it does not (a rendered value is
+/// checked when it is sent), is found here rather than at the first request.
+fn check_header(r: &mut Reader, name: &Spanned<String>, value: &Template) {
+    if reqwest::header::HeaderName::from_bytes(name.value.as_bytes()).is_err() {
+        r.error(
+            Diagnostic::error(format!("`{}` is not a valid HTTP header name", name.value), name.span)
+                .with_help("a header name is letters, digits and !#$%&'*+-.^_`|~, with no spaces or colons"),
+        );
+    }
+    if value.is_static() && reqwest::header::HeaderValue::from_str(&value.text).is_err() {
+        r.error(
+            Diagnostic::error("this header value holds characters HTTP does not allow", value.span)
+                .with_help("line breaks and other control characters cannot be sent in a header"),
+        );
+    }
 }
 
 /// `entity_set: { name: EmployeeSample, properties: [ID, LastName] }`.
