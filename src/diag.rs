@@ -114,25 +114,40 @@ pub fn render_snippet(
     let file = sources.get(span.file);
     let (line, col) = file.line_col(span.start);
     let (end_line, end_col) = file.line_col(span.end);
-    let text = file.line_text(line);
+    let full: Vec<char> = file.line_text(line).chars().collect();
     let width = if end_line == line && end_col > col {
         end_col - col
     } else {
-        text.chars().count().saturating_sub(col - 1).max(1)
+        full.len().saturating_sub(col - 1).max(1)
     };
+    // A long line (minified JSON, a long URL) is shown as a window around the span.
+    let from = if full.len() > SNIPPET_CHARS {
+        (col - 1).saturating_sub(SNIPPET_LEAD).min(full.len() - SNIPPET_CHARS)
+    } else {
+        0
+    };
+    let to = (from + SNIPPET_CHARS).min(full.len());
+    let before = if from > 0 { "…" } else { "" };
+    let after = if to < full.len() { "…" } else { "" };
+    let shown: String = full[from..to].iter().collect();
     let number = line.to_string();
     let pad = " ".repeat(number.len());
     let gutter = palette.gutter;
     let mut out = String::new();
     let _ = writeln!(out, "{pad}{gutter}-->{gutter:#} {}", sources.location(span));
     let _ = writeln!(out, "{pad} {gutter}|{gutter:#}");
-    let _ = writeln!(out, "{gutter}{number} |{gutter:#} {}", visible(text));
-    let indent: String = text
+    let _ = writeln!(out, "{gutter}{number} |{gutter:#} {before}{}{after}", visible(&shown));
+    let indent: String = before
         .chars()
-        .take(col - 1)
-        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .map(|_| ' ')
+        .chain(
+            full[from..(col - 1).clamp(from, to)]
+                .iter()
+                .map(|&c| if c == '\t' { '\t' } else { ' ' }),
+        )
         .collect();
-    let carets = "^".repeat(width.min(200));
+    let visible_width = width.min(to.saturating_sub(col - 1)).max(1);
+    let carets = "^".repeat(visible_width.min(200));
     let label = label.map(|l| format!(" {l}")).unwrap_or_default();
     let _ = writeln!(
         out,
@@ -140,6 +155,10 @@ pub fn render_snippet(
     );
     out
 }
+
+/// How much of a source line a snippet shows, and how much of it comes before the span.
+const SNIPPET_CHARS: usize = 120;
+const SNIPPET_LEAD: usize = 40;
 
 /// Control characters in a source line would corrupt the terminal; show them escaped.
 fn visible(text: &str) -> String {
@@ -180,6 +199,38 @@ mod tests {
             text,
             "error: unknown key `staus`\n --> s.yaml:2:5\n  |\n2 |   - staus: 200\n  |     ^^^^^ did you mean `status`?\n  = help: see `k2check schema`\n"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_span() {
+        let mut sources = SourceMap::default();
+        let line = format!("body: '{}BAD{}'", "x".repeat(300), "y".repeat(300));
+        let at = line.find("BAD").unwrap();
+        let id = sources.add("s.yaml".into(), format!("{line}\n"));
+        let text = render(
+            &Diagnostic::error("bad", Span::new(id, at, at + 3)),
+            &sources,
+            &Palette::plain(),
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        let (shown, carets) = (lines[3], lines[4]);
+        assert!(shown.chars().count() < 140, "{shown}");
+        assert!(shown.starts_with("1 | …x") && shown.ends_with("y…"), "{shown}");
+        let caret_at = carets.find('^').unwrap();
+        assert_eq!(
+            &shown[shown.char_indices().nth(caret_at).unwrap().0..][..3],
+            "BAD",
+            "{text}"
+        );
+        assert_eq!(carets.matches('^').count(), 3);
+        // Short lines are shown whole, as before.
+        let id = sources.add("t.yaml".into(), "a: 1\n".into());
+        let text = render(
+            &Diagnostic::error("bad", Span::new(id, 3, 4)),
+            &sources,
+            &Palette::plain(),
+        );
+        assert!(text.contains("1 | a: 1\n  |    ^\n"), "{text}");
     }
 
     #[test]
