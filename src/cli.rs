@@ -77,7 +77,8 @@ pub struct RunArgs {
     /// Colours in the output (auto: on a terminal, unless NO_COLOR is set)
     #[arg(long, value_enum, default_value_t = When::Auto, value_name = "WHEN")]
     pub color: When,
-    /// The progress bar on stderr (auto: on a terminal and not in CI)
+    /// Progress on stderr: a bar on a terminal (auto: only outside CI); with always, a line every
+    /// few seconds where stderr is not a terminal
     #[arg(long, value_enum, default_value_t = When::Auto, value_name = "WHEN")]
     pub progress: When,
 }

@@ -11,6 +11,7 @@ use crate::cmd::prepare::{Selection, prepare};
 use crate::event::{Event, Summary};
 use crate::exit;
 use crate::http::build_clients;
+use crate::report::terminal::Progress;
 use crate::report::{JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
 use crate::run::{Runtime, Schedule, execute};
@@ -59,10 +60,13 @@ pub async fn run(args: RunArgs) -> u8 {
         When::Never => false,
         When::Auto => anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
     };
+    let on_terminal = std::io::stderr().is_terminal();
     let progress = match args.progress {
-        When::Always => true,
-        When::Never => false,
-        When::Auto => std::io::stderr().is_terminal() && std::env::var_os("CI").is_none(),
+        When::Always if on_terminal => Progress::Bar,
+        When::Always => Progress::Lines,
+        When::Never => Progress::Off,
+        When::Auto if on_terminal && std::env::var_os("CI").is_none() => Progress::Bar,
+        When::Auto => Progress::Off,
     };
     let plan = Arc::new(plan);
     let rt = Arc::new(Runtime::new(plan.clone(), clients));

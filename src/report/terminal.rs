@@ -1,5 +1,6 @@
 //! The terminal: a line per scenario in input order, failures with their snippets, a
-//! summary, and (on a TTY, outside CI) a progress bar on stderr that never blocks the run.
+//! summary, and progress on stderr that never blocks the run: a bar on a terminal, or
+//! (asked for with `--progress always` where stderr is a log) a line every few seconds.
 
 use std::io::Write as _;
 use std::sync::Arc;
@@ -13,11 +14,28 @@ use crate::redact::Redactor;
 use crate::report::render::{headline, step_problem};
 use crate::source::SourceMap;
 
+/// How progress is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    Off,
+    /// A bar redrawn in place: stderr is a terminal.
+    Bar,
+    /// A plain line now and then: stderr is a file or a CI log, where a bar cannot redraw.
+    Lines,
+}
+
+/// The least time between two progress lines.
+const PROGRESS_LINE_EVERY: Duration = Duration::from_secs(2);
+
 pub struct TerminalReporter {
     sources: Arc<SourceMap>,
     redactor: Redactor,
     palette: Palette,
     bar: Option<ProgressBar>,
+    /// In `Progress::Lines`: when the last line was written (`None`: none yet).
+    lines: Option<Option<std::time::Instant>>,
+    total: usize,
+    done: usize,
     running: Vec<(usize, String)>,
     failures: usize,
     /// Requests sent so far, counted by the runner; shown as a rate.
@@ -31,11 +49,11 @@ impl TerminalReporter {
         sources: Arc<SourceMap>,
         redactor: Redactor,
         colour: bool,
-        progress: bool,
+        progress: Progress,
         requests: Arc<std::sync::atomic::AtomicU64>,
         out: Box<dyn std::io::Write + Send>,
     ) -> Self {
-        let bar = progress.then(|| {
+        let bar = (progress == Progress::Bar).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
             let style = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} scenarios {msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -50,6 +68,9 @@ impl TerminalReporter {
             redactor,
             palette,
             bar,
+            lines: (progress == Progress::Lines).then_some(None),
+            total: 0,
+            done: 0,
             running: Vec::new(),
             failures: 0,
             requests,
@@ -61,6 +82,7 @@ impl TerminalReporter {
     pub fn on_event(&mut self, event: &Event) {
         match event {
             Event::RunStarted { total, environment, .. } => {
+                self.total = *total;
                 if let Some(bar) = &self.bar {
                     bar.set_length(*total as u64);
                 }
@@ -81,10 +103,12 @@ impl TerminalReporter {
                 }
                 let text = self.scenario_text(result);
                 self.print(&text);
+                self.done += 1;
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                 }
                 self.update_message();
+                self.progress_line();
             }
             Event::RunFinished(summary) => {
                 if let Some(bar) = self.bar.take() {
@@ -98,6 +122,27 @@ impl TerminalReporter {
 
     fn update_message(&self) {
         let Some(bar) = &self.bar else { return };
+        bar.set_message(self.progress_message());
+    }
+
+    /// In `Progress::Lines`, a line on stderr when the last is old enough.
+    fn progress_line(&mut self) {
+        let Some(last) = &mut self.lines else { return };
+        if last.is_some_and(|at| at.elapsed() < PROGRESS_LINE_EVERY) {
+            return;
+        }
+        *last = Some(std::time::Instant::now());
+        let line = format!(
+            "progress: {}/{} scenarios {}\n",
+            self.done,
+            self.total,
+            self.progress_message()
+        );
+        let _ = std::io::stderr().write_all(line.as_bytes());
+    }
+
+    /// Failures so far, the request rate and the scenarios running now, secrets masked.
+    fn progress_message(&self) -> String {
         let names: Vec<&str> = self.running.iter().take(3).map(|(_, n)| n.as_str()).collect();
         let more = self.running.len().saturating_sub(names.len());
         let sent = self.requests.load(std::sync::atomic::Ordering::Relaxed) as f64;
@@ -110,7 +155,7 @@ impl TerminalReporter {
         if more > 0 {
             message.push_str(&format!(" +{more}"));
         }
-        bar.set_message(self.redactor.redact(&message).into_owned());
+        self.redactor.redact(&message).into_owned()
     }
 
     fn print(&mut self, text: &str) {

@@ -297,6 +297,37 @@ fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
 }
 
 #[test]
+fn progress_asked_for_in_a_log_is_written_as_lines() {
+    let url = server::shared().url();
+    let run = |progress: &str| {
+        k2check(
+            &golden("filters"),
+            &["run".into(), ".".into(), "--progress".into(), progress.into()],
+            &[("TEST_URL", &url)],
+        )
+    };
+    let always = run("always");
+    assert_eq!(always.code, 0, "{}", always.stderr);
+    let line = always
+        .stderr
+        .lines()
+        .find(|l| l.starts_with("progress: 1/"))
+        .unwrap_or_else(|| panic!("a progress line after the first scenario: {}", always.stderr));
+    assert!(
+        line.contains(" scenarios · 0 failed · ") && line.contains(" req/s · running: "),
+        "{line}"
+    );
+    assert!(
+        !always.stderr.contains('\r') && !always.stderr.contains('\u{1b}'),
+        "no redrawing in a log"
+    );
+    assert!(!always.stdout.contains("progress:"), "progress goes to stderr");
+    for quiet in ["auto", "never"] {
+        assert!(!run(quiet).stderr.contains("progress:"), "--progress {quiet} in a log");
+    }
+}
+
+#[test]
 fn colour_follows_the_flag_and_not_the_terminal() {
     let url = server::shared().url();
     let coloured = k2check(
