@@ -231,16 +231,36 @@ pub async fn exchange(
 }
 
 async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&HeaderValue>) -> Result<Response, String> {
+    let url = rt
+        .urls
+        .parse(&req.url)
+        .map_err(|e| format!("invalid URL `{}`: {e}", cut(&req.url, 200)))?;
+    let started = Instant::now();
+    let response = match &rt.clients.direct {
+        Some(direct) if !req.follow_redirects => {
+            let r = direct.send(req, &url, authorization).await?;
+            Response::new(r.status, r.headers, r.body, started.elapsed())
+        }
+        _ => send_with_reqwest(rt, req, url, authorization, started).await?,
+    };
+    register_issued_tokens(rt, &response);
+    Ok(response)
+}
+
+/// The same through reqwest: for redirects, and where a proxy is set.
+async fn send_with_reqwest(
+    rt: &Runtime,
+    req: &ResolvedRequest,
+    url: reqwest::Url,
+    authorization: Option<&HeaderValue>,
+    started: Instant,
+) -> Result<Response, String> {
     let client = if req.follow_redirects {
         rt.clients.follow_redirects()?
     } else {
         &rt.clients.no_redirects
     };
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
-    let url = rt
-        .urls
-        .parse(&req.url)
-        .map_err(|e| format!("invalid URL `{}`: {e}", cut(&req.url, 200)))?;
     let mut builder = client.request(method, url).timeout(req.timeout);
     for (name, value) in &req.headers {
         builder = builder.header(name.as_str(), value.as_str());
@@ -251,14 +271,11 @@ async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&Header
     if let Some(body) = &req.body {
         builder = builder.body(body.clone());
     }
-    let started = Instant::now();
     let mut response = builder.send().await.map_err(|e| describe_error(&e))?;
     let status = response.status().as_u16();
     let headers = std::mem::take(response.headers_mut());
     let body = response.bytes().await.map_err(|e| describe_error(&e))?;
-    let response = Response::new(status, headers, body, started.elapsed());
-    register_issued_tokens(rt, &response);
-    Ok(response)
+    Ok(Response::new(status, headers, body, started.elapsed()))
 }
 
 /// A step may ask an IdP for a token itself; what it gets back is as secret as any token.

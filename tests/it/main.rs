@@ -9,3 +9,4 @@ mod robustness;
 mod runner;
 mod server;
 mod support;
+mod tls;

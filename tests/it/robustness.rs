@@ -58,3 +58,49 @@ fn random_and_truncated_files_give_diagnostics_not_panics() {
         );
     }
 }
+
+/// A server that drops the connection, cuts the body short or answers too late: each step
+/// is an error that says which, and the run goes on to the next.
+#[test]
+fn broken_exchanges_are_step_errors_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        "defaults: { auth: admin }\nenvironments:\n  mock:\n    vars: { api: \"{{ mock.url }}\" }\n    auth:\n      admin: { type: basic, username: \"{{ mock.username }}\", password: \"{{ mock.password }}\" }\n",
+    )
+    .unwrap();
+    let step = |fault: &str, timeout: &str| {
+        format!(
+            "  - name: {fault}\n    request:\n      url: \"{{{{ api }}}}/api/workflow/v1/workflows\"\n      headers: {{ X-Mock-Fault: \"{fault}\" }}\n      timeout: {timeout}\n"
+        )
+    };
+    for (file, fault, timeout) in [
+        ("a.yaml", "drop", "5s"),
+        ("b.yaml", "truncate", "5s"),
+        ("c.yaml", "delay=2s", "200ms"),
+    ] {
+        std::fs::write(
+            dir.path().join(file),
+            format!("name: {fault}\nsteps:\n{}", step(fault, timeout)),
+        )
+        .unwrap();
+    }
+    let out = crate::support::k2check(dir.path(), &["run".into(), ".".into(), "--mock".into()], &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let error_of = |name: &str| {
+        let at = out
+            .stdout
+            .find(&format!("step `{name}`: "))
+            .unwrap_or_else(|| panic!("{}", out.stdout));
+        out.stdout[at..].lines().next().unwrap_or_default().to_owned()
+    };
+    for broken in ["drop", "truncate"] {
+        let error = error_of(broken);
+        assert!(
+            error.contains("could not be sent: ") || error.contains("could not be read: "),
+            "{error}"
+        );
+    }
+    assert!(error_of("delay=2s").ends_with("timed out"), "{}", out.stdout);
+    assert!(out.stdout.contains("3 errors"), "{}", out.stdout);
+}

@@ -50,7 +50,7 @@ pub fn shared() -> &'static TestServer {
     })
 }
 
-fn app() -> Router {
+pub fn app() -> Router {
     Router::new()
         .route("/json", get(json_doc))
         .route("/text", get(|| async { "hello world, k2check" }))

@@ -4,12 +4,15 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use crate::http::DirectClient;
 use crate::scenario::model::Tls;
 
 /// Two clients over the same settings: reqwest fixes the redirect policy per client.
 /// Building one loads the system's root certificates, so the one that follows redirects,
 /// which few steps ask for, is built when a step first does.
 pub struct Clients {
+    /// A step's own requests, unless they follow redirects or a proxy is set.
+    pub direct: Option<DirectClient>,
     pub no_redirects: reqwest::Client,
     tls: Tls,
     follow_redirects: OnceLock<Result<reqwest::Client, String>>,
@@ -41,8 +44,10 @@ pub fn install_crypto_provider() {
 }
 
 pub fn build_clients(tls: &Tls) -> Result<Clients, ClientError> {
+    let no_redirects = build_client(tls, reqwest::redirect::Policy::none())?;
     Ok(Clients {
-        no_redirects: build_client(tls, reqwest::redirect::Policy::none())?,
+        direct: DirectClient::new(tls).transpose()?,
+        no_redirects,
         tls: tls.clone(),
         follow_redirects: OnceLock::new(),
     })

@@ -1,0 +1,156 @@
+//! The client for a step's own requests: hyper's pooled client, without the layers reqwest
+//! puts around it. Those layers parse every request's URL twice more, match it against proxy
+//! rules and wrap it for redirects and retries k2check does not use: on a fast tenant they
+//! cost more CPU than the request itself. Where they are needed, reqwest sends: a step that
+//! follows redirects, the token requests, and every request when a proxy is set.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt as _, Full};
+use hyper::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
+use hyper::{Method, Request, Uri};
+use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioTimer};
+
+use crate::http::ClientError;
+use crate::http::tls::client_config;
+use crate::run::resolve::ResolvedRequest;
+use crate::scenario::model::Tls;
+
+/// The variables through which reqwest (and curl) take a proxy.
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
+pub struct DirectClient {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+/// What came back: status, headers and the whole body.
+pub struct DirectResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl DirectClient {
+    /// The client, or `None` when the environment names a proxy (reqwest honours it).
+    pub fn new(tls: &Tls) -> Option<Result<DirectClient, ClientError>> {
+        let proxied = PROXY_VARIABLES
+            .iter()
+            .any(|v| std::env::var_os(v).is_some_and(|value| !value.is_empty()));
+        if proxied {
+            return None;
+        }
+        Some(client_config(tls).map(|config| {
+            let mut http = HttpConnector::new();
+            http.enforce_http(false);
+            http.set_nodelay(true);
+            http.set_connect_timeout(Some(Duration::from_secs(10)));
+            let https = HttpsConnectorBuilder::new()
+                .with_tls_config(config)
+                .https_or_http()
+                .enable_http1()
+                .enable_http2()
+                .wrap_connector(http);
+            let client = Client::builder(TokioExecutor::new())
+                .timer(TokioTimer::new())
+                .pool_timer(TokioTimer::new())
+                .pool_max_idle_per_host(256)
+                .build(https);
+            DirectClient { client }
+        }))
+    }
+
+    /// Sends a request and reads the whole response, within the request's timeout.
+    pub async fn send(
+        &self,
+        req: &ResolvedRequest,
+        url: &url::Url,
+        authorization: Option<&HeaderValue>,
+    ) -> Result<DirectResponse, String> {
+        let mut request = Request::new(Full::new(Bytes::from(req.body.clone().unwrap_or_default())));
+        *request.method_mut() = Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
+        *request.uri_mut() = url
+            .as_str()
+            .parse::<Uri>()
+            .map_err(|e| format!("the request could not be sent: {e}"))?;
+        let headers = request.headers_mut();
+        for (name, value) in &req.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| format!("`{name}` is not a valid HTTP header name"))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| format!("the value of header `{name}` holds characters HTTP does not allow"))?;
+            headers.append(name, value);
+        }
+        if let Some(auth) = authorization {
+            headers.insert(AUTHORIZATION, auth.clone());
+        }
+        // What reqwest adds, so a tenant sees the same request whichever client sends it.
+        headers.entry(ACCEPT).or_insert(HeaderValue::from_static("*/*"));
+        headers
+            .entry(USER_AGENT)
+            .or_insert(HeaderValue::from_static(concat!("k2check/", env!("CARGO_PKG_VERSION"))));
+
+        let exchange = async {
+            let response = self.client.request(request).await.map_err(|e| describe(&e))?;
+            let (parts, body) = response.into_parts();
+            let body = body
+                .collect()
+                .await
+                .map_err(|e| format!("the response body could not be read: {e}{}", with_causes(&e)))?
+                .to_bytes();
+            Ok(DirectResponse {
+                status: parts.status.as_u16(),
+                headers: parts.headers,
+                body,
+            })
+        };
+        tokio::time::timeout(req.timeout, exchange)
+            .await
+            .unwrap_or_else(|_| Err("timed out".into()))
+    }
+}
+
+/// A failed exchange in words, as `describe_error` words reqwest's.
+fn describe(e: &hyper_util::client::legacy::Error) -> String {
+    let kind = if e.is_connect() {
+        "could not connect"
+    } else {
+        "the request could not be sent"
+    };
+    match causes(e) {
+        text if text.is_empty() => kind.to_owned(),
+        text => format!("{kind}: {text}"),
+    }
+}
+
+/// `: ` and an error's causes, or nothing when it has none.
+fn with_causes(e: &dyn std::error::Error) -> String {
+    match causes(e) {
+        text if text.is_empty() => text,
+        text => format!(": {text}"),
+    }
+}
+
+/// An error's causes, each once, joined.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut causes: Vec<String> = Vec::new();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !causes.iter().any(|c| c.contains(&text)) {
+            causes.push(text);
+        }
+        source = cause.source();
+    }
+    causes.join(": ")
+}

@@ -1,0 +1,8 @@
+//! Sending requests: the clients of a run, and how a failed exchange is put in words.
+
+mod clients;
+mod direct;
+mod tls;
+
+pub use clients::{ClientError, Clients, build_clients, describe_error, install_crypto_provider};
+pub use direct::{DirectClient, DirectResponse};

@@ -1,0 +1,120 @@
+//! HTTPS: the test server's certificate is signed by a test CA (tests/fixtures/tls), so a
+//! run trusts it only through `ca_file` or `insecure`, and a proxy in the environment is
+//! honoured.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use hyper_util::rt::TokioIo;
+use hyper_util::service::TowerToHyperService;
+use rustls::pki_types::pem::PemObject as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::server;
+use crate::support::k2check;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/tls")
+        .join(name)
+}
+
+/// The test server's routes over TLS, on 127.0.0.1:0; its URL names `localhost`.
+fn https_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("cert.pem"))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(fixture("key.pem")).unwrap();
+        let config = rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+                tx.send(listener.local_addr().unwrap().port()).unwrap();
+                loop {
+                    let Ok((tcp, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        // A client that refuses the certificate ends the handshake: no answer.
+                        let Ok(tls) = acceptor.accept(tcp).await else { return };
+                        let service = TowerToHyperService::new(server::app());
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(tls), service)
+                            .await;
+                    });
+                }
+            });
+        });
+        format!("https://localhost:{}", rx.recv().unwrap())
+    })
+}
+
+/// Runs one GET of `/json` over HTTPS with these `tls:` settings and environment.
+fn run(tls: &str, env: &[(&str, &str)]) -> crate::support::Output {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        format!("{tls}environments:\n  test:\n    vars:\n      api: \"{{{{ env.TEST_URL }}}}\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("get.yaml"),
+        "name: over https\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n    expect: { status: 200, json: { $.count: 3 } }\n",
+    )
+    .unwrap();
+    let mut all = vec![("TEST_URL", https_url())];
+    all.extend_from_slice(env);
+    k2check(dir.path(), &["run".into(), ".".into()], &all)
+}
+
+#[test]
+fn a_certificate_from_an_unknown_ca_is_refused() {
+    let out = run("", &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("could not connect") && out.stdout.contains("certificate"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn the_ca_file_makes_the_certificate_trusted() {
+    let ca = fixture("ca.pem");
+    let out = run(&format!("tls:\n  ca_file: {}\n", ca.display()), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("PASS  over https"), "{}", out.stdout);
+}
+
+#[test]
+fn insecure_accepts_any_certificate() {
+    let out = run("tls:\n  insecure: true\n", &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn a_proxy_in_the_environment_carries_the_requests() {
+    // Nothing listens on port 9: through the proxy, the request cannot be made.
+    let ca = fixture("ca.pem");
+    let tls = format!("tls:\n  ca_file: {}\n", ca.display());
+    for variable in ["HTTPS_PROXY", "https_proxy", "ALL_PROXY"] {
+        let out = run(&tls, &[(variable, "http://127.0.0.1:9")]);
+        assert_eq!(out.code, 1, "{variable}: {}", out.stdout);
+        assert!(out.stdout.contains("could not connect"), "{variable}: {}", out.stdout);
+    }
+}
