@@ -80,9 +80,37 @@ impl Redactor {
     }
 }
 
+/// A URL as it may be shown: the password of a `user:password@` authority masked, whether
+/// or not it is a known secret (it is one by where it stands).
+pub fn url_for_display(url: &str) -> std::borrow::Cow<'_, str> {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.into();
+    };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return url.into();
+    };
+    match rest[..at].find(':') {
+        Some(colon) => format!("{}{}:{MASK}{}", &url[..scheme_end], &rest[..colon], &rest[at..]).into(),
+        None => url.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_password_in_a_url_is_masked_for_display() {
+        assert_eq!(
+            url_for_display("https://u:p%3As@h:1/x?a=b@c"),
+            format!("https://u:{MASK}@h:1/x?a=b@c")
+        );
+        assert_eq!(url_for_display("https://user@h/x"), "https://user@h/x");
+        assert_eq!(url_for_display("https://h/x?mail=a@b:c"), "https://h/x?mail=a@b:c");
+        assert_eq!(url_for_display("not a url"), "not a url");
+    }
 
     #[test]
     fn masks_secrets_and_their_encoded_forms() {

@@ -169,7 +169,7 @@ fn dry_run(plan: &Plan) -> String {
             }
             match resolve(&step.request, &plan.engine, &ctx, plan.timeout) {
                 Ok(r) => {
-                    out.push_str(&format!("{} {}\n", r.method, r.url));
+                    out.push_str(&format!("{} {}\n", r.method, crate::redact::url_for_display(&r.url)));
                     let profile = step.auth.as_ref().or(scenario.auth.as_ref()).map(|a| a.value.clone());
                     let profile = match profile {
                         Some(AuthRef::Profile(p)) => Some(p),

@@ -6,6 +6,8 @@
 
 use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http_body_util::{BodyExt as _, Full};
 use hyper::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
@@ -79,10 +81,8 @@ impl DirectClient {
     ) -> Result<DirectResponse, String> {
         let mut request = Request::new(Full::new(Bytes::from(req.body.clone().unwrap_or_default())));
         *request.method_mut() = Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
-        *request.uri_mut() = url
-            .as_str()
-            .parse::<Uri>()
-            .map_err(|e| format!("the request could not be sent: {e}"))?;
+        let (uri, url_credentials) = uri_and_credentials(url)?;
+        *request.uri_mut() = uri;
         let headers = request.headers_mut();
         for (name, value) in &req.headers {
             let name = HeaderName::from_bytes(name.as_bytes())
@@ -91,7 +91,7 @@ impl DirectClient {
                 .map_err(|_| format!("the value of header `{name}` holds characters HTTP does not allow"))?;
             headers.append(name, value);
         }
-        if let Some(auth) = authorization {
+        if let Some(auth) = authorization.or(url_credentials.as_ref()) {
             headers.insert(AUTHORIZATION, auth.clone());
         }
         // What reqwest adds, so a tenant sees the same request whichever client sends it.
@@ -118,6 +118,38 @@ impl DirectClient {
             .await
             .unwrap_or_else(|_| Err("timed out".into()))
     }
+}
+
+/// The URI to send and, as reqwest does, the URL's `user:password@` as a Basic header (the
+/// credentials leave the URI). A `#fragment` is never sent.
+fn uri_and_credentials(url: &url::Url) -> Result<(Uri, Option<HeaderValue>), String> {
+    let invalid = |e: &dyn std::fmt::Display| format!("the request could not be sent: {e}");
+    if url.username().is_empty() && url.password().is_none() && url.fragment().is_none() {
+        return Ok((url.as_str().parse::<Uri>().map_err(|e| invalid(&e))?, None));
+    }
+    let decode = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    let credentials = (!url.username().is_empty() || url.password().is_some()).then(|| {
+        let pair = format!(
+            "{}:{}",
+            decode(url.username()),
+            decode(url.password().unwrap_or_default())
+        );
+        let mut value = HeaderValue::try_from(format!("Basic {}", STANDARD.encode(pair)))
+            .unwrap_or_else(|_| HeaderValue::from_static(""));
+        value.set_sensitive(true);
+        value
+    });
+    let mut bare = url.clone();
+    bare.set_fragment(None);
+    // Only a URL that cannot have credentials refuses these, and it has none to remove.
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    let uri = bare.as_str().parse::<Uri>().map_err(|e| invalid(&e))?;
+    Ok((uri, credentials))
 }
 
 /// A failed exchange in words, as `describe_error` words reqwest's.

@@ -143,7 +143,7 @@ async fn attempt_once(
     };
     let line = Some(RequestLine {
         method: resolved.method.clone(),
-        url: resolved.url.clone(),
+        url: crate::redact::url_for_display(&resolved.url).into_owned(),
     });
     let (response, resends) = match exchange(rt, profile, &resolved).await {
         Ok(r) => r,
@@ -235,6 +235,15 @@ async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&Header
         .urls
         .parse(&req.url)
         .map_err(|e| format!("invalid URL `{}`: {e}", cut(&req.url, 200)))?;
+    if let Some(password) = url.password() {
+        // Sent as a Basic header: that header is as secret as the password.
+        let decode = |part: &str| {
+            percent_encoding::percent_decode_str(part)
+                .decode_utf8_lossy()
+                .into_owned()
+        };
+        rt.plan.redactor.add_basic(&decode(url.username()), &decode(password));
+    }
     let started = Instant::now();
     let response = match &rt.clients.direct {
         Some(direct) if !req.follow_redirects => {

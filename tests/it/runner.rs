@@ -328,6 +328,46 @@ fn progress_asked_for_in_a_log_is_written_as_lines() {
 }
 
 #[test]
+fn credentials_in_a_url_become_basic_auth_and_a_fragment_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let authority = server::shared()
+        .url()
+        .replace("http://", "http://user%40x:pa%3Assword@");
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        format!("environments:\n  test:\n    vars: {{ api: \"{authority}\" }}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("echo.yaml"),
+        "name: url credentials\nsteps:\n  - request: { url: \"{{ api }}/echo?q=1#part\" }\n    expect:\n      json:\n        $.headers.authorization: \"Basic dXNlckB4OnBhOnNzd29yZA==\"\n        $.query: q=1\n",
+    )
+    .unwrap();
+    let out = k2check(dir.path(), &["run".into(), ".".into()], &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // Shown, the password is masked like any secret, and so is the header made of it.
+    let shown = k2check(dir.path(), &["run".into(), ".".into(), "--dry-run".into()], &[]);
+    assert!(
+        shown.stdout.contains("GET http://user%40x:***@127.0.0.1:"),
+        "{}",
+        shown.stdout
+    );
+    assert!(!shown.stdout.contains("pa%3Assword"), "{}", shown.stdout);
+    std::fs::write(
+        dir.path().join("echo.yaml"),
+        "name: echoed\nsteps:\n  - request: { url: \"{{ api }}/echo\" }\n    expect: { status: 500 }\n",
+    )
+    .unwrap();
+    let failed = k2check(dir.path(), &["run".into(), ".".into()], &[]);
+    assert!(
+        failed.stdout.contains("\"authorization\":\"Basic ***\""),
+        "{}",
+        failed.stdout
+    );
+    assert!(!failed.stdout.contains("dXNlckB4OnBhOnNzd29yZA") && !failed.stdout.contains("pa%3Assword"));
+}
+
+#[test]
 fn colour_follows_the_flag_and_not_the_terminal() {
     let url = server::shared().url();
     let coloured = k2check(
