@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::service::TowerToHyperService;
 use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
@@ -19,20 +19,33 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The test server's routes over TLS, on 127.0.0.1:0; its URL names `localhost`.
+/// The test server's routes over TLS (HTTP/1.1), on 127.0.0.1:0; its URL names `localhost`.
 fn https_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| {
+    URL.get_or_init(|| serve_tls(false))
+}
+
+/// The same, offering only HTTP/2 (by ALPN), as many cloud front ends prefer.
+fn https_h2_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| serve_tls(true))
+}
+
+fn serve_tls(h2: bool) -> String {
+    {
         let _ = rustls::crypto::ring::default_provider().install_default();
         let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("cert.pem"))
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
         let key = PrivateKeyDer::from_pem_file(fixture("key.pem")).unwrap();
-        let config = rustls::ServerConfig::builder()
+        let mut config = rustls::ServerConfig::builder()
             .with_no_client_auth()
             .with_single_cert(certs, key)
             .unwrap();
+        if h2 {
+            config.alpn_protocols = vec![b"h2".to_vec()];
+        }
         let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -53,19 +66,30 @@ fn https_url() -> &'static str {
                         // A client that refuses the certificate ends the handshake: no answer.
                         let Ok(tls) = acceptor.accept(tcp).await else { return };
                         let service = TowerToHyperService::new(server::app());
-                        let _ = hyper::server::conn::http1::Builder::new()
-                            .serve_connection(TokioIo::new(tls), service)
-                            .await;
+                        let io = TokioIo::new(tls);
+                        let _ = if h2 {
+                            hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                                .serve_connection(io, service)
+                                .await
+                        } else {
+                            hyper::server::conn::http1::Builder::new()
+                                .serve_connection(io, service)
+                                .await
+                        };
                     });
                 }
             });
         });
         format!("https://localhost:{}", rx.recv().unwrap())
-    })
+    }
 }
 
 /// Runs one GET of `/json` over HTTPS with these `tls:` settings and environment.
 fn run(tls: &str, env: &[(&str, &str)]) -> crate::support::Output {
+    run_against(https_url(), tls, env)
+}
+
+fn run_against(url: &str, tls: &str, env: &[(&str, &str)]) -> crate::support::Output {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("k2check.yaml"),
@@ -77,7 +101,7 @@ fn run(tls: &str, env: &[(&str, &str)]) -> crate::support::Output {
         "name: over https\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n    expect: { status: 200, json: { $.count: 3 } }\n",
     )
     .unwrap();
-    let mut all = vec![("TEST_URL", https_url())];
+    let mut all = vec![("TEST_URL", url)];
     all.extend_from_slice(env);
     k2check(dir.path(), &["run".into(), ".".into()], &all)
 }
@@ -99,6 +123,13 @@ fn the_ca_file_makes_the_certificate_trusted() {
     let out = run(&format!("tls:\n  ca_file: {}\n", ca.display()), &[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("PASS  over https"), "{}", out.stdout);
+}
+
+#[test]
+fn a_server_that_speaks_only_http2_is_answered_in_http2() {
+    let ca = fixture("ca.pem");
+    let out = run_against(https_h2_url(), &format!("tls:\n  ca_file: {}\n", ca.display()), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 
 #[test]
