@@ -1,6 +1,6 @@
 //! HTTPS: the test server's certificate is signed by a test CA (tests/fixtures/tls), so a
-//! run trusts it only through `ca_file` or `insecure`, and a proxy in the environment is
-//! honoured.
+//! run trusts it only through `ca_file` or `insecure`; HTTP/2 and client certificates work,
+//! and a proxy in the environment is honoured.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -19,29 +19,54 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// The test server's routes over TLS (HTTP/1.1), on 127.0.0.1:0; its URL names `localhost`.
+/// How the test server speaks TLS.
+#[derive(Clone, Copy, PartialEq)]
+enum Serve {
+    Http1,
+    /// Only HTTP/2 (by ALPN), as many cloud front ends prefer.
+    Http2,
+    /// HTTP/1.1 to clients with a certificate from the test CA, and to no other.
+    ClientCertificates,
+}
+
+/// The test server's routes over TLS, on 127.0.0.1:0; its URL names `localhost`.
 fn https_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| serve_tls(false))
+    URL.get_or_init(|| serve_tls(Serve::Http1))
 }
 
-/// The same, offering only HTTP/2 (by ALPN), as many cloud front ends prefer.
 fn https_h2_url() -> &'static str {
     static URL: OnceLock<String> = OnceLock::new();
-    URL.get_or_init(|| serve_tls(true))
+    URL.get_or_init(|| serve_tls(Serve::Http2))
 }
 
-fn serve_tls(h2: bool) -> String {
+fn https_mtls_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| serve_tls(Serve::ClientCertificates))
+}
+
+fn serve_tls(serve: Serve) -> String {
+    let h2 = serve == Serve::Http2;
     let _ = rustls::crypto::ring::default_provider().install_default();
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(fixture("cert.pem"))
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
     let key = PrivateKeyDer::from_pem_file(fixture("key.pem")).unwrap();
-    let mut config = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(certs, key)
-        .unwrap();
+    let builder = rustls::ServerConfig::builder();
+    let builder = if serve == Serve::ClientCertificates {
+        let mut roots = rustls::RootCertStore::empty();
+        for ca in CertificateDer::pem_file_iter(fixture("ca.pem")).unwrap() {
+            roots.add(ca.unwrap()).unwrap();
+        }
+        let verifier = rustls::server::WebPkiClientVerifier::builder(Arc::new(roots))
+            .build()
+            .unwrap();
+        builder.with_client_cert_verifier(verifier)
+    } else {
+        builder.with_no_client_auth()
+    };
+    let mut config = builder.with_single_cert(certs, key).unwrap();
     if h2 {
         config.alpn_protocols = vec![b"h2".to_vec()];
     }
@@ -127,6 +152,30 @@ fn the_ca_file_makes_the_certificate_trusted() {
 fn a_server_that_speaks_only_http2_is_answered_in_http2() {
     let ca = fixture("ca.pem");
     let out = run_against(https_h2_url(), &format!("tls:\n  ca_file: {}\n", ca.display()), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn a_client_certificate_is_presented_when_the_server_asks() {
+    let ca = fixture("ca.pem");
+    let trusted = format!("tls:\n  ca_file: {}\n", ca.display());
+    let without = run_against(https_mtls_url(), &trusted, &[]);
+    assert_eq!(without.code, 1, "{}", without.stdout);
+    assert!(without.stdout.contains("ERROR over https"), "{}", without.stdout);
+    let with = format!(
+        "{trusted}  client_cert: {}\n  client_key: {}\n",
+        fixture("client.pem").display(),
+        fixture("client-key.pem").display()
+    );
+    let out = run_against(https_mtls_url(), &with, &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // Certificate and key in one file, without client_key.
+    let both = tempfile::NamedTempFile::new().unwrap();
+    let pem = std::fs::read_to_string(fixture("client.pem")).unwrap()
+        + &std::fs::read_to_string(fixture("client-key.pem")).unwrap();
+    std::fs::write(both.path(), pem).unwrap();
+    let one_file = format!("{trusted}  client_cert: {}\n", both.path().display());
+    let out = run_against(https_mtls_url(), &one_file, &[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
 
