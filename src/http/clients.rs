@@ -130,6 +130,17 @@ pub fn describe_error(e: &reqwest::Error) -> String {
     if causes.is_empty() {
         kind.to_owned()
     } else {
-        format!("{kind}: {}", causes.join(": "))
+        with_hint(format!("{kind}: {}", causes.join(": ")))
+    }
+}
+
+/// What to do about a failure whose cause is well known, added to its words.
+pub fn with_hint(text: String) -> String {
+    if text.contains("invalid peer certificate") || text.contains("UnknownIssuer") {
+        format!(
+            "{text} (if a private CA or a TLS-inspecting proxy signs this certificate, name the CA in `tls.ca_file`)"
+        )
+    } else {
+        text
     }
 }

@@ -19,6 +19,7 @@ use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::http::ClientError;
 use crate::http::tls::client_config;
+use crate::http::with_hint;
 use crate::run::resolve::ResolvedRequest;
 use crate::scenario::model::Tls;
 
@@ -161,7 +162,7 @@ fn describe(e: &hyper_util::client::legacy::Error) -> String {
     };
     match causes(e) {
         text if text.is_empty() => kind.to_owned(),
-        text => format!("{kind}: {text}"),
+        text => with_hint(format!("{kind}: {text}")),
     }
 }
 

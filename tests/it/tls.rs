@@ -138,6 +138,7 @@ fn a_certificate_from_an_unknown_ca_is_refused() {
         "{}",
         out.stdout
     );
+    assert!(out.stdout.contains("name the CA in `tls.ca_file`"), "{}", out.stdout);
 }
 
 #[test]
