@@ -43,6 +43,11 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
+/// The one client `k2check token` needs: reqwest, following no redirects.
+pub fn build_token_client(tls: &Tls) -> Result<reqwest::Client, ClientError> {
+    build_client(tls, reqwest::redirect::Policy::none())
+}
+
 pub fn build_clients(tls: &Tls) -> Result<Clients, ClientError> {
     let no_redirects = build_client(tls, reqwest::redirect::Policy::none())?;
     Ok(Clients {

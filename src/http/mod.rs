@@ -4,5 +4,7 @@ mod clients;
 mod direct;
 mod tls;
 
-pub use clients::{ClientError, Clients, build_clients, describe_error, install_crypto_provider, with_hint};
+pub use clients::{
+    ClientError, Clients, build_clients, build_token_client, describe_error, install_crypto_provider, with_hint,
+};
 pub use direct::{DirectClient, DirectResponse};
