@@ -181,6 +181,18 @@ impl<'de> Visitor<'de> for KeyIs<'_> {
     }
 }
 
+/// The node a simple path selects in a built document (the tests' reference).
+#[cfg(test)]
+fn select_in_value(mut value: &Value, path: &[Segment]) -> Option<Value> {
+    for segment in path {
+        value = match segment {
+            Segment::Name(name) => value.as_object()?.get(name)?,
+            Segment::Index(i) => value.as_array()?.get(*i)?,
+        };
+    }
+    Some(value.clone())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +299,64 @@ mod tests {
         ] {
             assert!(pluck(body, &path).is_err(), "{}", String::from_utf8_lossy(body));
         }
+    }
+
+    #[test]
+    fn any_bytes_are_an_answer_or_an_error_as_for_the_whole_document() {
+        // Fragments of JSON shuffled into bodies that are mostly not JSON.
+        let pieces: [&[u8]; 16] = [
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b"\"a\"",
+            b":",
+            b",",
+            b"1",
+            b"-2.5e3",
+            b"null",
+            b"tru",
+            b"\"\\u00e9\"",
+            b"\xff",
+            b" ",
+            b"\"b\":{\"a\":[0]}",
+            b"\"",
+        ];
+        let mut seed = 0x9e37_79b9_u64;
+        let paths = [
+            simple_path("$.a").unwrap(),
+            simple_path("$.b.a[0]").unwrap(),
+            simple_path("$[0]").unwrap(),
+        ];
+        let mut valid = 0;
+        for _ in 0..5_000 {
+            let mut body = Vec::new();
+            for _ in 0..(seed % 12) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                body.extend_from_slice(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let whole = serde_json::from_slice::<Value>(&body);
+            for path in &paths {
+                let plucked = pluck(&body, path);
+                assert_eq!(plucked.is_ok(), whole.is_ok(), "{}", String::from_utf8_lossy(&body));
+                if let (Ok(node), Ok(doc)) = (plucked, &whole) {
+                    assert_eq!(
+                        node,
+                        super::select_in_value(doc, path),
+                        "{}",
+                        String::from_utf8_lossy(&body)
+                    );
+                    valid += 1;
+                }
+            }
+            seed = seed.wrapping_add(1);
+        }
+        assert!(
+            valid > 300,
+            "only {valid} of the bodies were JSON: the generator tests too little"
+        );
     }
 
     #[test]
