@@ -153,6 +153,19 @@ fn uri_and_credentials(url: &url::Url) -> Result<(Uri, Option<HeaderValue>), Str
     Ok((uri, credentials))
 }
 
+/// The `user` and `password` of a URL's `user:password@`, percent-decoded.
+pub fn url_credentials(url: &url::Url) -> Option<(String, String)> {
+    if url.username().is_empty() && url.password().is_none() {
+        return None;
+    }
+    let decode = |part: &str| {
+        percent_encoding::percent_decode_str(part)
+            .decode_utf8_lossy()
+            .into_owned()
+    };
+    Some((decode(url.username()), decode(url.password().unwrap_or_default())))
+}
+
 /// A failed exchange in words, as `describe_error` words reqwest's.
 fn describe(e: &hyper_util::client::legacy::Error) -> String {
     let kind = if e.is_connect() {

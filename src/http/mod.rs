@@ -7,4 +7,4 @@ mod tls;
 pub use clients::{
     ClientError, Clients, build_clients, build_token_client, describe_error, install_crypto_provider, with_hint,
 };
-pub use direct::{DirectClient, DirectResponse};
+pub use direct::{DirectClient, DirectResponse, url_credentials};

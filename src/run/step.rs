@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepResult};
 use crate::expect::predicate::cut;
 use crate::expect::{Checker, Response};
-use crate::http::describe_error;
+use crate::http::{describe_error, url_credentials};
 use crate::run::k2::{self, FollowFailure};
 use crate::run::resolve::{ResolvedRequest, resolve};
 use crate::run::runtime::Runtime;
@@ -235,14 +235,9 @@ async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&Header
         .urls
         .parse(&req.url)
         .map_err(|e| format!("invalid URL `{}`: {e}", cut(&req.url, 200)))?;
-    if let Some(password) = url.password() {
+    if let Some((user, password)) = url_credentials(&url) {
         // Sent as a Basic header: that header is as secret as the password.
-        let decode = |part: &str| {
-            percent_encoding::percent_decode_str(part)
-                .decode_utf8_lossy()
-                .into_owned()
-        };
-        rt.plan.redactor.add_basic(&decode(url.username()), &decode(password));
+        rt.plan.redactor.add_basic(&user, &password);
     }
     let started = Instant::now();
     let response = match &rt.clients.direct {
