@@ -123,8 +123,13 @@ pub fn describe_error(e: &reqwest::Error) -> String {
     } else {
         "HTTP error"
     };
+    in_words(kind, e)
+}
+
+/// `kind`, then the causes of `e` (each once), and a hint where one is known.
+pub fn in_words(kind: &str, e: &dyn std::error::Error) -> String {
     let mut causes: Vec<String> = Vec::new();
-    let mut source = std::error::Error::source(e);
+    let mut source = e.source();
     while let Some(cause) = source {
         let text = cause.to_string();
         if !causes.iter().any(|c| c.contains(&text)) {
@@ -140,7 +145,7 @@ pub fn describe_error(e: &reqwest::Error) -> String {
 }
 
 /// What to do about a failure whose cause is well known, added to its words.
-pub fn with_hint(text: String) -> String {
+fn with_hint(text: String) -> String {
     if text.contains("invalid peer certificate") || text.contains("UnknownIssuer") {
         format!(
             "{text} (if a private CA or a TLS-inspecting proxy signs this certificate, name the CA in `tls.ca_file`)"

@@ -18,8 +18,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::http::ClientError;
+use crate::http::in_words;
 use crate::http::tls::client_config;
-use crate::http::with_hint;
 use crate::run::resolve::ResolvedRequest;
 use crate::scenario::model::Tls;
 
@@ -107,7 +107,7 @@ impl DirectClient {
             let body = body
                 .collect()
                 .await
-                .map_err(|e| format!("the response body could not be read: {e}{}", with_causes(&e)))?
+                .map_err(|e| in_words(&format!("the response body could not be read: {e}"), &e))?
                 .to_bytes();
             Ok(DirectResponse {
                 status: parts.status.as_u16(),
@@ -173,30 +173,5 @@ fn describe(e: &hyper_util::client::legacy::Error) -> String {
     } else {
         "the request could not be sent"
     };
-    match causes(e) {
-        text if text.is_empty() => kind.to_owned(),
-        text => with_hint(format!("{kind}: {text}")),
-    }
-}
-
-/// `: ` and an error's causes, or nothing when it has none.
-fn with_causes(e: &dyn std::error::Error) -> String {
-    match causes(e) {
-        text if text.is_empty() => text,
-        text => format!(": {text}"),
-    }
-}
-
-/// An error's causes, each once, joined.
-fn causes(e: &dyn std::error::Error) -> String {
-    let mut causes: Vec<String> = Vec::new();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !causes.iter().any(|c| c.contains(&text)) {
-            causes.push(text);
-        }
-        source = cause.source();
-    }
-    causes.join(": ")
+    in_words(kind, e)
 }

@@ -104,3 +104,29 @@ fn broken_exchanges_are_step_errors_in_words() {
     assert!(error_of("delay=2s").ends_with("timed out"), "{}", out.stdout);
     assert!(out.stdout.contains("3 errors"), "{}", out.stdout);
 }
+
+/// A header value a template renders with a line break cannot be sent: a step error that
+/// names the header, never a request with a forged header.
+#[test]
+fn a_rendered_header_value_http_cannot_carry_is_a_step_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\", bad: \"a\\nX-Forged: 1\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("h.yaml"),
+        "name: rendered header\nsteps:\n  - request:\n      url: \"{{ api }}/echo\"\n      headers: { X-Bad: \"{{ bad }}\" }\n",
+    )
+    .unwrap();
+    let url = crate::server::shared().url();
+    let out = crate::support::k2check(dir.path(), &["run".into(), ".".into()], &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("the value of header `x-bad` holds characters HTTP does not allow"),
+        "{}",
+        out.stdout
+    );
+}
