@@ -99,6 +99,19 @@ mod tests {
     }
 
     #[test]
+    fn headers_are_found_in_any_case_and_repeated_ones_joined() {
+        let mut headers = HeaderMap::new();
+        headers.append("set-cookie", "a=1".parse().unwrap());
+        headers.append("set-cookie", "b=2".parse().unwrap());
+        headers.append("x-bytes", reqwest::header::HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        let r = Response::new(200, headers, Bytes::new(), Duration::ZERO);
+        assert_eq!(r.header("Set-Cookie").as_deref(), Some("a=1, b=2"));
+        assert_eq!(r.header("X-BYTES").as_deref(), Some("caf\u{fffd}"));
+        assert_eq!(r.header("missing"), None);
+        assert_eq!(r.header("not a header name"), None);
+    }
+
+    #[test]
     fn simple_paths_are_read_from_the_bytes_a_few_times_then_from_the_document() {
         let paths = JsonPaths::default();
         let r = response(r#"{"value": [{"ID": 7}], "n": 1}"#);
