@@ -2,9 +2,10 @@
 
 use std::io::IsTerminal as _;
 use std::sync::Arc;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 use minijinja::Value;
-use tokio::sync::mpsc;
 
 use crate::cli::{RunArgs, When};
 use crate::cmd::prepare::{Selection, prepare};
@@ -17,6 +18,9 @@ use crate::run::resolve::resolve;
 use crate::run::{Runtime, Schedule, execute};
 use crate::scenario::Plan;
 use crate::scenario::model::{AuthRef, Follow};
+
+/// How often the progress is brought up to date between scenario events.
+const PROGRESS_TICK: Duration = Duration::from_millis(500);
 
 pub async fn run(args: RunArgs) -> u8 {
     let selection = Selection {
@@ -90,9 +94,18 @@ pub async fn run(args: RunArgs) -> u8 {
         .map(|p| JsonReporter::new(p, sources.clone(), redactor.clone()));
 
     // The single reporter thread: the only place that prints during a run.
-    let (tx, mut rx) = mpsc::unbounded_channel::<Event>();
+    let (tx, rx) = std::sync::mpsc::channel::<Event>();
     let reporter = std::thread::spawn(move || {
-        while let Some(event) = rx.blocking_recv() {
+        loop {
+            let event = match rx.recv_timeout(PROGRESS_TICK) {
+                Ok(event) => event,
+                // No scenario finished lately: the progress still moves (requests, rate).
+                Err(RecvTimeoutError::Timeout) => {
+                    terminal.tick();
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            };
             terminal.on_event(&event);
             if let Some(j) = junit.as_mut() {
                 j.on_event(&event);

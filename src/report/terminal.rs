@@ -27,6 +27,36 @@ pub enum Progress {
 /// The least time between two progress lines.
 const PROGRESS_LINE_EVERY: Duration = Duration::from_secs(2);
 
+/// Requests per second over the last few seconds, so the figure follows the run as it
+/// slows down or speeds up rather than averaging from its start.
+#[derive(Debug, Default)]
+struct RecentRate {
+    /// The count at the start of the current window, and when that was.
+    window_start: Option<(u64, std::time::Instant)>,
+    rate: f64,
+}
+
+impl RecentRate {
+    /// The window a rate is measured over before it starts again.
+    const WINDOW: Duration = Duration::from_secs(3);
+
+    fn update(&mut self, sent: u64, now: std::time::Instant) -> f64 {
+        let Some((start_count, start)) = self.window_start else {
+            self.window_start = Some((sent, now));
+            return self.rate;
+        };
+        let seconds = now.duration_since(start).as_secs_f64();
+        if seconds >= 0.5 {
+            // Until a window is full, the rate covers all of it so far.
+            self.rate = sent.saturating_sub(start_count) as f64 / seconds;
+        }
+        if seconds >= Self::WINDOW.as_secs_f64() {
+            self.window_start = Some((sent, now));
+        }
+        self.rate
+    }
+}
+
 pub struct TerminalReporter {
     sources: Arc<SourceMap>,
     redactor: Redactor,
@@ -40,7 +70,7 @@ pub struct TerminalReporter {
     failures: usize,
     /// Requests sent so far, counted by the runner; shown as a rate.
     requests: Arc<std::sync::atomic::AtomicU64>,
-    started: std::time::Instant,
+    rate: RecentRate,
     out: Box<dyn std::io::Write + Send>,
 }
 
@@ -74,7 +104,7 @@ impl TerminalReporter {
             running: Vec::new(),
             failures: 0,
             requests,
-            started: std::time::Instant::now(),
+            rate: RecentRate::default(),
             out,
         }
     }
@@ -120,33 +150,40 @@ impl TerminalReporter {
         }
     }
 
-    fn update_message(&self) {
-        let Some(bar) = &self.bar else { return };
-        bar.set_message(self.progress_message());
+    /// Brings the progress up to date when no event has for a while.
+    pub fn tick(&mut self) {
+        self.update_message();
+        self.progress_line();
+    }
+
+    fn update_message(&mut self) {
+        if self.bar.is_none() {
+            return;
+        }
+        let message = self.progress_message();
+        if let Some(bar) = &self.bar {
+            bar.set_message(message);
+        }
     }
 
     /// In `Progress::Lines`, a line on stderr when the last is old enough.
     fn progress_line(&mut self) {
-        let Some(last) = &mut self.lines else { return };
+        let Some(last) = self.lines else { return };
         if last.is_some_and(|at| at.elapsed() < PROGRESS_LINE_EVERY) {
             return;
         }
-        *last = Some(std::time::Instant::now());
-        let line = format!(
-            "progress: {}/{} scenarios {}\n",
-            self.done,
-            self.total,
-            self.progress_message()
-        );
+        self.lines = Some(Some(std::time::Instant::now()));
+        let message = self.progress_message();
+        let line = format!("progress: {}/{} scenarios {message}\n", self.done, self.total);
         let _ = std::io::stderr().write_all(line.as_bytes());
     }
 
     /// Failures so far, the request rate and the scenarios running now, secrets masked.
-    fn progress_message(&self) -> String {
+    fn progress_message(&mut self) -> String {
         let names: Vec<&str> = self.running.iter().take(3).map(|(_, n)| n.as_str()).collect();
         let more = self.running.len().saturating_sub(names.len());
-        let sent = self.requests.load(std::sync::atomic::Ordering::Relaxed) as f64;
-        let rate = sent / self.started.elapsed().as_secs_f64().max(0.001);
+        let sent = self.requests.load(std::sync::atomic::Ordering::Relaxed);
+        let rate = self.rate.update(sent, std::time::Instant::now());
         let mut message = format!(
             "· {} failed · {rate:.0} req/s · running: {}",
             self.failures,
@@ -237,5 +274,24 @@ fn millis(d: Duration) -> String {
         format!("{:.1} s", d.as_secs_f64())
     } else {
         format!("{} ms", d.as_millis())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    #[test]
+    fn the_rate_follows_the_last_few_seconds() {
+        let mut rate = RecentRate::default();
+        let t0 = Instant::now();
+        let at = |s: f64| t0 + Duration::from_secs_f64(s);
+        assert_eq!(rate.update(0, at(0.0)), 0.0);
+        assert_eq!(rate.update(10, at(0.2)), 0.0, "too soon to say");
+        assert_eq!(rate.update(100, at(1.0)), 100.0);
+        assert_eq!(rate.update(300, at(3.0)), 100.0, "a full window, then a new one");
+        assert_eq!(rate.update(1300, at(4.0)), 1000.0, "faster now: the old window is gone");
+        assert_eq!(rate.update(1300, at(6.0)), 1000.0 / 3.0, "stalled: the rate falls");
     }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::event::{Event, ScenarioResult, Status, Summary};
@@ -21,7 +21,7 @@ pub struct Schedule {
 
 /// Sends results in input order, holding back only those that finished early.
 struct InOrder {
-    events: mpsc::UnboundedSender<Event>,
+    events: std::sync::mpsc::Sender<Event>,
     waiting: BTreeMap<usize, ScenarioResult>,
     next: usize,
     done: Vec<bool>,
@@ -50,7 +50,7 @@ impl InOrder {
 pub async fn execute(
     rt: Arc<Runtime>,
     schedule: Schedule,
-    events: mpsc::UnboundedSender<Event>,
+    events: std::sync::mpsc::Sender<Event>,
     interrupt: impl std::future::Future<Output = ()>,
 ) -> Summary {
     let started = Instant::now();

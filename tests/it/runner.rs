@@ -328,6 +328,33 @@ fn progress_asked_for_in_a_log_is_written_as_lines() {
 }
 
 #[test]
+fn progress_goes_on_while_a_long_scenario_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("slow.yaml"),
+        "name: slow\nsteps:\n  - request: { url: \"{{ api }}/slow/1500\" }\n",
+    )
+    .unwrap();
+    let url = server::shared().url();
+    let out = k2check(
+        dir.path(),
+        &["run".into(), ".".into(), "--progress".into(), "always".into()],
+        &[("TEST_URL", &url)],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("progress: 0/1 scenarios · 0 failed · ") && out.stderr.contains("running: slow"),
+        "a line before the only scenario ends: {}",
+        out.stderr
+    );
+}
+
+#[test]
 fn credentials_in_a_url_become_basic_auth_and_a_fragment_is_not_sent() {
     let dir = tempfile::tempdir().unwrap();
     let authority = server::shared()
