@@ -2,6 +2,7 @@
 //! profile", and "the API refused it" so a fetched token can be replaced once.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -12,6 +13,7 @@ use crate::auth::discovery::discover;
 use crate::auth::error::AuthError;
 use crate::auth::token_cache::{CacheKey, TokenCache};
 use crate::auth::token_request::{Token, request_token};
+use crate::http::LazyClient;
 use crate::redact::Redactor;
 
 /// An `Authorization` value, marked sensitive so no debug output of the request shows it.
@@ -26,13 +28,13 @@ pub struct Auth {
     profiles: BTreeMap<String, Credentials>,
     /// The header of each basic and bearer profile, made once: they never change in a run.
     fixed: BTreeMap<String, Result<HeaderValue, String>>,
-    client: reqwest::Client,
+    client: Arc<LazyClient>,
     cache: TokenCache,
     redactor: Redactor,
 }
 
 impl Auth {
-    pub fn new(profiles: BTreeMap<String, Credentials>, client: reqwest::Client, redactor: Redactor) -> Self {
+    pub fn new(profiles: BTreeMap<String, Credentials>, client: Arc<LazyClient>, redactor: Redactor) -> Self {
         let fixed = profiles
             .iter()
             .filter_map(|(name, creds)| {
@@ -106,17 +108,19 @@ impl Auth {
             message,
             hint,
         };
+        let client = self
+            .client
+            .get()
+            .map_err(|e| error(None, (format!("no HTTP client: {e}"), None)))?;
         let (endpoint, scopes) = match (&cc.token_url, &cc.issuer) {
             (Some(url), _) => (url.clone(), Vec::new()),
             (None, Some(issuer)) => {
-                let found = discover(&self.client, issuer)
-                    .await
-                    .map_err(|f| error(Some(issuer), f))?;
+                let found = discover(client, issuer).await.map_err(|f| error(Some(issuer), f))?;
                 (found.token_endpoint, found.scopes_supported)
             }
             (None, None) => return Err(error(None, ("no token_url or issuer".into(), None))),
         };
-        let token = request_token(&self.client, cc, &endpoint, &scopes)
+        let token = request_token(client, cc, &endpoint, &scopes)
             .await
             .map_err(|f| error(Some(&endpoint), f))?;
         self.redactor.add(&token.access_token);

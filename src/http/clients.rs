@@ -1,28 +1,57 @@
 //! The HTTP clients of a run (one pool shared by every scenario) and the exchange a step
 //! records: what was sent, what came back, how long it took.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::http::DirectClient;
 use crate::scenario::model::Tls;
 
-/// Two clients over the same settings: reqwest fixes the redirect policy per client.
-/// Building one loads the system's root certificates, so the one that follows redirects,
-/// which few steps ask for, is built when a step first does.
+/// The clients of a run. A step's requests go through the direct client; reqwest sends what
+/// needs its layers, with one client per redirect policy (reqwest fixes it per client).
 pub struct Clients {
     /// A step's own requests, unless they follow redirects or a proxy is set.
     pub direct: Option<DirectClient>,
-    pub no_redirects: reqwest::Client,
-    tls: Tls,
-    follow_redirects: OnceLock<Result<reqwest::Client, String>>,
+    /// Token and discovery requests, and steps when a proxy is set.
+    pub no_redirects: Arc<LazyClient>,
+    /// Steps with `follow_redirects: true`.
+    pub follow_redirects: LazyClient,
 }
 
-impl Clients {
-    /// The client for steps with `follow_redirects: true`.
-    pub fn follow_redirects(&self) -> Result<&reqwest::Client, String> {
-        self.follow_redirects
-            .get_or_init(|| build_client(&self.tls, reqwest::redirect::Policy::limited(10)).map_err(|e| e.to_string()))
+/// A reqwest client built when first asked for: building one loads the system's root
+/// certificates, which a run whose steps all go through the direct client may never need.
+pub struct LazyClient {
+    tls: Tls,
+    follows_redirects: bool,
+    built: OnceLock<Result<reqwest::Client, String>>,
+}
+
+impl LazyClient {
+    fn new(tls: &Tls, follows_redirects: bool) -> Self {
+        LazyClient {
+            tls: tls.clone(),
+            follows_redirects,
+            built: OnceLock::new(),
+        }
+    }
+
+    /// One already built.
+    fn ready(tls: &Tls, client: reqwest::Client) -> Self {
+        let lazy = LazyClient::new(tls, false);
+        let _ = lazy.built.set(Ok(client));
+        lazy
+    }
+
+    pub fn get(&self) -> Result<&reqwest::Client, String> {
+        self.built
+            .get_or_init(|| {
+                let policy = if self.follows_redirects {
+                    reqwest::redirect::Policy::limited(10)
+                } else {
+                    reqwest::redirect::Policy::none()
+                };
+                build_client(&self.tls, policy).map_err(|e| e.to_string())
+            })
             .as_ref()
             .map_err(Clone::clone)
     }
@@ -43,19 +72,26 @@ pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
-/// The one client `k2check token` needs: reqwest, following no redirects.
-pub fn build_token_client(tls: &Tls) -> Result<reqwest::Client, ClientError> {
-    build_client(tls, reqwest::redirect::Policy::none())
+/// The clients of a run, their settings checked now. With the direct client, its TLS set-up
+/// reads every file `tls:` names; without it (a proxy is set) reqwest's client is built now.
+pub fn build_clients(tls: &Tls) -> Result<Clients, ClientError> {
+    install_crypto_provider();
+    let direct = DirectClient::new(tls).transpose()?;
+    let no_redirects = match direct {
+        Some(_) => LazyClient::new(tls, false),
+        None => LazyClient::ready(tls, build_client(tls, reqwest::redirect::Policy::none())?),
+    };
+    Ok(Clients {
+        direct,
+        no_redirects: Arc::new(no_redirects),
+        follow_redirects: LazyClient::new(tls, true),
+    })
 }
 
-pub fn build_clients(tls: &Tls) -> Result<Clients, ClientError> {
-    let no_redirects = build_client(tls, reqwest::redirect::Policy::none())?;
-    Ok(Clients {
-        direct: DirectClient::new(tls).transpose()?,
-        no_redirects,
-        tls: tls.clone(),
-        follow_redirects: OnceLock::new(),
-    })
+/// The one client `k2check token` needs, built now so a bad `tls:` file is reported now.
+pub fn build_token_client(tls: &Tls) -> Result<Arc<LazyClient>, ClientError> {
+    let client = build_client(tls, reqwest::redirect::Policy::none())?;
+    Ok(Arc::new(LazyClient::ready(tls, client)))
 }
 
 fn build_client(tls: &Tls, policy: reqwest::redirect::Policy) -> Result<reqwest::Client, ClientError> {
@@ -94,7 +130,8 @@ fn build_client(tls: &Tls, policy: reqwest::redirect::Policy) -> Result<reqwest:
     builder.build().map_err(|e| ClientError::Build(describe_error(&e)))
 }
 
-fn read(path: &std::path::Path) -> Result<Vec<u8>, ClientError> {
+/// A file `tls:` names, or why it cannot be read.
+pub(super) fn read(path: &std::path::Path) -> Result<Vec<u8>, ClientError> {
     std::fs::read(path).map_err(|source| ClientError::Read {
         path: path.display().to_string(),
         source,

@@ -5,6 +5,7 @@ mod direct;
 mod tls;
 
 pub use clients::{
-    ClientError, Clients, build_clients, build_token_client, describe_error, in_words, install_crypto_provider,
+    ClientError, Clients, LazyClient, build_clients, build_token_client, describe_error, in_words,
+    install_crypto_provider,
 };
 pub use direct::{DirectClient, DirectResponse, url_credentials};

@@ -11,6 +11,7 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 
 use crate::http::ClientError;
+use crate::http::clients::read;
 use crate::scenario::model::Tls;
 
 pub fn client_config(tls: &Tls) -> Result<ClientConfig, ClientError> {
@@ -33,15 +34,15 @@ pub fn client_config(tls: &Tls) -> Result<ClientConfig, ClientError> {
         Some(cert) => {
             let chain = certificates(&cert.value)?;
             let key_path = tls.client_key.as_ref().map_or(&cert.value, |k| &k.value);
-            let key = PrivateKeyDer::from_pem_file(key_path).map_err(|e| invalid(key_path, e))?;
+            let key = PrivateKeyDer::from_pem_slice(&read(key_path)?).map_err(|e| invalid(key_path, e))?;
             builder.with_client_auth_cert(chain, key).map_err(build_error)
         }
     }
 }
 
 fn certificates(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, ClientError> {
-    let certs = CertificateDer::pem_file_iter(path)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+    let certs = CertificateDer::pem_slice_iter(&read(path)?)
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| invalid(path, e))?;
     if certs.is_empty() {
         return Err(invalid(path, "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));

@@ -260,9 +260,9 @@ async fn send_with_reqwest(
     started: Instant,
 ) -> Result<Response, String> {
     let client = if req.follow_redirects {
-        rt.clients.follow_redirects()?
+        rt.clients.follow_redirects.get()?
     } else {
-        &rt.clients.no_redirects
+        rt.clients.no_redirects.get()?
     };
     let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
     let mut builder = client.request(method, url).timeout(req.timeout);

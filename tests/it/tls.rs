@@ -197,3 +197,35 @@ fn a_proxy_in_the_environment_carries_the_requests() {
         assert!(out.stdout.contains("could not connect"), "{variable}: {}", out.stdout);
     }
 }
+
+#[test]
+fn tls_files_that_cannot_be_used_stop_the_run_before_anything_is_sent() {
+    let not_a_key = fixture("ca.pem");
+    for (tls, expected) in [
+        ("tls:\n  ca_file: missing.pem\n".to_owned(), "cannot read "),
+        (
+            format!(
+                "tls:\n  client_cert: {}\n  client_key: {}\n",
+                fixture("client.pem").display(),
+                not_a_key.display()
+            ),
+            "fixtures/tls/",
+        ),
+    ] {
+        // The same words whichever client reads the files (a proxy set means reqwest).
+        for env in [&[][..], &[("HTTPS_PROXY", "http://127.0.0.1:9")][..]] {
+            let out = run(&tls, env);
+            assert_eq!(out.code, 2, "{tls} {env:?}: {}{}", out.stdout, out.stderr);
+            assert!(
+                out.stderr.starts_with("error: ") && out.stderr.contains(expected),
+                "{tls} {env:?}: {}",
+                out.stderr
+            );
+            assert!(
+                !out.stdout.contains("PASS") && !out.stdout.contains("ERROR"),
+                "{}",
+                out.stdout
+            );
+        }
+    }
+}
