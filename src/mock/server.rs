@@ -237,8 +237,13 @@ async fn dispatch(State(shared): State<Arc<Shared>>, request: Request) -> Respon
             &json!({ "Message": "The request body is too large." }),
         ),
         Ok(bytes) => {
+            // HEAD is GET without the body, which hyper leaves out while keeping its length.
+            let method = match parts.method {
+                Method::HEAD => Method::GET,
+                ref other => other.clone(),
+            };
             let req = MockRequest::new(
-                parts.method.clone(),
+                method,
                 parts.uri.path(),
                 parts.uri.query(),
                 parts.headers,

@@ -893,3 +893,37 @@ fn the_mock_command_takes_its_tenant_from_a_data_file_and_refuses_a_bad_one() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("unknown field `employees`"), "{stderr}");
 }
+
+#[tokio::test]
+async fn head_is_get_without_the_body() {
+    let mock = Mock::start().await;
+    let token = mock.token("https://api.k2.com/").await;
+    let (status, body, headers) = mock.call("GET", "/api/workflow/v1/workflows", &token, None).await;
+    assert_eq!(status, 200);
+    let length = serde_json::to_vec(&body).unwrap().len();
+    let (status, body, head_headers) = mock.call("HEAD", "/api/workflow/v1/workflows", &token, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body, Value::String(String::new()), "no body");
+    assert_eq!(head_headers.get("content-type"), headers.get("content-type"));
+    assert_eq!(
+        head_headers.get("content-length").and_then(|v| v.to_str().ok()),
+        Some(length.to_string().as_str()),
+        "the length GET would have sent"
+    );
+    let journal: Value = mock
+        .http
+        .get(mock.url("/_mock/journal"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let methods: Vec<&str> = journal["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["method"].as_str())
+        .collect();
+    assert!(methods.contains(&"HEAD"), "{methods:?}");
+}
