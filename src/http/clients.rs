@@ -145,6 +145,30 @@ fn invalid(path: &std::path::Path, e: reqwest::Error) -> ClientError {
     }
 }
 
+/// The most of a response body k2check reads: a server that sends more (or never stops)
+/// would otherwise take all the memory there is.
+pub const MAX_BODY_BYTES: usize = 64 << 20;
+
+/// The words for a body over `MAX_BODY_BYTES`.
+pub fn too_large() -> String {
+    format!(
+        "the response body is larger than {} MiB, the most k2check reads",
+        MAX_BODY_BYTES >> 20
+    )
+}
+
+/// A whole response body through reqwest, within `MAX_BODY_BYTES`.
+pub async fn read_body(mut response: reqwest::Response) -> Result<bytes::Bytes, String> {
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| describe_error(&e))? {
+        if body.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
 /// A reqwest error with its causes, in words: "connection refused", "timed out".
 pub fn describe_error(e: &reqwest::Error) -> String {
     let kind = if e.is_timeout() {

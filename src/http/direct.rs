@@ -9,7 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
-use http_body_util::{BodyExt as _, Full};
+use http_body_util::{BodyExt as _, Full, LengthLimitError, Limited};
 use hyper::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use hyper::{Method, Request, Uri};
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
@@ -18,8 +18,8 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use crate::http::ClientError;
-use crate::http::in_words;
 use crate::http::tls::client_config;
+use crate::http::{MAX_BODY_BYTES, in_words, too_large};
 use crate::run::resolve::ResolvedRequest;
 use crate::scenario::model::Tls;
 
@@ -104,10 +104,13 @@ impl DirectClient {
         let exchange = async {
             let response = self.client.request(request).await.map_err(|e| describe(&e))?;
             let (parts, body) = response.into_parts();
-            let body = body
+            let body = Limited::new(body, MAX_BODY_BYTES)
                 .collect()
                 .await
-                .map_err(|e| in_words(&format!("the response body could not be read: {e}"), &e))?
+                .map_err(|e| match e.downcast_ref::<LengthLimitError>() {
+                    Some(_) => too_large(),
+                    None => in_words(&format!("the response body could not be read: {e}"), &*e),
+                })?
                 .to_bytes();
             Ok(DirectResponse {
                 status: parts.status.as_u16(),

@@ -5,7 +5,7 @@ mod direct;
 mod tls;
 
 pub use clients::{
-    ClientError, Clients, LazyClient, build_clients, build_token_client, describe_error, in_words,
-    install_crypto_provider,
+    ClientError, Clients, LazyClient, MAX_BODY_BYTES, build_clients, build_token_client, describe_error, in_words,
+    install_crypto_provider, read_body, too_large,
 };
 pub use direct::{DirectClient, DirectResponse, url_credentials};

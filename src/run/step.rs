@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepResult};
 use crate::expect::predicate::cut;
 use crate::expect::{Checker, Response};
-use crate::http::{describe_error, url_credentials};
+use crate::http::{describe_error, read_body, url_credentials};
 use crate::run::k2::{self, FollowFailure};
 use crate::run::resolve::{ResolvedRequest, resolve};
 use crate::run::runtime::Runtime;
@@ -278,7 +278,7 @@ async fn send_with_reqwest(
     let mut response = builder.send().await.map_err(|e| describe_error(&e))?;
     let status = response.status().as_u16();
     let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await.map_err(|e| describe_error(&e))?;
+    let body = read_body(response).await?;
     Ok(Response::new(status, headers, body, started.elapsed()))
 }
 

@@ -130,3 +130,38 @@ fn a_rendered_header_value_http_cannot_carry_is_a_step_error() {
         out.stdout
     );
 }
+
+/// A body larger than k2check reads is a step error, through either client, not all the
+/// memory there is.
+#[test]
+fn a_body_too_large_to_read_is_a_step_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n",
+    )
+    .unwrap();
+    let over = (k2check::http::MAX_BODY_BYTES >> 20) + 1;
+    for (file, follow) in [("direct.yaml", false), ("reqwest.yaml", true)] {
+        std::fs::write(
+            dir.path().join(file),
+            format!(
+                "name: big {follow}\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/big/{over}\", follow_redirects: {follow} }}\n"
+            ),
+        )
+        .unwrap();
+    }
+    let url = crate::server::shared().url();
+    let out = crate::support::k2check(dir.path(), &["run".into(), ".".into()], &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let said = out
+        .stdout
+        .matches("the response body is larger than 64 MiB, the most k2check reads")
+        .count();
+    assert!(said >= 2, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("ERROR big false") && out.stdout.contains("ERROR big true"),
+        "{}",
+        out.stdout
+    );
+}

@@ -60,6 +60,10 @@ pub fn app() -> Router {
         .route("/hostile", get(hostile))
         .route("/flaky/{key}/{failures}", get(flaky))
         .route("/slow/{ms}", get(slow))
+        .route(
+            "/big/{mib}",
+            get(|Path(mib): Path<usize>| async move { vec![b'x'; mib << 20] }),
+        )
         .route("/echo", any(echo))
         .route(
             "/redirect",
