@@ -21,7 +21,11 @@ pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Discover
         )
     })?;
     let status = response.status();
-    let body = response.text().await.unwrap_or_default();
+    // Within the same limit as any response; a body not read whole reads as empty.
+    let body = crate::http::read_body(response)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
     if !status.is_success() {
         return Err((
             format!("discovery document {url} answered {status}"),

@@ -65,7 +65,11 @@ pub async fn request_token(
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let body = response.text().await.unwrap_or_default();
+    // Within the same limit as any response; a body not read whole reads as empty.
+    let body = crate::http::read_body(response)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
     if content_type.contains("html") || body.trim_start().starts_with('<') {
         return Err((
             format!("the token endpoint answered {status} with an HTML page, not JSON"),
