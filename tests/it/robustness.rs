@@ -2,6 +2,8 @@
 
 use k2check::scenario::{PlanOptions, load, plan};
 
+use crate::support::{TEST_SUITE, suite};
+
 /// A small deterministic generator: the test must fail the same way every time.
 struct XorShift(u64);
 
@@ -109,17 +111,16 @@ fn broken_exchanges_are_step_errors_in_words() {
 /// names the header, never a request with a forged header.
 #[test]
 fn a_rendered_header_value_http_cannot_carry_is_a_step_error() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
-        "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\", bad: \"a\\nX-Forged: 1\" }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("h.yaml"),
-        "name: rendered header\nsteps:\n  - request:\n      url: \"{{ api }}/echo\"\n      headers: { X-Bad: \"{{ bad }}\" }\n",
-    )
-    .unwrap();
+    let dir = suite(&[
+        (
+            "k2check.yaml",
+            "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\", bad: \"a\\nX-Forged: 1\" }\n",
+        ),
+        (
+            "h.yaml",
+            "name: rendered header\nsteps:\n  - request:\n      url: \"{{ api }}/echo\"\n      headers: { X-Bad: \"{{ bad }}\" }\n",
+        ),
+    ]);
     let url = crate::server::shared().url();
     let out = crate::support::k2check(dir.path(), &["run".into(), ".".into()], &[("TEST_URL", &url)]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
@@ -135,22 +136,17 @@ fn a_rendered_header_value_http_cannot_carry_is_a_step_error() {
 /// memory there is.
 #[test]
 fn a_body_too_large_to_read_is_a_step_error() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
-        "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n",
-    )
-    .unwrap();
     let over = (k2check::http::MAX_BODY_BYTES >> 20) + 1;
-    for (file, follow) in [("direct.yaml", false), ("reqwest.yaml", true)] {
-        std::fs::write(
-            dir.path().join(file),
-            format!(
-                "name: big {follow}\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/big/{over}\", follow_redirects: {follow} }}\n"
-            ),
+    let big = |follow: bool| {
+        format!(
+            "name: big {follow}\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/big/{over}\", follow_redirects: {follow} }}\n"
         )
-        .unwrap();
-    }
+    };
+    let dir = suite(&[
+        ("k2check.yaml", TEST_SUITE),
+        ("direct.yaml", &big(false)),
+        ("reqwest.yaml", &big(true)),
+    ]);
     let url = crate::server::shared().url();
     let out = crate::support::k2check(dir.path(), &["run".into(), ".".into()], &[("TEST_URL", &url)]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::server;
-use crate::support::{assert_valid_junit, k2check, normalize};
+use crate::support::{TEST_SUITE, assert_valid_junit, k2check, normalize, suite};
 
 fn golden(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(case)
@@ -329,17 +329,13 @@ fn progress_asked_for_in_a_log_is_written_as_lines() {
 
 #[test]
 fn progress_goes_on_while_a_long_scenario_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
-        "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("slow.yaml"),
-        "name: slow\nsteps:\n  - request: { url: \"{{ api }}/slow/1500\" }\n",
-    )
-    .unwrap();
+    let dir = suite(&[
+        ("k2check.yaml", TEST_SUITE),
+        (
+            "slow.yaml",
+            "name: slow\nsteps:\n  - request: { url: \"{{ api }}/slow/1500\" }\n",
+        ),
+    ]);
     let url = server::shared().url();
     let out = k2check(
         dir.path(),
@@ -356,24 +352,24 @@ fn progress_goes_on_while_a_long_scenario_runs() {
 
 #[test]
 fn credentials_in_a_url_become_basic_auth_and_a_fragment_is_not_sent() {
-    let dir = tempfile::tempdir().unwrap();
     let authority = server::shared()
         .url()
         .replace("http://", "http://user%40x:pa%3Assword@");
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
-        format!("environments:\n  test:\n    vars: {{ api: \"{authority}\" }}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("echo.yaml"),
-        "name: url credentials\nsteps:\n  - request: { url: \"{{ api }}/echo?q=1#part\" }\n    expect:\n      json:\n        $.headers.authorization: \"Basic dXNlckB4OnBhOnNzd29yZA==\"\n        $.query: q=1\n",
-    )
-    .unwrap();
-    let out = k2check(dir.path(), &["run".into(), ".".into()], &[]);
+    let dir = suite(&[
+        ("k2check.yaml", TEST_SUITE),
+        (
+            "echo.yaml",
+            "name: url credentials\nsteps:\n  - request: { url: \"{{ api }}/echo?q=1#part\" }\n    expect:\n      json:\n        $.headers.authorization: \"Basic dXNlckB4OnBhOnNzd29yZA==\"\n        $.query: q=1\n",
+        ),
+    ]);
+    let out = k2check(dir.path(), &["run".into(), ".".into()], &[("TEST_URL", &authority)]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     // Shown, the password is masked like any secret, and so is the header made of it.
-    let shown = k2check(dir.path(), &["run".into(), ".".into(), "--dry-run".into()], &[]);
+    let shown = k2check(
+        dir.path(),
+        &["run".into(), ".".into(), "--dry-run".into()],
+        &[("TEST_URL", &authority)],
+    );
     assert!(
         shown.stdout.contains("GET http://user%40x:***@127.0.0.1:"),
         "{}",
@@ -385,7 +381,7 @@ fn credentials_in_a_url_become_basic_auth_and_a_fragment_is_not_sent() {
         "name: echoed\nsteps:\n  - request: { url: \"{{ api }}/echo\" }\n    expect: { status: 500 }\n",
     )
     .unwrap();
-    let failed = k2check(dir.path(), &["run".into(), ".".into()], &[]);
+    let failed = k2check(dir.path(), &["run".into(), ".".into()], &[("TEST_URL", &authority)]);
     assert!(
         failed.stdout.contains("\"authorization\":\"Basic ***\""),
         "{}",

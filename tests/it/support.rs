@@ -67,3 +67,15 @@ pub fn assert_valid_junit(path: &Path) {
         std::fs::read_to_string(path).unwrap_or_default()
     );
 }
+
+/// `k2check.yaml` with one environment, `test`, whose `api` is the `TEST_URL` variable.
+pub const TEST_SUITE: &str = "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n";
+
+/// A suite in a new folder: each `(file name, text)` written there.
+pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("the suite is written");
+    }
+    dir
+}

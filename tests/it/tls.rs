@@ -11,7 +11,7 @@ use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::server;
-use crate::support::k2check;
+use crate::support::{TEST_SUITE, k2check, suite};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -113,17 +113,13 @@ fn run(tls: &str, env: &[(&str, &str)]) -> crate::support::Output {
 }
 
 fn run_against(url: &str, tls: &str, env: &[(&str, &str)]) -> crate::support::Output {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
-        format!("{tls}environments:\n  test:\n    vars:\n      api: \"{{{{ env.TEST_URL }}}}\"\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("get.yaml"),
-        "name: over https\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n    expect: { status: 200, json: { $.count: 3 } }\n",
-    )
-    .unwrap();
+    let dir = suite(&[
+        ("k2check.yaml", &format!("{tls}{TEST_SUITE}")),
+        (
+            "get.yaml",
+            "name: over https\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n    expect: { status: 200, json: { $.count: 3 } }\n",
+        ),
+    ]);
     let mut all = vec![("TEST_URL", url)];
     all.extend_from_slice(env);
     k2check(dir.path(), &["run".into(), ".".into()], &all)
