@@ -34,6 +34,12 @@ impl Mock {
         format!("{}{path}", self.server.url())
     }
 
+    /// What the mock has answered so far (`GET /_mock/journal`).
+    async fn journal(&self) -> Value {
+        let response = self.http.get(self.url("/_mock/journal")).send().await.unwrap();
+        response.json().await.unwrap()
+    }
+
     fn token_url(&self) -> String {
         self.url("/7f3c5a2e-0000-4000-8000-00000000c0de/connect/token")
     }
@@ -740,15 +746,7 @@ async fn faults_journal_reset_and_latency() {
         .unwrap();
     assert!(started.elapsed() >= Duration::from_millis(400));
 
-    let journal: Value = mock
-        .http
-        .get(mock.url("/_mock/journal"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal = mock.journal().await;
     let requests = journal["requests"].as_array().unwrap();
     assert!(requests.len() >= 9);
     assert_eq!(requests[0]["method"], "GET");
@@ -759,15 +757,7 @@ async fn faults_journal_reset_and_latency() {
         mock.http.post(mock.url("/_mock/reset")).send().await.unwrap().status(),
         204
     );
-    let journal: Value = mock
-        .http
-        .get(mock.url("/_mock/journal"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal = mock.journal().await;
     assert!(journal["requests"].as_array().unwrap().is_empty());
 }
 
@@ -910,15 +900,7 @@ async fn head_is_get_without_the_body() {
         Some(length.to_string().as_str()),
         "the length GET would have sent"
     );
-    let journal: Value = mock
-        .http
-        .get(mock.url("/_mock/journal"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let journal = mock.journal().await;
     let methods: Vec<&str> = journal["requests"]
         .as_array()
         .unwrap()
