@@ -65,28 +65,20 @@ fn random_and_truncated_files_give_diagnostics_not_panics() {
 /// is an error that says which, and the run goes on to the next.
 #[test]
 fn broken_exchanges_are_step_errors_in_words() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
-        "defaults: { auth: admin }\nenvironments:\n  mock:\n    vars: { api: \"{{ mock.url }}\" }\n    auth:\n      admin: { type: basic, username: \"{{ mock.username }}\", password: \"{{ mock.password }}\" }\n",
-    )
-    .unwrap();
-    let step = |fault: &str, timeout: &str| {
+    let scenario = |fault: &str, timeout: &str| {
         format!(
-            "  - name: {fault}\n    request:\n      url: \"{{{{ api }}}}/api/workflow/v1/workflows\"\n      headers: {{ X-Mock-Fault: \"{fault}\" }}\n      timeout: {timeout}\n"
+            "name: {fault}\nsteps:\n  - name: {fault}\n    request:\n      url: \"{{{{ api }}}}/api/workflow/v1/workflows\"\n      headers: {{ X-Mock-Fault: \"{fault}\" }}\n      timeout: {timeout}\n"
         )
     };
-    for (file, fault, timeout) in [
-        ("a.yaml", "drop", "5s"),
-        ("b.yaml", "truncate", "5s"),
-        ("c.yaml", "delay=2s", "200ms"),
-    ] {
-        std::fs::write(
-            dir.path().join(file),
-            format!("name: {fault}\nsteps:\n{}", step(fault, timeout)),
-        )
-        .unwrap();
-    }
+    let dir = suite(&[
+        (
+            "k2check.yaml",
+            "defaults: { auth: admin }\nenvironments:\n  mock:\n    vars: { api: \"{{ mock.url }}\" }\n    auth:\n      admin: { type: basic, username: \"{{ mock.username }}\", password: \"{{ mock.password }}\" }\n",
+        ),
+        ("a.yaml", &scenario("drop", "5s")),
+        ("b.yaml", &scenario("truncate", "5s")),
+        ("c.yaml", &scenario("delay=2s", "200ms")),
+    ]);
     let out = crate::support::k2check(dir.path(), &["run".into(), ".".into(), "--mock".into()], &[]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     let error_of = |name: &str| {
