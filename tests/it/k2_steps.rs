@@ -4,20 +4,7 @@
 use std::path::Path;
 
 use crate::server;
-use crate::support::{Output, assert_valid_junit, k2check};
-
-fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
-        "environments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n",
-    )
-    .unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
+use crate::support::{Output, assert_valid_junit, k2check, suite};
 
 fn run(dir: &Path, extra: &[&str]) -> Output {
     let mut args: Vec<String> = vec!["run".into(), ".".into()];

@@ -2,7 +2,7 @@
 
 use k2check::scenario::{PlanOptions, load, plan};
 
-use crate::support::{TEST_SUITE, suite};
+use crate::support::suite;
 
 /// A small deterministic generator: the test must fail the same way every time.
 struct XorShift(u64);
@@ -134,11 +134,7 @@ fn a_body_too_large_to_read_is_a_step_error() {
             "name: big {follow}\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/big/{over}\", follow_redirects: {follow} }}\n"
         )
     };
-    let dir = suite(&[
-        ("k2check.yaml", TEST_SUITE),
-        ("direct.yaml", &big(false)),
-        ("reqwest.yaml", &big(true)),
-    ]);
+    let dir = suite(&[("direct.yaml", &big(false)), ("reqwest.yaml", &big(true))]);
     let url = crate::server::shared().url();
     let out = crate::support::k2check(dir.path(), &["run".into(), ".".into()], &[("TEST_URL", &url)]);
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::server;
-use crate::support::{TEST_SUITE, assert_valid_junit, k2check, normalize, suite};
+use crate::support::{assert_valid_junit, k2check, normalize, suite};
 
 fn golden(case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(case)
@@ -106,17 +106,10 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn ctrl_c_writes_reports_marks_unfinished_steps_and_exits_130() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
-        "environments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n",
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("slow.yaml"),
+    let dir = suite(&[(
+        "slow.yaml",
         "name: slow\nsteps:\n  - name: quick\n    request: { url: \"{{ api }}/text\" }\n  - name: slow\n    request: { url: \"{{ api }}/slow/20000\" }\n  - name: after\n    request: { url: \"{{ api }}/text\" }\n",
-    )
-    .unwrap();
+    )]);
     let junit = dir.path().join("junit.xml");
     let child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
         .current_dir(dir.path())
@@ -240,12 +233,10 @@ fn a_scenario_decoded_again_from_its_text_is_the_scenario_that_was_validated() {
 
 #[test]
 fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("k2check.yaml"),
+    let dir = suite(&[(
+        "k2check.yaml",
         "limits: { per_host: 32 }\nenvironments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n",
-    )
-    .unwrap();
+    )]);
     // A long comment per step passes the size limit with fewer steps to run.
     let step = format!(
         "  - request: {{ url: \"{{{{ api }}}}/json\" }}\n    expect: {{ json: {{ $.count: 3 }} }}\n    # {}\n",
@@ -329,13 +320,10 @@ fn progress_asked_for_in_a_log_is_written_as_lines() {
 
 #[test]
 fn progress_goes_on_while_a_long_scenario_runs() {
-    let dir = suite(&[
-        ("k2check.yaml", TEST_SUITE),
-        (
-            "slow.yaml",
-            "name: slow\nsteps:\n  - request: { url: \"{{ api }}/slow/1500\" }\n",
-        ),
-    ]);
+    let dir = suite(&[(
+        "slow.yaml",
+        "name: slow\nsteps:\n  - request: { url: \"{{ api }}/slow/1500\" }\n",
+    )]);
     let url = server::shared().url();
     let out = k2check(
         dir.path(),
@@ -355,13 +343,10 @@ fn credentials_in_a_url_become_basic_auth_and_a_fragment_is_not_sent() {
     let authority = server::shared()
         .url()
         .replace("http://", "http://user%40x:pa%3Assword@");
-    let dir = suite(&[
-        ("k2check.yaml", TEST_SUITE),
-        (
-            "echo.yaml",
-            "name: url credentials\nsteps:\n  - request: { url: \"{{ api }}/echo?q=1#part\" }\n    expect:\n      json:\n        $.headers.authorization: \"Basic dXNlckB4OnBhOnNzd29yZA==\"\n        $.query: q=1\n",
-        ),
-    ]);
+    let dir = suite(&[(
+        "echo.yaml",
+        "name: url credentials\nsteps:\n  - request: { url: \"{{ api }}/echo?q=1#part\" }\n    expect:\n      json:\n        $.headers.authorization: \"Basic dXNlckB4OnBhOnNzd29yZA==\"\n        $.query: q=1\n",
+    )]);
     let out = k2check(dir.path(), &["run".into(), ".".into()], &[("TEST_URL", &authority)]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     // Shown, the password is masked like any secret, and so is the header made of it.

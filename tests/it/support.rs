@@ -71,9 +71,11 @@ pub fn assert_valid_junit(path: &Path) {
 /// `k2check.yaml` with one environment, `test`, whose `api` is the `TEST_URL` variable.
 pub const TEST_SUITE: &str = "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n";
 
-/// A suite in a new folder: each `(file name, text)` written there.
+/// A suite in a new folder: `k2check.yaml` as `TEST_SUITE`, then each `(file name, text)`
+/// written there (a `k2check.yaml` among them replaces the first).
 pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("k2check.yaml"), TEST_SUITE).expect("the suite is written");
     for (name, text) in files {
         std::fs::write(dir.path().join(name), text).expect("the suite is written");
     }
