@@ -30,24 +30,32 @@ impl TestServer {
 /// One server for the whole test binary, on its own runtime thread.
 pub fn shared() -> &'static TestServer {
     static SERVER: OnceLock<TestServer> = OnceLock::new();
-    SERVER.get_or_init(|| {
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .unwrap();
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-                tx.send(listener.local_addr().unwrap()).unwrap();
-                axum::serve(listener, app()).await.unwrap();
-            });
-        });
-        TestServer {
-            addr: rx.recv().unwrap(),
-        }
+    SERVER.get_or_init(|| TestServer {
+        addr: serve_on_own_thread(|listener| async move { axum::serve(listener, app()).await.unwrap() }),
     })
+}
+
+/// Runs `serve` on a listener at 127.0.0.1:0, on a runtime and thread of its own that live as
+/// long as the test binary; returns the listener's address once it is bound.
+pub fn serve_on_own_thread<F, Fut>(serve: F) -> SocketAddr
+where
+    F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            tx.send(listener.local_addr().unwrap()).unwrap();
+            serve(listener).await;
+        });
+    });
+    rx.recv().unwrap()
 }
 
 pub fn app() -> Router {

@@ -71,40 +71,30 @@ fn serve_tls(serve: Serve) -> String {
         config.alpn_protocols = vec![b"h2".to_vec()];
     }
     let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async move {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-            tx.send(listener.local_addr().unwrap().port()).unwrap();
-            loop {
-                let Ok((tcp, _)) = listener.accept().await else {
-                    continue;
+    let addr = server::serve_on_own_thread(move |listener| async move {
+        loop {
+            let Ok((tcp, _)) = listener.accept().await else {
+                continue;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                // A client that refuses the certificate ends the handshake: no answer.
+                let Ok(tls) = acceptor.accept(tcp).await else { return };
+                let service = TowerToHyperService::new(server::app());
+                let io = TokioIo::new(tls);
+                let _ = if h2 {
+                    hyper::server::conn::http2::Builder::new(TokioExecutor::new())
+                        .serve_connection(io, service)
+                        .await
+                } else {
+                    hyper::server::conn::http1::Builder::new()
+                        .serve_connection(io, service)
+                        .await
                 };
-                let acceptor = acceptor.clone();
-                tokio::spawn(async move {
-                    // A client that refuses the certificate ends the handshake: no answer.
-                    let Ok(tls) = acceptor.accept(tcp).await else { return };
-                    let service = TowerToHyperService::new(server::app());
-                    let io = TokioIo::new(tls);
-                    let _ = if h2 {
-                        hyper::server::conn::http2::Builder::new(TokioExecutor::new())
-                            .serve_connection(io, service)
-                            .await
-                    } else {
-                        hyper::server::conn::http1::Builder::new()
-                            .serve_connection(io, service)
-                            .await
-                    };
-                });
-            }
-        });
+            });
+        }
     });
-    format!("https://localhost:{}", rx.recv().unwrap())
+    format!("https://localhost:{}", addr.port())
 }
 
 /// Runs one GET of `/json` over HTTPS with these `tls:` settings and environment.
