@@ -50,7 +50,7 @@ pub fn normalize(text: &str, temp: &Path) -> String {
 
 /// Validates a JUnit file against the Jenkins xunit schema; a missing xmllint fails the test.
 pub fn assert_valid_junit(path: &Path) {
-    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/junit/junit-10.xsd");
+    let xsd = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/junit/junit-10.xsd");
     assert!(xsd.is_file(), "the JUnit schema is missing at {}", xsd.display());
     let out = Command::new("xmllint")
         .arg("--noout")
