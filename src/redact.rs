@@ -54,6 +54,14 @@ impl Redactor {
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     }
 
+    /// Whether `bytes` hold any known secret, in any of its forms.
+    pub fn holds_secret(&self, bytes: &[u8]) -> bool {
+        let secrets = self.secrets.read().unwrap_or_else(|e| e.into_inner());
+        secrets
+            .iter()
+            .any(|secret| memchr::memmem::find(bytes, secret.as_bytes()).is_some())
+    }
+
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         let secrets = self.secrets.read().unwrap_or_else(|e| e.into_inner());
         let mut out = Cow::Borrowed(text);

@@ -22,6 +22,8 @@ pub struct ClientCredentialsConfig {
     pub scope: String,
     pub audience: Option<String>,
     pub style: ClientAuthStyle,
+    /// For the discovery and token requests, when the profile sets one.
+    pub timeout: Option<std::time::Duration>,
 }
 
 impl Credentials {

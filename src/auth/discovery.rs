@@ -2,7 +2,12 @@
 //! is the authority (trailing slash ignored), its endpoints live under the authority's
 //! host, and HTTPS is required except on loopback.
 
+use std::time::Duration;
+
+use http::Method;
 use url::Url;
+
+use crate::http::{Client, Request};
 
 #[derive(Debug, Clone)]
 pub struct Discovered {
@@ -10,23 +15,22 @@ pub struct Discovered {
     pub scopes_supported: Vec<String>,
 }
 
-pub async fn discover(client: &reqwest::Client, issuer: &str) -> Result<Discovered, (String, Option<String>)> {
+pub async fn discover(
+    client: &Client,
+    issuer: &str,
+    timeout: Duration,
+) -> Result<Discovered, (String, Option<String>)> {
     let authority = Url::parse(issuer).map_err(|e| (format!("issuer `{issuer}` is not a URL: {e}"), None))?;
     require_https(&authority)?;
     let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
-    let response = client.get(&url).send().await.map_err(|e| {
-        (
-            format!("cannot fetch {url}: {}", crate::http::describe_error(&e)),
-            Some(unreachable_hint()),
-        )
-    })?;
-    let status = response.status();
-    // Within the same limit as any response; a body not read whole reads as empty.
-    let body = crate::http::read_body(response)
+    let parsed = Url::parse(&url).map_err(|e| (format!("{url} is not a URL: {e}"), None))?;
+    let response = client
+        .send(Request::new(Method::GET, parsed, timeout))
         .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
-    if !status.is_success() {
+        .map_err(|e| (format!("cannot fetch {url}: {e}"), Some(unreachable_hint())))?;
+    let status = response.status;
+    let body = String::from_utf8_lossy(&response.body);
+    if !(200..300).contains(&status) {
         return Err((
             format!("discovery document {url} answered {status}"),
             Some("check the issuer: it is https://login.onk2.com/{tenant id} for K2 Cloud".into()),

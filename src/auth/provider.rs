@@ -3,18 +3,20 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use reqwest::header::HeaderValue;
+use http::header::HeaderValue;
 
 use crate::auth::credentials::{ClientCredentialsConfig, Credentials};
 use crate::auth::discovery::discover;
 use crate::auth::error::AuthError;
 use crate::auth::token_cache::{CacheKey, TokenCache};
 use crate::auth::token_request::{Token, request_token};
-use crate::http::LazyClient;
+use crate::http::Client;
 use crate::redact::Redactor;
+use sha2::{Digest as _, Sha256};
 
 /// An `Authorization` value, marked sensitive so no debug output of the request shows it.
 fn sensitive_header(text: &str) -> Result<HeaderValue, String> {
@@ -28,13 +30,20 @@ pub struct Auth {
     profiles: BTreeMap<String, Credentials>,
     /// The header of each basic and bearer profile, made once: they never change in a run.
     fixed: BTreeMap<String, Result<HeaderValue, String>>,
-    client: Arc<LazyClient>,
+    client: Arc<Client>,
     cache: TokenCache,
     redactor: Redactor,
+    /// For token and discovery requests whose profile sets no `timeout`.
+    default_timeout: Duration,
 }
 
 impl Auth {
-    pub fn new(profiles: BTreeMap<String, Credentials>, client: Arc<LazyClient>, redactor: Redactor) -> Self {
+    pub fn new(
+        profiles: BTreeMap<String, Credentials>,
+        client: Arc<Client>,
+        redactor: Redactor,
+        default_timeout: Duration,
+    ) -> Self {
         let fixed = profiles
             .iter()
             .filter_map(|(name, creds)| {
@@ -54,6 +63,7 @@ impl Auth {
             client,
             cache: TokenCache::default(),
             redactor,
+            default_timeout,
         }
     }
 
@@ -108,19 +118,19 @@ impl Auth {
             message,
             hint,
         };
-        let client = self
-            .client
-            .get()
-            .map_err(|e| error(None, (format!("no HTTP client: {e}"), None)))?;
+        let client = &self.client;
+        let timeout = cc.timeout.unwrap_or(self.default_timeout);
         let (endpoint, scopes) = match (&cc.token_url, &cc.issuer) {
             (Some(url), _) => (url.clone(), Vec::new()),
             (None, Some(issuer)) => {
-                let found = discover(client, issuer).await.map_err(|f| error(Some(issuer), f))?;
+                let found = discover(client, issuer, timeout)
+                    .await
+                    .map_err(|f| error(Some(issuer), f))?;
                 (found.token_endpoint, found.scopes_supported)
             }
             (None, None) => return Err(error(None, ("no token_url or issuer".into(), None))),
         };
-        let token = request_token(client, cc, &endpoint, &scopes)
+        let token = request_token(client, cc, &endpoint, &scopes, timeout)
             .await
             .map_err(|f| error(Some(&endpoint), f))?;
         self.redactor.add(&token.access_token);
@@ -128,10 +138,16 @@ impl Auth {
     }
 }
 
+/// Everything that changes the answer of the token endpoint: two profiles that differ in any
+/// of it (a wrong secret, another scope) never share a token or a failure.
 fn cache_key(cc: &ClientCredentialsConfig) -> CacheKey {
     CacheKey {
-        source: cc.token_url.clone().or_else(|| cc.issuer.clone()).unwrap_or_default(),
+        token_url: cc.token_url.clone(),
+        issuer: cc.issuer.clone(),
         client_id: cc.client_id.clone(),
+        secret_sha256: Sha256::digest(cc.client_secret.as_bytes()).into(),
+        style: cc.style,
         scope: cc.scope.clone(),
+        audience: cc.audience.clone(),
     }
 }

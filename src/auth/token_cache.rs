@@ -7,12 +7,32 @@ use std::time::{Duration, Instant};
 
 use crate::auth::error::AuthError;
 use crate::auth::token_request::Token;
+use crate::scenario::model::ClientAuthStyle;
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// What a cached token is for. The secret is held only as its SHA-256, so the key can be
+/// compared and hashed without the secret itself living on in the cache.
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CacheKey {
-    pub source: String,
+    pub token_url: Option<String>,
+    pub issuer: Option<String>,
     pub client_id: String,
+    pub secret_sha256: [u8; 32],
+    pub style: ClientAuthStyle,
     pub scope: String,
+    pub audience: Option<String>,
+}
+
+impl std::fmt::Debug for CacheKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CacheKey")
+            .field("token_url", &self.token_url)
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("style", &self.style)
+            .field("scope", &self.scope)
+            .field("audience", &self.audience)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -91,9 +111,13 @@ mod tests {
 
     fn key() -> CacheKey {
         CacheKey {
-            source: "https://idp/token".into(),
+            token_url: Some("https://idp/token".into()),
+            issuer: None,
             client_id: "c".into(),
+            secret_sha256: [7; 32],
+            style: ClientAuthStyle::Body,
             scope: "s".into(),
+            audience: None,
         }
     }
 

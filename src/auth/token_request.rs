@@ -5,10 +5,15 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
+use http::Method;
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderValue};
+use url::Url;
+
 use crate::auth::credentials::ClientCredentialsConfig;
 use crate::auth::discovery::unreachable_hint;
 use crate::auth::error::oauth_hint;
 use crate::encoding::form_urlencoded;
+use crate::http::{Client, HttpError, Request};
 use crate::scenario::model::ClientAuthStyle;
 
 /// A fetched access token.
@@ -24,11 +29,13 @@ pub struct Token {
 pub type Failure = (String, Option<String>);
 
 pub async fn request_token(
-    client: &reqwest::Client,
+    client: &Client,
     config: &ClientCredentialsConfig,
     endpoint: &str,
     scopes_supported: &[String],
+    timeout: Duration,
 ) -> Result<Token, Failure> {
+    let url = Url::parse(endpoint).map_err(|e| (format!("the token URL `{endpoint}` is not a URL: {e}"), None))?;
     let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
     if !config.scope.is_empty() {
         form.push(("scope", &config.scope));
@@ -36,11 +43,19 @@ pub async fn request_token(
     if let Some(audience) = &config.audience {
         form.push(("audience", audience));
     }
-    let mut request = client.post(endpoint).header("accept", "application/json");
+    let mut request = Request::new(Method::POST, url, timeout);
+    request
+        .headers
+        .insert(ACCEPT, HeaderValue::from_static("application/json"));
+    request.headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
     match config.style {
         ClientAuthStyle::Body => {
             form.push(("client_id", &config.client_id));
             form.push(("client_secret", &config.client_secret));
+            request.body_holds_credentials = true;
         }
         ClientAuthStyle::Basic => {
             // RFC 6749 §2.3.1: both parts form-encoded before Base64.
@@ -49,27 +64,30 @@ pub async fn request_token(
                 form_urlencoded(&config.client_id),
                 form_urlencoded(&config.client_secret)
             );
-            request = request.header("authorization", format!("Basic {}", STANDARD.encode(pair)));
+            let mut value = HeaderValue::try_from(format!("Basic {}", STANDARD.encode(pair)))
+                .map_err(|_| ("the client credentials cannot be sent in a header".to_owned(), None))?;
+            value.set_sensitive(true);
+            request.headers.insert(AUTHORIZATION, value);
         }
     }
-    let response = request.form(&form).send().await.map_err(|e| {
-        (
-            format!("token request failed: {}", crate::http::describe_error(&e)),
-            Some(unreachable_hint()),
-        )
+    let body: Vec<String> = form
+        .iter()
+        .map(|(k, v)| format!("{}={}", form_urlencoded(k), form_urlencoded(v)))
+        .collect();
+    request.body = body.join("&").into();
+    let response = client.send(request).await.map_err(|e| {
+        let hint =
+            matches!(e, HttpError::Connect(_) | HttpError::Tls(_) | HttpError::Timeout(_)).then(unreachable_hint);
+        (format!("token request failed: {e}"), hint)
     })?;
-    let status = response.status();
+    let status = response.status;
     let content_type = response
-        .headers()
-        .get("content-type")
+        .headers
+        .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    // Within the same limit as any response; a body not read whole reads as empty.
-    let body = crate::http::read_body(response)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default();
+    let body = String::from_utf8_lossy(&response.body);
     if content_type.contains("html") || body.trim_start().starts_with('<') {
         return Err((
             format!("the token endpoint answered {status} with an HTML page, not JSON"),
@@ -96,7 +114,7 @@ pub async fn request_token(
         };
         return Err((message, oauth_hint(error, description, scopes_supported)));
     }
-    if !status.is_success() {
+    if !(200..300).contains(&status) {
         return Err((format!("the token endpoint answered {status}"), None));
     }
     let Some(access_token) = json.get("access_token").and_then(|t| t.as_str()) else {

@@ -11,7 +11,7 @@ use crate::cli::{RunArgs, When};
 use crate::cmd::prepare::{Selection, prepare};
 use crate::event::{Event, Summary};
 use crate::exit;
-use crate::http::build_clients;
+use crate::http::Client;
 use crate::report::terminal::Progress;
 use crate::report::{JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
@@ -52,7 +52,7 @@ pub async fn run(args: RunArgs) -> u8 {
         crate::out!("{}", plan.redactor.redact(&dry_run(&plan)));
         return exit::OK;
     }
-    let clients = match build_clients(&plan.tls) {
+    let client = match Client::new(&plan.tls) {
         Ok(c) => c,
         Err(e) => {
             crate::errln!("error: {e}");
@@ -73,7 +73,7 @@ pub async fn run(args: RunArgs) -> u8 {
         When::Auto => Progress::Off,
     };
     let plan = Arc::new(plan);
-    let rt = Arc::new(Runtime::new(plan.clone(), clients));
+    let rt = Arc::new(Runtime::new(plan.clone(), client));
     let sources = plan.sources.clone();
     let redactor = plan.redactor.clone();
     let mut terminal = TerminalReporter::new(

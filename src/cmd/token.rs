@@ -7,7 +7,7 @@ use crate::auth::{Auth, Credentials};
 use crate::cli::TokenArgs;
 use crate::cmd::prepare::{Selection, prepare};
 use crate::exit;
-use crate::http::build_token_client;
+use crate::http::Client;
 use crate::redact::MASK;
 
 pub async fn token(args: TokenArgs) -> u8 {
@@ -32,14 +32,19 @@ pub async fn token(args: TokenArgs) -> u8 {
         );
         return exit::OK;
     };
-    let client = match build_token_client(&plan.tls) {
+    let client = match Client::new(&plan.tls) {
         Ok(c) => c,
         Err(e) => {
             crate::errln!("error: {e}");
             return exit::INVALID;
         }
     };
-    let auth = Auth::new(plan.profiles.clone(), client, plan.redactor.clone());
+    let auth = Auth::new(
+        plan.profiles.clone(),
+        std::sync::Arc::new(client),
+        plan.redactor.clone(),
+        plan.timeout,
+    );
     let token = match auth.token(cc).await {
         Ok(t) => t,
         Err(e) => {

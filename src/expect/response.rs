@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::HeaderMap;
+use http::header::HeaderMap;
 use serde_json::Value;
 
 use crate::expect::paths::CompiledPath;
@@ -103,7 +103,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.append("set-cookie", "a=1".parse().unwrap());
         headers.append("set-cookie", "b=2".parse().unwrap());
-        headers.append("x-bytes", reqwest::header::HeaderValue::from_bytes(b"caf\xe9").unwrap());
+        headers.append("x-bytes", http::header::HeaderValue::from_bytes(b"caf\xe9").unwrap());
         let r = Response::new(200, headers, Bytes::new(), Duration::ZERO);
         assert_eq!(r.header("Set-Cookie").as_deref(), Some("a=1, b=2"));
         assert_eq!(r.header("X-BYTES").as_deref(), Some("caf\u{fffd}"));

@@ -1,11 +1,14 @@
-//! Sending requests: the clients of a run, and how a failed exchange is put in words.
+//! Sending requests: one client for steps, tokens and discovery, and the rule of which
+//! credentials may go to which origin.
 
-mod clients;
-mod direct;
+mod client;
+mod error;
+mod origin;
+mod proxy;
+mod request;
 mod tls;
 
-pub use clients::{
-    ClientError, Clients, LazyClient, MAX_BODY_BYTES, build_clients, build_token_client, describe_error, in_words,
-    install_crypto_provider, read_body, too_large,
-};
-pub use direct::{DirectClient, DirectResponse, url_credentials};
+pub use client::{Client, ClientError, MAX_BODY_BYTES, MAX_REDIRECTS, install_crypto_provider};
+pub use error::HttpError;
+pub use origin::{credentials_may_not_go, origin_text, same_origin};
+pub use request::{Request, Response, url_credentials};

@@ -1,6 +1,6 @@
-//! The TLS settings of the direct client, made from the suite's `tls:` the way reqwest makes
-//! them for its own: the system's roots (with `ca_file` added), a client certificate when one
-//! is given, and no verification at all with `insecure: true`.
+//! The TLS settings of the client, made from the suite's `tls:`: the platform's roots (with
+//! `ca_file` added), a client certificate when one is given, and with `insecure: true` any
+//! certificate accepted (signatures still checked).
 
 use std::sync::Arc;
 
@@ -11,10 +11,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 
 use crate::http::ClientError;
-use crate::http::clients::read;
 use crate::scenario::model::Tls;
 
-pub fn client_config(tls: &Tls) -> Result<ClientConfig, ClientError> {
+pub(crate) fn client_config(tls: &Tls) -> Result<ClientConfig, ClientError> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -48,6 +47,14 @@ fn certificates(path: &std::path::Path) -> Result<Vec<CertificateDer<'static>>, 
         return Err(invalid(path, "holds no PEM certificate (-----BEGIN CERTIFICATE-----)"));
     }
     Ok(certs)
+}
+
+/// A file `tls:` names, or why it cannot be read.
+fn read(path: &std::path::Path) -> Result<Vec<u8>, ClientError> {
+    std::fs::read(path).map_err(|source| ClientError::Read {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 fn invalid(path: &std::path::Path, e: impl std::fmt::Display) -> ClientError {

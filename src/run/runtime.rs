@@ -1,17 +1,17 @@
-//! What every scenario of a run shares: the plan, the HTTP clients, auth, and a stop flag.
+//! What every scenario of a run shares: the plan, the HTTP client, auth, and a stop flag.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::auth::Auth;
-use crate::http::Clients;
+use crate::http::Client;
 use crate::run::limits::Gate;
 use crate::run::urls::Urls;
 use crate::scenario::Plan;
 
 pub struct Runtime {
     pub plan: Arc<Plan>,
-    pub clients: Clients,
+    pub client: Arc<Client>,
     pub auth: Auth,
     pub gate: Arc<Gate>,
     pub urls: Urls,
@@ -19,17 +19,19 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    pub fn new(plan: Arc<Plan>, clients: Clients) -> Self {
+    pub fn new(plan: Arc<Plan>, client: Client) -> Self {
+        let client = Arc::new(client);
         let auth = Auth::new(
             plan.profiles.clone(),
-            clients.no_redirects.clone(),
+            client.clone(),
             plan.redactor.clone(),
+            plan.timeout,
         );
         Runtime {
             gate: Arc::new(Gate::new(plan.limits)),
             urls: Urls::default(),
             plan,
-            clients,
+            client,
             auth,
             stopping: AtomicBool::new(false),
         }

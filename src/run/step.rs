@@ -2,13 +2,14 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use ::http::Method;
+use ::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepResult};
 use crate::expect::predicate::cut;
 use crate::expect::{Checker, Response};
-use crate::http::{describe_error, read_body, url_credentials};
+use crate::http::{self, url_credentials};
 use crate::run::k2::{self, FollowFailure};
 use crate::run::resolve::{ResolvedRequest, resolve};
 use crate::run::runtime::Runtime;
@@ -239,47 +240,44 @@ async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&Header
         // Sent as a Basic header: that header is as secret as the password.
         rt.plan.redactor.add_basic(&user, &password);
     }
+    let request = http_request(rt, req, url, authorization)?;
     let started = Instant::now();
-    let response = match &rt.clients.direct {
-        Some(direct) if !req.follow_redirects => {
-            let r = direct.send(req, &url, authorization).await?;
-            Response::new(r.status, r.headers, r.body, started.elapsed())
-        }
-        _ => send_with_reqwest(rt, req, url, authorization, started).await?,
-    };
+    let r = rt.client.send(request).await.map_err(|e| e.to_string())?;
+    let response = Response::new(r.status, r.headers, r.body, started.elapsed());
     register_issued_tokens(rt, &response);
     Ok(response)
 }
 
-/// The same through reqwest: for redirects, and where a proxy is set.
-async fn send_with_reqwest(
+/// The rendered request as the HTTP layer takes it. Which headers and bodies hold credentials
+/// matters only where a request can go to another origin, so only then is it worked out.
+fn http_request(
     rt: &Runtime,
     req: &ResolvedRequest,
-    url: reqwest::Url,
+    url: url::Url,
     authorization: Option<&HeaderValue>,
-    started: Instant,
-) -> Result<Response, String> {
-    let client = if req.follow_redirects {
-        rt.clients.follow_redirects.get()?
-    } else {
-        rt.clients.no_redirects.get()?
-    };
-    let method = reqwest::Method::from_bytes(req.method.as_bytes()).map_err(|e| e.to_string())?;
-    let mut builder = client.request(method, url).timeout(req.timeout);
+) -> Result<http::Request, String> {
+    let method =
+        Method::from_bytes(req.method.as_bytes()).map_err(|_| format!("`{}` is not an HTTP method", req.method))?;
+    let mut request = http::Request::new(method, url, req.timeout);
+    request.follow_redirects = req.follow_redirects;
     for (name, value) in &req.headers {
-        builder = builder.header(name.as_str(), value.as_str());
+        let name =
+            HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a valid HTTP header name"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| format!("the value of header `{name}` holds characters HTTP does not allow"))?;
+        if req.follow_redirects && rt.plan.redactor.holds_secret(value.as_bytes()) {
+            request.credential_headers.push(name.clone());
+        }
+        request.headers.append(name, value);
     }
     if let Some(auth) = authorization {
-        builder = builder.header(AUTHORIZATION, auth.clone());
+        request.headers.insert(AUTHORIZATION, auth.clone());
     }
     if let Some(body) = &req.body {
-        builder = builder.body(body.clone());
+        request.body_holds_credentials = req.follow_redirects && rt.plan.redactor.holds_secret(body);
+        request.body = bytes::Bytes::from(body.clone());
     }
-    let mut response = builder.send().await.map_err(|e| describe_error(&e))?;
-    let status = response.status().as_u16();
-    let headers = std::mem::take(response.headers_mut());
-    let body = read_body(response).await?;
-    Ok(Response::new(status, headers, body, started.elapsed()))
+    Ok(request)
 }
 
 /// A step may ask an IdP for a token itself; what it gets back is as secret as any token.

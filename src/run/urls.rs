@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::RwLock;
 
-use reqwest::Url;
+use url::Url;
 
 /// URLs rendered from captures can be new each time; stop remembering past this many.
 const MAX_CACHED: usize = 4096;

@@ -407,13 +407,13 @@ fn decode_retry(r: &mut Reader, node: &Node) -> Option<Retry> {
 /// A header name HTTP does not allow, or a fixed value it does not (a rendered value is
 /// checked when it is sent), is found here rather than at the first request.
 fn check_header(r: &mut Reader, name: &Spanned<String>, value: &Template) {
-    if reqwest::header::HeaderName::from_bytes(name.value.as_bytes()).is_err() {
+    if http::header::HeaderName::from_bytes(name.value.as_bytes()).is_err() {
         r.error(
             Diagnostic::error(format!("`{}` is not a valid HTTP header name", name.value), name.span)
                 .with_help("a header name is letters, digits and !#$%&'*+-.^_`|~, with no spaces or colons"),
         );
     }
-    if value.is_static() && reqwest::header::HeaderValue::from_str(&value.text).is_err() {
+    if value.is_static() && http::header::HeaderValue::from_str(&value.text).is_err() {
         r.error(
             Diagnostic::error("this header value holds characters HTTP does not allow", value.span)
                 .with_help("line breaks and other control characters cannot be sent in a header"),

@@ -28,6 +28,7 @@ pub const CLIENT_CREDENTIALS_KEYS: &[&str] = &[
     "scope",
     "audience",
     "client_auth",
+    "timeout",
 ];
 
 pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Suite {
@@ -250,6 +251,7 @@ fn decode_auth_kind(r: &mut Reader, node: &Node) -> Option<AuthKind> {
                 None => Vec::new(),
             };
             let audience = f.take("audience").and_then(|n| r.template(n, "an audience"));
+            let timeout = f.take("timeout").and_then(|n| r.duration(n, "timeout"));
             let client_auth = match f.take("client_auth") {
                 None => ClientAuthStyle::Body,
                 Some(n) => match r.string(n, "`body` or `basic`").as_deref() {
@@ -277,6 +279,7 @@ fn decode_auth_kind(r: &mut Reader, node: &Node) -> Option<AuthKind> {
                 scope,
                 audience,
                 client_auth,
+                timeout,
             }))
         }
         other => {

@@ -124,9 +124,11 @@ pub struct ClientCredentials {
     pub scope: Vec<Template>,
     pub audience: Option<Template>,
     pub client_auth: ClientAuthStyle,
+    /// For the discovery and token requests; the suite's `defaults.timeout` when unset.
+    pub timeout: Option<Duration>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ClientAuthStyle {
     /// `client_id` and `client_secret` in the form body (`client_secret_post`).
     Body,

@@ -460,6 +460,7 @@ impl Validator {
                     scope: scope.join(" "),
                     audience: cc.audience.as_ref().and_then(&mut render),
                     style: cc.client_auth,
+                    timeout: cc.timeout,
                 })
             }
         };

@@ -2,6 +2,7 @@
 
 mod auth;
 mod golden;
+mod http;
 mod k2_steps;
 mod mock;
 mod politeness;

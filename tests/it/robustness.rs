@@ -95,7 +95,11 @@ fn broken_exchanges_are_step_errors_in_words() {
             "{error}"
         );
     }
-    assert!(error_of("delay=2s").ends_with("timed out"), "{}", out.stdout);
+    assert!(
+        error_of("delay=2s").ends_with("timed out after 0.2 s"),
+        "{}",
+        out.stdout
+    );
     assert!(out.stdout.contains("3 errors"), "{}", out.stdout);
 }
 

@@ -83,6 +83,13 @@ pub fn app() -> Router {
             any(|| async { ([("content-type", "text/html")], "<html><body>Sign in</body></html>") }),
         )
         .route("/idp/consent/token", any(consent))
+        .route("/idp/ok/{scheme}/.well-known/openid-configuration", get(discovery))
+        .route("/idp/ok/{scheme}/connect/token", any(token))
+        .route("/redirect-to", any(redirect_to))
+        .route(
+            "/redirect-loop",
+            get(|| async { (StatusCode::FOUND, [("location", "/redirect-loop")], "again").into_response() }),
+        )
         .route("/odata/loop/{n}", get(odata_loop))
         .route("/odata/endless/{n}", get(odata_endless))
         .route("/wf/api/workflow/v1/tasks", get(late_tasks))
@@ -180,6 +187,35 @@ async fn wrong_issuer(headers: HeaderMap) -> Response {
         "token_endpoint": format!("http://{host}/idp/wrong-issuer/connect/token"),
     }))
     .into_response()
+}
+
+/// A discovery document for the issuer `{scheme}://{host}/idp/ok/{scheme}`.
+async fn discovery(headers: HeaderMap, Path(scheme): Path<String>) -> Response {
+    let issuer = format!("{scheme}://{}/idp/ok/{scheme}", host(&headers));
+    axum::Json(json!({
+        "issuer": issuer,
+        "token_endpoint": format!("{issuer}/connect/token"),
+        "scopes_supported": ["api"],
+    }))
+    .into_response()
+}
+
+/// A token for any client that asks for one with `grant_type=client_credentials`.
+async fn token(body: String) -> Response {
+    if !body.contains("grant_type=client_credentials") {
+        let error = json!({ "error": "unsupported_grant_type" });
+        return (StatusCode::BAD_REQUEST, axum::Json(error)).into_response();
+    }
+    axum::Json(json!({ "access_token": "test-token-1a2b3c", "token_type": "Bearer", "expires_in": 3600 }))
+        .into_response()
+}
+
+/// `?status=307&to=URL`: a redirect of that status to that place.
+async fn redirect_to(axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>) -> Response {
+    let status = q.get("status").and_then(|s| s.parse().ok()).unwrap_or(302);
+    let to = q.get("to").cloned().unwrap_or_else(|| "/text".into());
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::FOUND);
+    (status, [("location", to)], "moved").into_response()
 }
 
 async fn consent() -> Response {

@@ -19,6 +19,19 @@ pub fn k2check(dir: &Path, args: &[String], env: &[(&str, &str)]) -> Output {
         .env("NO_COLOR", "1")
         .env("CI", "true")
         .env_remove("K2CHECK_ENV");
+    // A developer's own proxy must not reach the tests; those about proxies set their own.
+    for proxy in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+        "NO_PROXY",
+        "no_proxy",
+    ] {
+        cmd.env_remove(proxy);
+    }
     for (k, v) in env {
         cmd.env(k, v);
     }

@@ -120,7 +120,8 @@ fn a_certificate_from_an_unknown_ca_is_refused() {
     let out = run("", &[]);
     assert_eq!(out.code, 1, "{}", out.stdout);
     assert!(
-        out.stdout.contains("could not connect") && out.stdout.contains("certificate"),
+        out.stdout
+            .contains("the TLS handshake failed: invalid peer certificate"),
         "{}",
         out.stdout
     );
@@ -198,7 +199,7 @@ fn tls_files_that_cannot_be_used_stop_the_run_before_anything_is_sent() {
             "fixtures/tls/",
         ),
     ] {
-        // The same words whichever client reads the files (a proxy set means reqwest).
+        // The same words with and without a proxy in the environment.
         for env in [&[][..], &[("HTTPS_PROXY", "http://127.0.0.1:9")][..]] {
             let out = run(&tls, env);
             assert_eq!(out.code, 2, "{tls} {env:?}: {}{}", out.stdout, out.stderr);
@@ -214,4 +215,62 @@ fn tls_files_that_cannot_be_used_stop_the_run_before_anything_is_sent() {
             );
         }
     }
+}
+
+/// A run whose profile gets its token over HTTPS from the test server, found by `how`
+/// (`issuer: …` or `token_url: …`), with these `tls:` settings.
+fn run_with_token_over_https(tls: &str, how: &str) -> crate::support::Output {
+    let suite_file = format!(
+        "{tls}environments:\n  test:\n    vars: {{ api: \"{{{{ env.TEST_URL }}}}\" }}\n    auth:\n      k2:\n        type: client_credentials\n        {how}\n        client_id: c\n        client_secret: \"{{{{ secret.SECRET }}}}\"\n        scope: api\n"
+    );
+    let dir = suite(&[
+        ("k2check.yaml", &suite_file),
+        (
+            "get.yaml",
+            "name: with a token\nauth: k2\nsteps:\n  - request: { url: \"{{ api }}/echo\" }\n    expect: { status: 200, json: { $.headers.authorization: \"Bearer test-token-1a2b3c\" } }\n",
+        ),
+    ]);
+    let url = https_url();
+    k2check(
+        dir.path(),
+        &["run".into(), ".".into()],
+        &[("TEST_URL", url), ("SECRET", "the-client-secret")],
+    )
+}
+
+#[test]
+fn a_token_endpoint_and_discovery_behind_a_private_ca_are_trusted_through_ca_file() {
+    let ca = format!("tls:\n  ca_file: {}\n", fixture("ca.pem").display());
+    let url = https_url();
+    for how in [
+        format!("issuer: {url}/idp/ok/https"),
+        format!("token_url: {url}/idp/ok/https/connect/token"),
+    ] {
+        let out = run_with_token_over_https(&ca, &how);
+        assert_eq!(out.code, 0, "{how}: {}{}", out.stdout, out.stderr);
+        let out = run_with_token_over_https("", &how);
+        assert_eq!(out.code, 1, "{how}: {}", out.stdout);
+        assert!(
+            out.stdout
+                .contains("the TLS handshake failed: invalid peer certificate")
+                && out.stdout.contains("name the CA in `tls.ca_file`"),
+            "{how}: {}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn https_goes_through_a_proxy_tunnel_with_tls_end_to_end() {
+    let proxy = crate::http::fake_proxy();
+    let ca = format!("tls:\n  ca_file: {}\n", fixture("ca.pem").display());
+    let out = run(&ca, &[("HTTPS_PROXY", &proxy.url)]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let port = https_url().rsplit(':').next().unwrap_or_default().to_owned();
+    let seen = proxy.seen.lock().unwrap();
+    assert!(
+        seen.iter()
+            .any(|h| h.starts_with(&format!("CONNECT localhost:{port} HTTP/1.1"))),
+        "{seen:?}"
+    );
 }
