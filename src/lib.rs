@@ -22,6 +22,7 @@ pub mod source;
 pub mod template;
 pub mod template_fast;
 pub mod template_literal;
+pub mod text;
 pub mod yaml;
 
 use cli::{Cli, Command};

@@ -13,7 +13,7 @@ use crate::event::{Event, Summary};
 use crate::exit;
 use crate::http::Client;
 use crate::report::terminal::Progress;
-use crate::report::{JsonReporter, JunitReporter, TerminalReporter};
+use crate::report::{FanOut, JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
 use crate::run::{Runtime, Schedule, execute};
 use crate::scenario::Plan;
@@ -76,52 +76,44 @@ pub async fn run(args: RunArgs) -> u8 {
     let rt = Arc::new(Runtime::new(plan.clone(), client));
     let sources = plan.sources.clone();
     let redactor = plan.redactor.clone();
-    let mut terminal = TerminalReporter::new(
+    let mut reporters = FanOut::default();
+    reporters.push(Box::new(TerminalReporter::new(
         sources.clone(),
         redactor.clone(),
         colour,
         progress,
         rt.gate.requests.clone(),
         Box::new(std::io::stdout()),
-    );
-    let mut junit = args
-        .junit
-        .clone()
-        .map(|p| JunitReporter::new(p, sources.clone(), redactor.clone(), args.shard.map(|s| s.to_string())));
-    let mut json = args
-        .json
-        .clone()
-        .map(|p| JsonReporter::new(p, sources.clone(), redactor.clone()));
+    )));
+    if let Some(path) = &args.junit {
+        let shard = args.shard.map(|s| s.to_string());
+        reporters.push(Box::new(JunitReporter::new(
+            path.clone(),
+            sources.clone(),
+            redactor.clone(),
+            shard,
+        )));
+    }
+    if let Some(path) = &args.json {
+        reporters.push(Box::new(JsonReporter::new(path, sources.clone(), redactor.clone())));
+    }
 
     // The single reporter thread: the only place that prints during a run.
     let (tx, rx) = std::sync::mpsc::channel::<Event>();
     let reporter = std::thread::spawn(move || {
         loop {
-            let event = match rx.recv_timeout(PROGRESS_TICK) {
-                Ok(event) => event,
+            match rx.recv_timeout(PROGRESS_TICK) {
+                Ok(event) => reporters.on_event(&event),
                 // No scenario finished lately: the progress still moves (requests, rate).
-                Err(RecvTimeoutError::Timeout) => {
-                    terminal.tick();
-                    continue;
-                }
+                Err(RecvTimeoutError::Timeout) => reporters.on_tick(),
                 Err(RecvTimeoutError::Disconnected) => break,
-            };
-            terminal.on_event(&event);
-            if let Some(j) = junit.as_mut() {
-                j.on_event(&event);
-            }
-            if let Some(j) = json.as_mut() {
-                j.on_event(&event);
             }
         }
-        let mut problems = Vec::new();
-        if let Some(Err(e)) = junit.as_mut().map(JunitReporter::finish) {
-            problems.push(e.to_string());
-        }
-        if let Some(Err(e)) = json.as_mut().map(JsonReporter::finish) {
-            problems.push(e.to_string());
-        }
-        problems
+        reporters
+            .finish()
+            .into_iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
     });
 
     let schedule = Schedule {
@@ -178,7 +170,7 @@ fn dry_run(plan: &Plan) -> String {
         for step in scenario.steps.iter().chain(&scenario.finally) {
             if let Follow::WorkflowByName { name } = &step.follow {
                 let placeholder = format!("<id of workflow {}>", name.text);
-                ctx = ctx.with(crate::run::k2::WORKFLOW_ID, Value::from(placeholder));
+                ctx = ctx.with(crate::scenario::model::WORKFLOW_ID, Value::from(placeholder));
             }
             match resolve(&step.request, &plan.engine, &ctx, plan.timeout) {
                 Ok(r) => {

@@ -8,10 +8,11 @@ use serde_json::Value;
 
 use crate::event::AssertionFailure;
 use crate::expect::k2;
-use crate::expect::predicate::{Mismatch, check_all, cut};
+use crate::expect::predicate::{Mismatch, check_all};
 use crate::expect::response::Response;
 use crate::scenario::model::{BodyAs, Capture, CaptureSource, Expect, Predicate};
 use crate::template::{Context, TemplateEngine};
+use crate::text::cut;
 
 pub struct Checker<'a> {
     pub engine: &'a TemplateEngine,

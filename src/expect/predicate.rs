@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::scenario::model::{Comparison, JsonType, Op, Predicate};
 use crate::template::{Context, TemplateEngine, TemplateError};
+use crate::text::{cut, scalar_text};
 
 /// What a check found wrong, in words for the report.
 #[derive(Debug, Clone, PartialEq)]
@@ -238,27 +239,12 @@ fn as_number(v: &Value) -> Option<f64> {
     }
 }
 
-/// A string as itself, anything else as JSON.
-pub fn scalar_text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 const EXCERPT_CHARS: usize = 200;
 
 /// JSON text cut to a readable length.
 pub fn excerpt(v: &Value) -> String {
     let text = v.to_string();
     cut(&text, EXCERPT_CHARS)
-}
-
-pub fn cut(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((i, _)) => format!("{}… ({} more characters)", &text[..i], text[i..].chars().count()),
-        None => text.to_owned(),
-    }
 }
 
 fn describe(v: Option<&Value>) -> String {

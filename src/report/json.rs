@@ -1,39 +1,49 @@
 //! JSON Lines: one object per event, in input order; specified by `schemas/report.schema.json`.
+//! Each line is masked and written to the report's temporary file as its event arrives, so
+//! the report costs no memory that grows with the run.
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use crate::event::{Event, Phase, ScenarioResult, StepResult, Summary};
 use crate::redact::Redactor;
-use crate::report::file::{WriteError, write_atomically};
+use crate::report::Reporter;
+use crate::report::file::{PendingFile, WriteError};
 use crate::source::SourceMap;
 
 pub struct JsonReporter {
-    path: PathBuf,
+    file: PendingFile,
     sources: Arc<SourceMap>,
     redactor: Redactor,
-    lines: Vec<Value>,
 }
 
 impl JsonReporter {
-    pub fn new(path: PathBuf, sources: Arc<SourceMap>, redactor: Redactor) -> Self {
+    pub fn new(path: &Path, sources: Arc<SourceMap>, redactor: Redactor) -> Self {
         JsonReporter {
-            path,
+            file: PendingFile::create(path),
             sources,
             redactor,
-            lines: Vec::new(),
         }
     }
 
-    pub fn on_event(&mut self, event: &Event) {
+    /// One line: masked value by value (before JSON escapes it), then written.
+    fn line(&mut self, value: &Value) {
+        let mut text = self.redactor.redact_json(value).to_string();
+        text.push('\n');
+        self.file.write(text.as_bytes());
+    }
+}
+
+impl Reporter for JsonReporter {
+    fn on_event(&mut self, event: &Event) {
         match event {
             Event::RunStarted {
                 total,
                 environment,
                 run_id,
-            } => self.lines.push(json!({
+            } => self.line(&json!({
                 "type": "run_started",
                 "format": 1,
                 "run_id": run_id,
@@ -42,16 +52,22 @@ impl JsonReporter {
             })),
             Event::ScenarioStarted { .. } => {}
             Event::ScenarioFinished(result) => self.scenario(result),
-            Event::RunFinished(summary) => self.lines.push(run_finished(summary)),
+            Event::RunFinished(summary) => self.line(&run_finished(summary)),
         }
     }
 
+    fn finish(&mut self) -> Result<(), WriteError> {
+        self.file.commit()
+    }
+}
+
+impl JsonReporter {
     fn scenario(&mut self, result: &ScenarioResult) {
         for step in &result.steps {
             let line = self.step(result.index, step);
-            self.lines.push(line);
+            self.line(&line);
         }
-        self.lines.push(json!({
+        self.line(&json!({
             "type": "scenario",
             "index": result.index,
             "name": result.name,
@@ -93,15 +109,6 @@ impl JsonReporter {
             "error": step.error,
             "skip_reason": step.skip_reason,
         })
-    }
-
-    pub fn finish(&mut self) -> Result<(), WriteError> {
-        let mut out = String::new();
-        for line in &self.lines {
-            out.push_str(&self.redactor.redact_json(line).to_string());
-            out.push('\n');
-        }
-        write_atomically(&self.path, out.as_bytes())
     }
 }
 

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diag::Palette;
-use crate::event::{Event, Phase, ScenarioResult, Status, Summary};
+use crate::event::{Event, Phase, ScenarioResult, Status};
 use crate::redact::Redactor;
+use crate::report::Reporter;
 use crate::report::file::{WriteError, write_atomically};
 use crate::report::render::{headline, step_problem};
 use crate::report::xml::{escape, escape_attr};
@@ -20,8 +21,18 @@ pub struct JunitReporter {
     environment: Option<String>,
     /// Names the shard in every suite when the run is one part of several.
     shard: Option<String>,
-    scenarios: Vec<Arc<ScenarioResult>>,
-    summary: Summary,
+    /// Each finished scenario's `<testsuite>`, already written: a passed step costs the
+    /// one line it takes in the report, not its whole result.
+    suites: Vec<(usize, String)>,
+    totals: Totals,
+    duration: std::time::Duration,
+}
+
+#[derive(Default)]
+struct Totals {
+    tests: usize,
+    failures: usize,
+    errors: usize,
 }
 
 impl JunitReporter {
@@ -32,63 +43,53 @@ impl JunitReporter {
             redactor,
             environment: None,
             shard,
-            scenarios: Vec::new(),
-            summary: Summary::default(),
+            suites: Vec::new(),
+            totals: Totals::default(),
+            duration: Default::default(),
         }
     }
 
-    pub fn on_event(&mut self, event: &Event) {
-        match event {
-            Event::RunStarted { environment, .. } => self.environment = environment.clone(),
-            Event::ScenarioStarted { .. } => {}
-            Event::ScenarioFinished(result) => self.scenarios.push(result.clone()),
-            Event::RunFinished(summary) => self.summary = summary.clone(),
-        }
+    /// Text for an XML attribute: masked first, then escaped, so escaping cannot hide a secret.
+    fn attr(&self, text: &str) -> String {
+        escape_attr(&self.redactor.redact(text))
     }
 
-    pub fn finish(&mut self) -> Result<(), WriteError> {
-        let xml = self.render();
-        write_atomically(&self.path, self.redactor.redact(&xml).as_bytes())
+    /// Text for XML content, masked then escaped.
+    fn content(&self, text: &str) -> String {
+        escape(&self.redactor.redact(text))
     }
 
-    pub fn render(&self) -> String {
-        let mut scenarios = self.scenarios.clone();
-        scenarios.sort_by_key(|s| s.index);
-        let count = |status: Status| {
-            scenarios
-                .iter()
-                .flat_map(|s| &s.steps)
-                .filter(|s| s.status == status)
-                .count()
-        };
-        let tests: usize = scenarios.iter().map(|s| s.steps.len()).sum();
+    fn render(&mut self) -> String {
+        self.suites.sort_by_key(|(index, _)| *index);
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             out,
-            "<testsuites name=\"k2check\" tests=\"{tests}\" failures=\"{}\" errors=\"{}\" time=\"{}\">",
-            count(Status::Failed),
-            count(Status::Error),
-            seconds(self.summary.duration)
+            "<testsuites name=\"k2check\" tests=\"{}\" failures=\"{}\" errors=\"{}\" time=\"{}\">",
+            self.totals.tests,
+            self.totals.failures,
+            self.totals.errors,
+            seconds(self.duration)
         );
-        for scenario in &scenarios {
-            self.render_suite(&mut out, scenario);
+        for (_, suite) in &self.suites {
+            out.push_str(suite);
         }
         out.push_str("</testsuites>\n");
         out
     }
 
-    fn render_suite(&self, out: &mut String, scenario: &ScenarioResult) {
+    fn render_suite(&self, scenario: &ScenarioResult) -> String {
+        let mut out = String::new();
         let count = |status: Status| scenario.steps.iter().filter(|s| s.status == status).count();
         let _ = writeln!(
             out,
             "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" time=\"{}\" file=\"{}\">",
-            escape_attr(&scenario.name),
+            self.attr(&scenario.name),
             scenario.steps.len(),
             count(Status::Failed),
             count(Status::Error),
             count(Status::Skipped),
             seconds(scenario.duration),
-            escape_attr(&scenario.file)
+            self.attr(&scenario.file)
         );
         let mut properties = vec![("tags", scenario.tags.join(","))];
         if let Some(env) = &self.environment {
@@ -99,11 +100,7 @@ impl JunitReporter {
         }
         out.push_str("    <properties>\n");
         for (name, value) in properties {
-            let _ = writeln!(
-                out,
-                "      <property name=\"{name}\" value=\"{}\"/>",
-                escape_attr(&value)
-            );
+            let _ = writeln!(out, "      <property name=\"{name}\" value=\"{}\"/>", self.attr(&value));
         }
         out.push_str("    </properties>\n");
         for step in &scenario.steps {
@@ -114,12 +111,10 @@ impl JunitReporter {
             let _ = write!(
                 out,
                 "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
-                escape_attr(&name),
-                escape_attr(&scenario.file),
+                self.attr(&name),
+                self.attr(&scenario.file),
                 seconds(step.duration)
             );
-            let body = step_problem(step, &self.sources, &Palette::plain());
-            let message = escape_attr(&headline(step));
             match step.status {
                 Status::Passed if step.attempts > 1 => {
                     let _ = writeln!(
@@ -138,25 +133,56 @@ impl JunitReporter {
                 }
                 Status::Passed => out.push_str("/>\n"),
                 Status::Failed => {
+                    let body = step_problem(step, &self.sources, &Palette::plain());
                     let _ = writeln!(
                         out,
-                        ">\n      <failure type=\"assertion\" message=\"{message}\">{}</failure>\n    </testcase>",
-                        escape(&body)
+                        ">\n      <failure type=\"assertion\" message=\"{}\">{}</failure>\n    </testcase>",
+                        self.attr(&headline(step)),
+                        self.content(&body)
                     );
                 }
                 Status::Error => {
+                    let body = step_problem(step, &self.sources, &Palette::plain());
                     let _ = writeln!(
                         out,
-                        ">\n      <error type=\"error\" message=\"{message}\">{}</error>\n    </testcase>",
-                        escape(&body)
+                        ">\n      <error type=\"error\" message=\"{}\">{}</error>\n    </testcase>",
+                        self.attr(&headline(step)),
+                        self.content(&body)
                     );
                 }
                 Status::Skipped => {
-                    let _ = writeln!(out, ">\n      <skipped message=\"{message}\"/>\n    </testcase>");
+                    let _ = writeln!(
+                        out,
+                        ">\n      <skipped message=\"{}\"/>\n    </testcase>",
+                        self.attr(&headline(step))
+                    );
                 }
             }
         }
         out.push_str("  </testsuite>\n");
+        out
+    }
+}
+
+impl Reporter for JunitReporter {
+    fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted { environment, .. } => self.environment = environment.clone(),
+            Event::ScenarioStarted { .. } => {}
+            Event::ScenarioFinished(result) => {
+                let suite = self.render_suite(result);
+                self.totals.tests += result.steps.len();
+                self.totals.failures += result.steps.iter().filter(|s| s.status == Status::Failed).count();
+                self.totals.errors += result.steps.iter().filter(|s| s.status == Status::Error).count();
+                self.suites.push((result.index, suite));
+            }
+            Event::RunFinished(summary) => self.duration = summary.duration,
+        }
+    }
+
+    fn finish(&mut self) -> Result<(), WriteError> {
+        let xml = self.render();
+        write_atomically(&self.path, xml.as_bytes())
     }
 }
 

@@ -1,12 +1,14 @@
-//! Reporters: each consumes the same event stream.
+//! Reporters: each implements `Reporter` and consumes the same event stream.
 
 pub mod file;
-pub mod json;
-pub mod junit;
-pub mod render;
+mod json;
+mod junit;
+mod render;
+mod reporter;
 pub mod terminal;
-pub mod xml;
+mod xml;
 
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
+pub use reporter::{FanOut, Reporter};
 pub use terminal::TerminalReporter;

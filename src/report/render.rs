@@ -76,5 +76,5 @@ fn one_line(text: &str) -> String {
             c => c,
         })
         .collect();
-    crate::expect::predicate::cut(&collapsed, 300)
+    crate::text::cut(&collapsed, 300)
 }

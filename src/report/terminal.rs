@@ -11,6 +11,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::diag::Palette;
 use crate::event::{Event, ScenarioResult, Status, Summary};
 use crate::redact::Redactor;
+use crate::report::Reporter;
+use crate::report::file::WriteError;
 use crate::report::render::{headline, step_problem};
 use crate::source::SourceMap;
 
@@ -108,8 +110,10 @@ impl TerminalReporter {
             out,
         }
     }
+}
 
-    pub fn on_event(&mut self, event: &Event) {
+impl Reporter for TerminalReporter {
+    fn on_event(&mut self, event: &Event) {
         match event {
             Event::RunStarted { total, environment, .. } => {
                 self.total = *total;
@@ -151,11 +155,18 @@ impl TerminalReporter {
     }
 
     /// Brings the progress up to date when no event has for a while.
-    pub fn tick(&mut self) {
+    fn on_tick(&mut self) {
         self.update_message();
         self.progress_line();
     }
 
+    /// The terminal has nothing left to write: every line went out as it came.
+    fn finish(&mut self) -> Result<(), WriteError> {
+        Ok(())
+    }
+}
+
+impl TerminalReporter {
     fn update_message(&mut self) {
         if self.bar.is_none() {
             return;

@@ -1,13 +1,19 @@
 //! Executing a plan: scheduling, scenarios, steps, request rendering.
 
-pub mod k2;
+mod exchange;
+mod follow;
 pub mod limits;
+mod pages;
 pub mod resolve;
-pub mod runtime;
-pub mod scenario;
-pub mod scheduler;
-pub mod step;
-pub mod urls;
+mod runtime;
+mod scenario;
+mod scheduler;
+mod step;
+mod step_error;
+mod task_wait;
+mod urls;
+mod workflow_lookup;
 
 pub use runtime::Runtime;
 pub use scheduler::{Schedule, execute};
+pub use step_error::StepError;

@@ -6,9 +6,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::encoding::{encode_component, form_urlencoded};
-use crate::expect::predicate::scalar_text;
 use crate::scenario::model::{Body, Request};
 use crate::template::{Context, TemplateEngine, TemplateError};
+use crate::text::scalar_text;
 
 #[derive(Debug, Clone)]
 pub struct ResolvedRequest {

@@ -2,17 +2,16 @@
 
 use std::time::{Duration, Instant};
 
-use ::http::Method;
-use ::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepResult};
-use crate::expect::predicate::cut;
 use crate::expect::{Checker, Response};
-use crate::http::{self, url_credentials};
-use crate::run::k2::{self, FollowFailure};
-use crate::run::resolve::{ResolvedRequest, resolve};
+use crate::run::exchange::exchange;
+use crate::run::follow::{FollowFailure, follow};
+use crate::run::resolve::resolve;
 use crate::run::runtime::Runtime;
+use crate::run::step_error::StepError;
+use crate::run::workflow_lookup::with_workflow_id;
 use crate::scenario::model::{AuthRef, Scenario, Step};
 use crate::template::Context;
 
@@ -34,7 +33,7 @@ enum Attempt {
         response: Response,
         failures: Vec<AssertionFailure>,
     },
-    Error(String),
+    Error(StepError),
 }
 
 pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Context, phase: Phase) -> StepOutcome {
@@ -94,9 +93,9 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
             result.failures = failures;
             Vec::new()
         }
-        Attempt::Error(message) => {
+        Attempt::Error(error) => {
             result.status = Status::Error;
-            result.error = Some(message);
+            result.error = Some(error.to_string());
             Vec::new()
         }
     };
@@ -133,14 +132,14 @@ async fn attempt_once(
 ) -> (Attempt, Option<RequestLine>, u32) {
     let plan = &rt.plan;
     let profile = auth_profile(rt, scenario, step);
-    let ctx = match k2::prepare(rt, profile, &step.follow, ctx).await {
+    let ctx = match with_workflow_id(rt, profile, &step.follow, ctx).await {
         Ok(ctx) => ctx,
         Err(e) => return (Attempt::Error(e), None, 0),
     };
     let ctx = &ctx;
     let resolved = match resolve(&step.request, &plan.engine, ctx, plan.timeout) {
         Ok(r) => r,
-        Err(e) => return (Attempt::Error(format!("template: {e}")), None, 0),
+        Err(e) => return (Attempt::Error(e.into()), None, 0),
     };
     let line = Some(RequestLine {
         method: resolved.method.clone(),
@@ -150,7 +149,7 @@ async fn attempt_once(
         Ok(r) => r,
         Err(e) => return (Attempt::Error(e), line, 0),
     };
-    let response = match k2::follow(rt, profile, step, &resolved, response, ctx).await {
+    let response = match follow(rt, profile, step, &resolved, response, ctx).await {
         Ok(r) => r,
         Err(FollowFailure::Error(e)) => return (Attempt::Error(e), line, resends),
         Err(FollowFailure::Failed(failure, response)) => {
@@ -186,112 +185,5 @@ async fn attempt_once(
             line,
             resends,
         ),
-    }
-}
-
-/// Sends a request with the profile's credentials. A 401 to a fetched token gets one fresh
-/// token and one resend, never more; the count of resends comes back with the response.
-pub async fn exchange(
-    rt: &Runtime,
-    profile: Option<&str>,
-    request: &ResolvedRequest,
-) -> Result<(Response, u32), String> {
-    let mut resends = 0;
-    let mut refreshed = false;
-    loop {
-        let header = match profile {
-            Some(name) => rt.auth.header(name).await.map_err(|e| e.to_string())?,
-            None => None,
-        };
-        let permit = rt.gate.enter(&request.url).await;
-        let response = send(rt, request, header.as_ref()).await?;
-        drop(permit);
-        if response.status == 401 && !refreshed {
-            if let (Some(name), Some(h)) = (profile, &header) {
-                if rt.auth.is_refreshable(name) {
-                    rt.auth.refused(name, h).await;
-                    refreshed = true;
-                    resends += 1;
-                    continue;
-                }
-            }
-        }
-        // The tenant asked to slow down: wait as told and resend, within the run's budget.
-        if let Some(wait) = rt
-            .gate
-            .retry_after(response.status, response.header("retry-after").as_deref())
-        {
-            if !rt.is_stopping() {
-                tokio::time::sleep(wait).await;
-                resends += 1;
-                continue;
-            }
-        }
-        return Ok((response, resends));
-    }
-}
-
-async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&HeaderValue>) -> Result<Response, String> {
-    let url = rt
-        .urls
-        .parse(&req.url)
-        .map_err(|e| format!("invalid URL `{}`: {e}", cut(&req.url, 200)))?;
-    if let Some((user, password)) = url_credentials(&url) {
-        // Sent as a Basic header: that header is as secret as the password.
-        rt.plan.redactor.add_basic(&user, &password);
-    }
-    let request = http_request(rt, req, url, authorization)?;
-    let started = Instant::now();
-    let r = rt.client.send(request).await.map_err(|e| e.to_string())?;
-    let response = Response::new(r.status, r.headers, r.body, started.elapsed());
-    register_issued_tokens(rt, &response);
-    Ok(response)
-}
-
-/// The rendered request as the HTTP layer takes it. Which headers and bodies hold credentials
-/// matters only where a request can go to another origin, so only then is it worked out.
-fn http_request(
-    rt: &Runtime,
-    req: &ResolvedRequest,
-    url: url::Url,
-    authorization: Option<&HeaderValue>,
-) -> Result<http::Request, String> {
-    let method =
-        Method::from_bytes(req.method.as_bytes()).map_err(|_| format!("`{}` is not an HTTP method", req.method))?;
-    let mut request = http::Request::new(method, url, req.timeout);
-    request.follow_redirects = req.follow_redirects;
-    for (name, value) in &req.headers {
-        let name =
-            HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("`{name}` is not a valid HTTP header name"))?;
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| format!("the value of header `{name}` holds characters HTTP does not allow"))?;
-        if req.follow_redirects && rt.plan.redactor.holds_secret(value.as_bytes()) {
-            request.credential_headers.push(name.clone());
-        }
-        request.headers.append(name, value);
-    }
-    if let Some(auth) = authorization {
-        request.headers.insert(AUTHORIZATION, auth.clone());
-    }
-    if let Some(body) = &req.body {
-        request.body_holds_credentials = req.follow_redirects && rt.plan.redactor.holds_secret(body);
-        request.body = bytes::Bytes::from(body.clone());
-    }
-    Ok(request)
-}
-
-/// A step may ask an IdP for a token itself; what it gets back is as secret as any token.
-fn register_issued_tokens(rt: &Runtime, response: &Response) {
-    const TOKEN_FIELDS: [&str; 3] = ["access_token", "refresh_token", "id_token"];
-    // Every field name ends so: one fast scan rules out almost every response.
-    if memchr::memmem::find(&response.body, b"_token\"").is_none() {
-        return;
-    }
-    if let Ok(json) = response.json() {
-        for field in TOKEN_FIELDS {
-            if let Some(token) = json.get(field).and_then(|t| t.as_str()) {
-                rt.plan.redactor.add(token);
-            }
-        }
     }
 }

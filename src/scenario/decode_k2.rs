@@ -395,7 +395,7 @@ pub fn decode_workflow(r: &mut Reader, node: &Node) -> Option<(Request, Follow)>
         // A number is an id; a name (or a template, decided when rendered) is looked up.
         let by_name = text.parse::<u64>().is_err();
         let id = if by_name {
-            "{{ __workflow_id }}".to_owned()
+            format!("{{{{ {} }}}}", crate::scenario::model::WORKFLOW_ID)
         } else {
             text.clone()
         };

@@ -172,6 +172,10 @@ pub struct Step {
     pub retry: Option<Retry>,
 }
 
+/// The template name under which a `workflow: { start: NAME }` request finds the id that
+/// was looked up by name before it.
+pub const WORKFLOW_ID: &str = "__workflow_id";
+
 /// The K2-aware part of a step, carried out around its expanded request.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Follow {

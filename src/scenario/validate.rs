@@ -503,7 +503,7 @@ impl Validator {
         let mut with_workflow_id;
         let known = if matches!(step.follow, Follow::WorkflowByName { .. }) {
             with_workflow_id = known.clone();
-            with_workflow_id.insert(crate::run::k2::WORKFLOW_ID.into());
+            with_workflow_id.insert(crate::scenario::model::WORKFLOW_ID.into());
             &with_workflow_id
         } else {
             known

@@ -1,0 +1,56 @@
+//! Text helpers that checks, runners and reporters share: cutting long text to a readable
+//! length, and showing a JSON value as a person would write it. Anything that may hold a
+//! secret is masked before it is cut, so no secret survives as a prefix.
+
+use serde_json::Value;
+
+use crate::redact::Redactor;
+
+/// `text` cut after `max_chars` characters, saying how much was left out.
+pub fn cut(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((i, _)) => format!("{}… ({} more characters)", &text[..i], text[i..].chars().count()),
+        None => text.to_owned(),
+    }
+}
+
+/// `text` masked, then cut: the only order in which a cut cannot leave part of a secret.
+pub fn masked_cut(text: &str, max_chars: usize, redactor: &Redactor) -> String {
+    cut(&redactor.redact(text), max_chars)
+}
+
+/// A string as itself, anything else as JSON.
+pub fn scalar_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cutting_counts_characters_not_bytes() {
+        assert_eq!(cut("héllo", 2), "hé… (3 more characters)");
+        assert_eq!(cut("short", 10), "short");
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_is_masked_whole() {
+        let redactor = Redactor::default();
+        redactor.add("eyJhbGciOiJSUzI1NiJ9.payload.signature");
+        let text = "token eyJhbGciOiJSUzI1NiJ9.payload.signature end";
+        let shown = masked_cut(text, 12, &redactor);
+        assert!(!shown.contains("eyJ"), "{shown}");
+        assert!(shown.starts_with("token ***"), "{shown}");
+    }
+
+    #[test]
+    fn scalars_read_as_written() {
+        assert_eq!(scalar_text(&Value::from("a b")), "a b");
+        assert_eq!(scalar_text(&Value::from(3)), "3");
+        assert_eq!(scalar_text(&serde_json::json!({"a": 1})), r#"{"a":1}"#);
+    }
+}
