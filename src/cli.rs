@@ -57,8 +57,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "GLOB")]
     pub name: Vec<String>,
     /// Run part I of N: a stable split of the selected scenarios for parallel CI jobs
-    #[arg(long, value_name = "I/N", value_parser = crate::scenario::shard::Shard::parse)]
-    pub shard: Option<crate::scenario::shard::Shard>,
+    #[arg(long, value_name = "I/N", value_parser = crate::plan::Shard::parse)]
+    pub shard: Option<crate::plan::Shard>,
     /// Send at most this many requests, e.g. 20/s or 300/m (overrides limits.rate)
     #[arg(long, value_name = "N/s", value_parser = parse_rate_arg)]
     pub rate: Option<f64>,

@@ -13,6 +13,7 @@ pub mod expect;
 pub mod http;
 pub mod mock;
 pub mod output;
+pub mod plan;
 pub mod redact;
 pub mod report;
 pub mod run;
@@ -20,8 +21,6 @@ pub mod scenario;
 pub mod schema;
 pub mod source;
 pub mod template;
-pub mod template_fast;
-pub mod template_literal;
 pub mod text;
 pub mod yaml;
 

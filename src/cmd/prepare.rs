@@ -8,19 +8,13 @@ use crate::cli::SuiteArgs;
 use crate::diag::{Palette, render};
 use crate::exit;
 use crate::mock::{MockConfig, MockServer};
-use crate::scenario::{self, Plan, PlanError, PlanOptions};
+use crate::plan::{Plan, PlanError, PlanOptions, Selection};
+use crate::scenario;
 
 pub struct Prepared {
     pub plan: Plan,
     /// Kept alive for the run; dropped, it stops.
     pub mock: Option<MockServer>,
-}
-
-#[derive(Default)]
-pub struct Selection {
-    pub tags: Vec<String>,
-    pub names: Vec<String>,
-    pub shard: Option<crate::scenario::shard::Shard>,
 }
 
 pub fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
@@ -54,12 +48,10 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared,
     let options = PlanOptions {
         environment: args.env.clone(),
         mock: mock.as_ref().map(MockServer::template_vars),
-        tags: selection.tags,
-        name_globs: selection.names,
-        shard: selection.shard,
+        selection,
         run_id: new_run_id(),
     };
-    match scenario::plan(loaded, &options) {
+    match crate::plan::plan(loaded, &options) {
         Ok(plan) => {
             print_diagnostics(&plan.warnings, &plan.sources, &plan.redactor);
             Ok(Prepared { plan, mock })

@@ -8,15 +8,15 @@ use std::time::Duration;
 use minijinja::Value;
 
 use crate::cli::{RunArgs, When};
-use crate::cmd::prepare::{Selection, prepare};
+use crate::cmd::prepare::prepare;
 use crate::event::{Event, Summary};
 use crate::exit;
 use crate::http::Client;
+use crate::plan::{Plan, Selection};
 use crate::report::terminal::Progress;
 use crate::report::{FanOut, JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
 use crate::run::{Runtime, Schedule, execute};
-use crate::scenario::Plan;
 use crate::scenario::model::{AuthRef, Follow};
 
 /// How often the progress is brought up to date between scenario events.

@@ -5,9 +5,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::auth::{Auth, Credentials};
 use crate::cli::TokenArgs;
-use crate::cmd::prepare::{Selection, prepare};
+use crate::cmd::prepare::prepare;
 use crate::exit;
 use crate::http::Client;
+use crate::plan::Selection;
 use crate::redact::MASK;
 
 pub async fn token(args: TokenArgs) -> u8 {

@@ -1,8 +1,9 @@
 //! `k2check validate`: every problem, nothing sent.
 
 use crate::cli::SuiteArgs;
-use crate::cmd::prepare::{Selection, prepare};
+use crate::cmd::prepare::prepare;
 use crate::exit;
+use crate::plan::Selection;
 
 pub async fn validate(args: SuiteArgs) -> u8 {
     match prepare(&args, Selection::default()).await {

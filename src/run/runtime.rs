@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::auth::Auth;
 use crate::http::Client;
+use crate::plan::Plan;
 use crate::run::limits::Gate;
 use crate::run::urls::Urls;
-use crate::scenario::Plan;
 
 pub struct Runtime {
     pub plan: Arc<Plan>,

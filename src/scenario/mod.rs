@@ -1,4 +1,4 @@
-//! The scenario format: model, reading from YAML, discovery and validation.
+//! The scenario format: the model, and reading it from YAML files with every position kept.
 
 pub mod decode_k2;
 pub mod decode_predicate;
@@ -7,12 +7,7 @@ pub mod decode_suite;
 pub mod fields;
 pub mod load;
 pub mod model;
-pub mod planned;
-pub mod select;
-pub mod shard;
 pub mod templates;
-pub mod validate;
 
 pub use load::{Loaded, load};
 pub use model::*;
-pub use validate::{Plan, PlanError, PlanOptions, plan};

@@ -1,6 +1,7 @@
 //! No panic on any input: random and truncated bytes as scenario and suite files.
 
-use k2check::scenario::{PlanOptions, load, plan};
+use k2check::plan::{PlanOptions, plan};
+use k2check::scenario::load;
 
 use crate::support::suite;
 

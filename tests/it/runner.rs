@@ -195,12 +195,12 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn a_scenario_decoded_again_from_its_text_is_the_scenario_that_was_validated() {
-    use k2check::scenario::planned::PlannedScenario;
+    use k2check::plan::PlannedScenario;
     let loaded = k2check::scenario::load(&[root().join("scenarios")]);
     assert!(loaded.diagnostics.is_empty());
-    let plan = k2check::scenario::plan(
+    let plan = k2check::plan::plan(
         loaded,
-        &k2check::scenario::PlanOptions {
+        &k2check::plan::PlanOptions {
             environment: Some("mock".into()),
             mock: Some(serde_json::json!({
                 "url": "http://127.0.0.1:9", "issuer": "x", "token_url": "x", "client_id": "x", "client_secret": "xyz",
@@ -243,7 +243,7 @@ fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
         "-".repeat(400)
     );
     let per_file = 100;
-    let files = k2check::scenario::planned::KEEP_DECODED_BYTES / (per_file * step.len()) + 1;
+    let files = k2check::plan::KEEP_DECODED_BYTES / (per_file * step.len()) + 1;
     for i in 0..files {
         std::fs::write(
             dir.path().join(format!("s{i:03}.yaml")),
@@ -252,11 +252,11 @@ fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
         .unwrap();
     }
     let plan_of = |dir: &std::path::Path| {
-        let options = k2check::scenario::PlanOptions {
+        let options = k2check::plan::PlanOptions {
             environment: Some("test".into()),
             ..Default::default()
         };
-        let plan = k2check::scenario::plan(k2check::scenario::load(&[dir.to_path_buf()]), &options);
+        let plan = k2check::plan::plan(k2check::scenario::load(&[dir.to_path_buf()]), &options);
         plan.ok().expect("the suite validates")
     };
     // SAFETY: nextest runs each test in a process of its own, so no other thread reads the

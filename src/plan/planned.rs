@@ -37,7 +37,8 @@ impl PlannedScenario {
         self.kept.is_some()
     }
 
-    /// The decoded scenario; `None` only if validated text no longer decodes, which would be a bug.
+    /// The decoded scenario, decoded again from its validated text when it was not kept;
+    /// `None` only if that text no longer decodes, which would be a bug.
     pub fn get(&self, sources: &SourceMap) -> Option<Arc<Scenario>> {
         if let Some(kept) = &self.kept {
             return Some(kept.clone());

@@ -1,33 +1,15 @@
 //! `{{ … }}` templates (minijinja): strict about undefined names, checkable before a run,
 //! and typed when a YAML scalar is exactly one `{{ expr }}` (numbers stay numbers).
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
+use std::collections::BTreeSet;
 
-use minijinja::value::{Enumerator, Object};
-use minijinja::{Environment, UndefinedBehavior, Value};
+use minijinja::{Environment, UndefinedBehavior};
 
-use crate::template_fast as fast;
-use crate::template_literal as literal;
+use crate::template::context::Context;
+use crate::template::error::TemplateError;
+use crate::template::fast_path as fast;
+use crate::template::literal;
 use crate::yaml::{Node, NodeKind};
-
-/// A template that could not be rendered; the message is meant for users.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct TemplateError(pub String);
-
-impl From<minijinja::Error> for TemplateError {
-    fn from(e: minijinja::Error) -> Self {
-        let mut message = match e.detail() {
-            Some(detail) => format!("{}: {detail}", e.kind()),
-            None => e.kind().to_string(),
-        };
-        if e.kind() == minijinja::ErrorKind::UndefinedError {
-            message.push_str(" (a name or attribute used here is not defined)");
-        }
-        TemplateError(message)
-    }
-}
 
 /// Names the runtime provides beside user variables.
 pub const BUILTIN_NAMES: &[&str] = &["env", "secret", "run", "mock", "uuid", "now"];
@@ -144,74 +126,11 @@ pub fn exact_expression(text: &str) -> Option<&str> {
     (!inner.contains("{{") && !inner.contains("}}")).then_some(inner)
 }
 
-/// The names visible to a template. Cloning one is cheap (two reference counts): every step
-/// of every scenario starts from one.
-#[derive(Debug, Clone)]
-pub struct Context {
-    pub(crate) values: Arc<Names>,
-    /// The same names as minijinja sees them, sharing `values` rather than copying it.
-    root: Value,
-}
-
-/// Name → value, shown to minijinja as a map without being copied into one.
-#[derive(Debug, Default)]
-pub(crate) struct Names(BTreeMap<String, Value>);
-
-impl Names {
-    pub(crate) fn get(&self, name: &str) -> Option<&Value> {
-        self.0.get(name)
-    }
-}
-
-impl Object for Names {
-    fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        self.0.get(key.as_str()?).cloned()
-    }
-
-    fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Values(self.0.keys().map(|k| Value::from(k.as_str())).collect())
-    }
-}
-
-impl Default for Context {
-    fn default() -> Self {
-        Context::new(BTreeMap::new())
-    }
-}
-
-impl Context {
-    pub fn new(values: BTreeMap<String, Value>) -> Self {
-        let values = Arc::new(Names(values));
-        Context {
-            root: Value::from_dyn_object(values.clone()),
-            values,
-        }
-    }
-
-    pub fn contains(&self, name: &str) -> bool {
-        self.values.0.contains_key(name)
-    }
-
-    pub fn with(&self, name: &str, value: Value) -> Self {
-        let mut values = self.values.0.clone();
-        values.insert(name.to_owned(), value);
-        Context::new(values)
-    }
-
-    pub fn extend(&self, more: impl IntoIterator<Item = (String, Value)>) -> Self {
-        let mut more = more.into_iter().peekable();
-        if more.peek().is_none() {
-            return self.clone();
-        }
-        let mut values = self.values.0.clone();
-        values.extend(more);
-        Context::new(values)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use minijinja::Value;
+    use std::collections::BTreeMap;
 
     fn ctx() -> Context {
         Context::new(BTreeMap::from([

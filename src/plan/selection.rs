@@ -1,17 +1,29 @@
-//! Which scenarios a run takes: `--tag`, `--name` globs and `--shard`.
+//! Which scenarios a run takes: `--tag`, `--name` globs and `--shard`, all of them at once.
 
+use crate::plan::shard::Shard;
 use crate::scenario::model::Scenario;
-use crate::scenario::validate::PlanOptions;
 
-pub fn selected(scenario: &Scenario, options: &PlanOptions) -> bool {
-    let tag_ok = options.tags.is_empty() || options.tags.iter().any(|t| scenario.tags.contains(t));
-    let name_ok = options.name_globs.is_empty()
-        || options
-            .name_globs
-            .iter()
-            .any(|g| glob_matches(&g.to_lowercase(), &scenario.name.value.to_lowercase()));
-    let shard_ok = options.shard.is_none_or(|s| s.contains(&scenario.path));
-    tag_ok && name_ok && shard_ok
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// `--tag`: a scenario with any of these tags (none given: every scenario).
+    pub tags: Vec<String>,
+    /// `--name`: a scenario whose name matches any of these globs, ignoring case.
+    pub names: Vec<String>,
+    /// `--shard I/N`: this part of the scenario files.
+    pub shard: Option<Shard>,
+}
+
+impl Selection {
+    pub fn takes(&self, scenario: &Scenario) -> bool {
+        let tag_ok = self.tags.is_empty() || self.tags.iter().any(|t| scenario.tags.contains(t));
+        let name_ok = self.names.is_empty()
+            || self
+                .names
+                .iter()
+                .any(|g| glob_matches(&g.to_lowercase(), &scenario.name.value.to_lowercase()));
+        let shard_ok = self.shard.is_none_or(|s| s.contains(&scenario.path));
+        tag_ok && name_ok && shard_ok
+    }
 }
 
 /// `*` any run of characters, `?` one character; everything else literal.

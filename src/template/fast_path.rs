@@ -7,7 +7,8 @@
 use minijinja::Value;
 use minijinja::value::ValueKind;
 
-use crate::template::{Context, TemplateError};
+use crate::template::context::Context;
+use crate::template::error::TemplateError;
 
 /// The value of a dotted name, if the expression is one; `Some(Err)` when it is undefined.
 pub fn lookup(expr: &str, ctx: &Context) -> Option<Result<Value, TemplateError>> {

@@ -1,0 +1,43 @@
+//! Files that scenarios name besides themselves: JSON Schemas, read and compiled once.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diag::Diagnostic;
+use crate::plan::validator::Validator;
+use crate::source::Span;
+
+impl Validator {
+    pub(super) fn load_schema(&mut self, path: PathBuf, span: Span) {
+        if self.schemas.contains_key(&path) {
+            return;
+        }
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.diags.push(Diagnostic::error(
+                    format!("cannot read JSON Schema {}: {e}", path.display()),
+                    span,
+                ));
+                return;
+            }
+        };
+        let schema: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(s) => s,
+            Err(e) => {
+                self.diags
+                    .push(Diagnostic::error(format!("{} is not JSON: {e}", path.display()), span));
+                return;
+            }
+        };
+        match jsonschema::validator_for(&schema) {
+            Ok(validator) => {
+                self.schemas.insert(path, Arc::new(validator));
+            }
+            Err(e) => self.diags.push(Diagnostic::error(
+                format!("{} is not a valid JSON Schema: {e}", path.display()),
+                span,
+            )),
+        }
+    }
+}

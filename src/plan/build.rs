@@ -1,0 +1,195 @@
+//! From loaded files to a plan: the environment chosen, names resolved, every template,
+//! JSONPath and schema checked, and the scenarios selected. Nothing is sent before this
+//! succeeds, and it reports every problem it finds, not the first.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use minijinja::Value;
+
+use crate::diag::Diagnostic;
+use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
+use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions};
+use crate::plan::validator::Validator;
+use crate::scenario::load::{Loaded, decode_each};
+use crate::scenario::model::{AuthProfile, AuthRef, Spanned, Suite, Tls};
+use crate::scenario::templates::profile_templates;
+use crate::source::Span;
+use crate::template::{BUILTIN_NAMES, Context};
+use crate::yaml::Node;
+
+pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
+    let Loaded {
+        sources,
+        suite,
+        scenario_files,
+        mut diagnostics,
+    } = loaded;
+    let mut v = Validator::new();
+    let suite = suite.unwrap_or_else(|| Suite {
+        file: crate::source::FileId(u32::MAX),
+        dir: PathBuf::from("."),
+        defaults: Default::default(),
+        vars: Vec::new(),
+        tls: Tls::default(),
+        limits: Default::default(),
+        auth: Vec::new(),
+        environments: Vec::new(),
+    });
+
+    let environment = v.choose_environment(&suite, options);
+    if environment.is_none() && (suite.environments.len() > 1 || v.diags.iter().any(Diagnostic::is_error)) {
+        // Without its environment every template of a suite would be reported undefined:
+        // say the one thing that is wrong.
+        diagnostics.append(&mut v.diags);
+        return Err(PlanError {
+            sources: Arc::new(sources),
+            diagnostics,
+            redactor: v.redactor,
+        });
+    }
+    let env_def = environment
+        .as_ref()
+        .and_then(|name| suite.environments.iter().find(|e| &e.name.value == name));
+
+    // The names every template may use before scenario variables are added.
+    let mut context_values: BTreeMap<String, Value> = BTreeMap::new();
+    context_values.insert(
+        "run".into(),
+        Value::from_serialize(serde_json::json!({
+            "id": options.run_id,
+            "env": environment,
+        })),
+    );
+    if let Some(mock) = &options.mock {
+        context_values.insert("mock".into(), Value::from_serialize(mock));
+    }
+    let mut known: BTreeSet<String> = BUILTIN_NAMES.iter().map(|s| s.to_string()).collect();
+    if options.mock.is_none() {
+        known.remove("mock");
+    }
+
+    // Suite variables, then the environment's: both may use env.*, secret.* and earlier ones.
+    let mut env_values = BTreeMap::new();
+    let mut secret_values = BTreeMap::new();
+    let mut all_vars: Vec<&(Spanned<String>, Node)> = suite.vars.iter().collect();
+    if let Some(env) = env_def {
+        all_vars.extend(env.vars.iter());
+    }
+    let mut profiles_src: BTreeMap<String, &AuthProfile> = BTreeMap::new();
+    for p in suite
+        .auth
+        .iter()
+        .chain(env_def.map(|e| e.auth.as_slice()).unwrap_or_default())
+    {
+        profiles_src.insert(p.name.value.clone(), p);
+    }
+
+    // First pass: every env.X / secret.X the selected configuration and scenarios use.
+    let mut used: Vec<(String, Span)> = Vec::new();
+    for (_, node) in &all_vars {
+        v.collect_node_names(node, &mut used);
+    }
+    for profile in profiles_src.values() {
+        for t in profile_templates(&profile.kind) {
+            v.collect_names(t, &mut used);
+        }
+    }
+    v.lookup_all(&used, &mut env_values, &mut secret_values);
+    context_values.insert("env".into(), Value::from(env_values.clone()));
+    context_values.insert("secret".into(), Value::from(secret_values.clone()));
+
+    let mut context = Context::new(context_values);
+    for (name, node) in all_vars {
+        v.check_node(node, &known);
+        match v.engine.render_node(node, &context) {
+            Ok(value) => context = context.with(&name.value, Value::from_serialize(&value)),
+            Err(e) if !v.missing_env.is_empty() => drop(e),
+            Err(e) => v.diags.push(Diagnostic::error(
+                format!("cannot render `{}`: {e}", name.value),
+                node.span,
+            )),
+        }
+        known.insert(name.value.clone());
+    }
+
+    // Auth profiles, rendered now so their secrets are known before anything is printed.
+    let mut profiles = BTreeMap::new();
+    for (name, profile) in &profiles_src {
+        for t in profile_templates(&profile.kind) {
+            v.check_template(t, &known);
+        }
+        if v.missing_env.is_empty() {
+            if let Some(creds) = v.render_profile(profile, &context) {
+                profiles.insert(name.clone(), creds);
+            }
+        }
+    }
+    let default_auth = suite.defaults.auth.as_ref().map(|a| a.value.clone());
+    if let Some(a) = &suite.defaults.auth {
+        v.check_profile_ref(&AuthRef::Profile(a.value.clone()), a.span, &profiles_src);
+    }
+
+    let mut names_seen: HashMap<String, Span> = HashMap::new();
+    let mut planned: Vec<PlannedScenario> = Vec::new();
+    // Decided before decoding, so a large suite never holds more than the files in flight.
+    let source_bytes: usize = scenario_files.iter().map(|&f| sources.get(f).text.len()).sum();
+    let keeping = source_bytes <= KEEP_DECODED_BYTES;
+    // Scenarios are decoded (on another thread) and checked one at a time, never all held
+    // at once, so a suite of any size is validated in the memory of a few files.
+    decode_each(&scenario_files, &sources, |scenario, mut diags| {
+        diagnostics.append(&mut diags);
+        let Some(scenario) = scenario else {
+            return;
+        };
+        used.clear();
+        v.collect_scenario_names(&scenario, &mut used);
+        v.lookup_all(&used, &mut env_values, &mut secret_values);
+        if let Some(first) = names_seen.get(&scenario.name.value) {
+            v.diags.push(
+                Diagnostic::error(
+                    format!("two scenarios are named `{}`", scenario.name.value),
+                    scenario.name.span,
+                )
+                .with_help(format!("the other is at {}", sources.location(*first))),
+            );
+        } else {
+            names_seen.insert(scenario.name.value.clone(), scenario.name.span);
+        }
+        v.check_scenario(&scenario, &known, &profiles_src);
+        if options.selection.takes(&scenario) {
+            planned.push(PlannedScenario::new(scenario, keeping));
+        }
+    });
+    // Scenarios may use environment variables the suite does not: make them visible too.
+    let context = context
+        .with("env", Value::from(env_values))
+        .with("secret", Value::from(secret_values));
+    diagnostics.append(&mut v.diags);
+    let sources = Arc::new(sources);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(PlanError {
+            sources,
+            diagnostics,
+            redactor: v.redactor,
+        });
+    }
+    Ok(Plan {
+        run_id: options.run_id.clone(),
+        warnings: diagnostics,
+        sources,
+        environment,
+        timeout: suite.defaults.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        tls: suite.tls,
+        limits: suite.limits,
+        profiles,
+        default_auth,
+        context,
+        scenarios: planned,
+        schemas: v.schemas,
+        redactor: v.redactor,
+        engine: Arc::new(v.engine),
+        paths: v.paths,
+    })
+}

@@ -1,0 +1,122 @@
+//! The environment a run uses, and the process environment variables (`env.X`,
+//! `secret.X`) its templates read: each read once, secrets registered for masking as read.
+
+use std::collections::BTreeMap;
+
+use minijinja::Value;
+
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::plan::run_plan::PlanOptions;
+use crate::plan::validator::Validator;
+use crate::scenario::model::{Scenario, Suite, Template};
+use crate::scenario::templates::{for_each_template, step_templates};
+use crate::source::Span;
+use crate::yaml::Node;
+
+impl Validator {
+    pub(super) fn choose_environment(&mut self, suite: &Suite, options: &PlanOptions) -> Option<String> {
+        let names: Vec<&str> = suite.environments.iter().map(|e| e.name.value.as_str()).collect();
+        let wanted = match (&options.environment, &options.mock) {
+            (Some(name), _) => Some(name.clone()),
+            (None, Some(_)) => Some("mock".to_owned()),
+            (None, None) => suite.defaults.environment.as_ref().map(|e| e.value.clone()),
+        };
+        let Some(wanted) = wanted.or_else(|| (names.len() == 1).then(|| names[0].to_owned())) else {
+            if names.len() > 1 {
+                self.diags.push(
+                    Diagnostic::error("this suite has several environments: which one?", None).with_help(format!(
+                        "pass --env NAME (one of: {}), or --mock; or set defaults.environment in k2check.yaml",
+                        names.join(", ")
+                    )),
+                );
+            }
+            return None;
+        };
+        if options.mock.is_some() && options.environment.is_none() && !names.contains(&"mock") && !names.is_empty() {
+            self.diags.push(
+                Diagnostic::error("`--mock` runs the environment `mock`, and this suite has none", None).with_help(
+                    format!(
+                        "add an environment `mock` to k2check.yaml, or pass --env with one of: {}",
+                        names.join(", ")
+                    ),
+                ),
+            );
+            return None;
+        }
+        if !names.is_empty() && !names.contains(&wanted.as_str()) {
+            let mut diag = Diagnostic::error(format!("unknown environment `{wanted}`"), None);
+            if let Some(close) = did_you_mean(&wanted, names.iter().copied()) {
+                diag = diag.with_help(format!("did you mean `{close}`? environments: {}", names.join(", ")));
+            } else {
+                diag = diag.with_help(format!("environments: {}", names.join(", ")));
+            }
+            self.diags.push(diag);
+            return None;
+        }
+        (!names.is_empty()).then_some(wanted)
+    }
+
+    pub(super) fn lookup_env(&mut self, var: &str, span: Span, secret: bool, into: &mut BTreeMap<String, Value>) {
+        let var = var.split('.').next().unwrap_or(var);
+        if into.contains_key(var) || self.missing_env.contains(var) {
+            return;
+        }
+        match std::env::var(var) {
+            Ok(value) => {
+                if secret {
+                    self.redactor.add(&value);
+                }
+                into.insert(var.to_owned(), Value::from(value));
+            }
+            Err(_) => {
+                self.missing_env.insert(var.to_owned());
+                let kind = if secret { "secret" } else { "env" };
+                self.diags.push(
+                    Diagnostic::error(format!("environment variable `{var}` is not set"), span)
+                        .with_label(format!("`{kind}.{var}` is used here"))
+                        .with_help(format!("export {var}=… before running")),
+                );
+            }
+        }
+    }
+
+    /// The `env.X` and `secret.X` names a template uses.
+    pub(super) fn collect_names(&mut self, t: &Template, used: &mut Vec<(String, Span)>) {
+        if let Ok(names) = &*self.names_used(&t.text) {
+            let outside = names
+                .iter()
+                .filter(|n| n.starts_with("env.") || n.starts_with("secret."));
+            used.extend(outside.map(|n| (n.clone(), t.span)));
+        }
+    }
+
+    pub(super) fn lookup_all(
+        &mut self,
+        used: &[(String, Span)],
+        env: &mut BTreeMap<String, Value>,
+        secrets: &mut BTreeMap<String, Value>,
+    ) {
+        for (name, span) in used {
+            if let Some(var) = name.strip_prefix("env.") {
+                self.lookup_env(var, *span, false, env);
+            } else if let Some(var) = name.strip_prefix("secret.") {
+                self.lookup_env(var, *span, true, secrets);
+            }
+        }
+    }
+
+    pub(super) fn collect_node_names(&mut self, node: &Node, used: &mut Vec<(String, Span)>) {
+        for_each_template(node, &mut |t| self.collect_names(&t, used));
+    }
+
+    pub(super) fn collect_scenario_names(&mut self, scenario: &Scenario, used: &mut Vec<(String, Span)>) {
+        for (_, node) in &scenario.vars {
+            self.collect_node_names(node, used);
+        }
+        for step in scenario.steps.iter().chain(&scenario.finally) {
+            for t in step_templates(step) {
+                self.collect_names(&t, used);
+            }
+        }
+    }
+}

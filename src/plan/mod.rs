@@ -1,0 +1,18 @@
+//! Between loading and running: the environment and its variables, names bound, profiles
+//! rendered, assets read, every check made, the scenarios selected and sharded.
+
+mod assets;
+mod build;
+mod environment;
+mod planned;
+mod profiles;
+mod run_plan;
+mod selection;
+mod shard;
+mod validator;
+
+pub use build::plan;
+pub use planned::{KEEP_DECODED_BYTES, PlannedScenario};
+pub use run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions};
+pub use selection::{Selection, glob_matches};
+pub use shard::Shard;

@@ -1,0 +1,61 @@
+//! A validated run, ready to execute, and what planning needs to make one.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::auth::Credentials;
+use crate::diag::Diagnostic;
+use crate::plan::planned::PlannedScenario;
+use crate::plan::selection::Selection;
+use crate::redact::Redactor;
+use crate::scenario::model::{Limits, Scenario, Tls};
+use crate::source::SourceMap;
+use crate::template::{Context, TemplateEngine};
+
+/// How long a request may take when neither the step nor the suite says.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Default)]
+pub struct PlanOptions {
+    /// `--env NAME`.
+    pub environment: Option<String>,
+    /// Set by `--mock`: what the scenarios see as `mock.*` (url, tenant, …).
+    pub mock: Option<serde_json::Value>,
+    pub selection: Selection,
+    pub run_id: String,
+}
+
+/// A validated run, ready to execute.
+pub struct Plan {
+    pub run_id: String,
+    pub warnings: Vec<Diagnostic>,
+    pub sources: Arc<SourceMap>,
+    pub environment: Option<String>,
+    pub timeout: Duration,
+    pub tls: Tls,
+    pub limits: Limits,
+    pub profiles: BTreeMap<String, Credentials>,
+    pub default_auth: Option<String>,
+    pub context: Context,
+    pub scenarios: Vec<PlannedScenario>,
+    pub schemas: HashMap<PathBuf, Arc<jsonschema::Validator>>,
+    pub redactor: Redactor,
+    pub engine: Arc<TemplateEngine>,
+    pub paths: crate::expect::paths::JsonPaths,
+}
+
+impl Plan {
+    /// The decoded scenario at `index`.
+    pub fn scenario(&self, index: usize) -> Option<Arc<Scenario>> {
+        self.scenarios.get(index)?.get(&self.sources)
+    }
+}
+
+/// Why a plan could not be made: every problem, with what is needed to show them safely.
+pub struct PlanError {
+    pub sources: Arc<SourceMap>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub redactor: Redactor,
+}

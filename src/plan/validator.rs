@@ -1,0 +1,173 @@
+//! What planning keeps while it checks: the diagnostics so far, the secrets found, the
+//! compiled JSONPaths and schemas. Its checks live in the files named for them.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use crate::diag::{Diagnostic, did_you_mean};
+use crate::redact::Redactor;
+use crate::scenario::model::{AuthProfile, AuthRef, CaptureSource, Follow, Scenario, Step, Template, WORKFLOW_ID};
+use crate::scenario::templates::{for_each_template, step_templates};
+use crate::source::Span;
+use crate::template::TemplateEngine;
+use crate::yaml::Node;
+
+/// The names a template uses, or why it does not parse.
+type NamesUsed = Result<BTreeSet<String>, crate::template::TemplateError>;
+
+pub(super) struct Validator {
+    pub(super) engine: TemplateEngine,
+    /// Names each distinct template text uses: suites repeat the same templates a lot.
+    pub(super) names: HashMap<String, Rc<NamesUsed>>,
+    pub(super) diags: Vec<Diagnostic>,
+    pub(super) missing_env: BTreeSet<String>,
+    pub(super) redactor: Redactor,
+    pub(super) schemas: HashMap<PathBuf, Arc<jsonschema::Validator>>,
+    /// Every static JSONPath, compiled once here and handed to the run.
+    pub(super) paths: crate::expect::paths::JsonPaths,
+}
+
+impl Validator {
+    pub(super) fn new() -> Self {
+        Validator {
+            names: HashMap::new(),
+            engine: TemplateEngine::new(),
+            diags: Vec::new(),
+            missing_env: BTreeSet::new(),
+            redactor: Redactor::default(),
+            schemas: HashMap::new(),
+            paths: Default::default(),
+        }
+    }
+
+    pub(super) fn names_used(&mut self, text: &str) -> Rc<NamesUsed> {
+        if let Some(found) = self.names.get(text) {
+            return found.clone();
+        }
+        let found = Rc::new(self.engine.names_used(text));
+        self.names.insert(text.to_owned(), found.clone());
+        found
+    }
+
+    /// Syntax, and every name it uses defined (`known` plus the dotted env/secret names).
+    pub(super) fn check_template(&mut self, t: &Template, known: &BTreeSet<String>) {
+        match &*self.names_used(&t.text) {
+            Err(e) => self
+                .diags
+                .push(Diagnostic::error(format!("invalid template: {e}"), t.span)),
+            Ok(names) => {
+                for name in names {
+                    let root = name.split('.').next().unwrap_or(name);
+                    if known.contains(root) {
+                        continue;
+                    }
+                    let mut diag = Diagnostic::error(format!("undefined variable `{root}`"), t.span)
+                        .with_label("used in this template");
+                    let candidates: Vec<&str> = known.iter().map(String::as_str).collect();
+                    diag = match did_you_mean(root, candidates.iter().copied()) {
+                        Some(close) => diag.with_help(format!("did you mean `{close}`?")),
+                        None if root == "mock" => diag.with_help("`mock.*` is defined only with --mock"),
+                        None => diag.with_help(
+                            "define it in `vars`, capture it in an earlier step, or use env.NAME / secret.NAME",
+                        ),
+                    };
+                    self.diags.push(diag);
+                }
+            }
+        }
+    }
+
+    pub(super) fn check_node(&mut self, node: &Node, known: &BTreeSet<String>) {
+        for_each_template(node, &mut |t| self.check_template(&t, known));
+    }
+
+    pub(super) fn check_profile_ref(&mut self, auth: &AuthRef, span: Span, profiles: &BTreeMap<String, &AuthProfile>) {
+        let AuthRef::Profile(name) = auth else { return };
+        if profiles.contains_key(name) {
+            return;
+        }
+        let mut diag = Diagnostic::error(format!("unknown auth profile `{name}`"), span);
+        let names: Vec<&str> = profiles.keys().map(String::as_str).collect();
+        diag = match did_you_mean(name, names.iter().copied()) {
+            Some(close) => diag.with_label(format!("did you mean `{close}`?")),
+            None if names.is_empty() => diag.with_help("define profiles under `auth:` in k2check.yaml"),
+            None => diag.with_help(format!("profiles: {}, or `none`", names.join(", "))),
+        };
+        self.diags.push(diag);
+    }
+
+    pub(super) fn check_scenario(
+        &mut self,
+        scenario: &Scenario,
+        known: &BTreeSet<String>,
+        profiles: &BTreeMap<String, &AuthProfile>,
+    ) {
+        let mut known = known.clone();
+        if let Some(a) = &scenario.auth {
+            self.check_profile_ref(&a.value, a.span, profiles);
+        }
+        for (name, node) in &scenario.vars {
+            self.check_node(node, &known);
+            known.insert(name.value.clone());
+        }
+        for step in &scenario.steps {
+            self.check_step(scenario, step, &known, profiles);
+            known.extend(step.capture.iter().map(|c| c.name.value.clone()));
+        }
+        for step in &scenario.finally {
+            self.check_step(scenario, step, &known, profiles);
+            known.extend(step.capture.iter().map(|c| c.name.value.clone()));
+        }
+    }
+
+    pub(super) fn check_step(
+        &mut self,
+        scenario: &Scenario,
+        step: &Step,
+        known: &BTreeSet<String>,
+        profiles: &BTreeMap<String, &AuthProfile>,
+    ) {
+        // A workflow looked up by name adds its id for this step only.
+        let mut with_workflow_id;
+        let known = if matches!(step.follow, Follow::WorkflowByName { .. }) {
+            with_workflow_id = known.clone();
+            with_workflow_id.insert(WORKFLOW_ID.into());
+            &with_workflow_id
+        } else {
+            known
+        };
+        for t in step_templates(step) {
+            self.check_template(&t, known);
+        }
+        if let Some(a) = &step.auth {
+            self.check_profile_ref(&a.value, a.span, profiles);
+        }
+        for (path, _) in &step.expect.json {
+            self.check_jsonpath(path);
+        }
+        for capture in &step.capture {
+            if let CaptureSource::Json(path) = &capture.source {
+                self.check_jsonpath(path);
+            }
+        }
+        if let Some(schema) = &step.expect.schema {
+            let dir = scenario.path.parent().unwrap_or(std::path::Path::new("."));
+            self.load_schema(dir.join(&schema.value), schema.span);
+        }
+    }
+
+    pub(super) fn check_jsonpath(&mut self, path: &Template) {
+        if !path.is_static() {
+            return;
+        }
+        if let Err(e) = self.paths.parse(&path.text) {
+            self.diags.push(
+                Diagnostic::error(format!("invalid JSONPath `{}`", path.text), path.span)
+                    .with_label(e)
+                    .with_help("JSONPath (RFC 9535) starts with `$`, e.g. `$.value[0].ID` or `$.tasks[?@.workflowInstanceID == 5]`"),
+            );
+        }
+    }
+}

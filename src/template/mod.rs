@@ -1,0 +1,12 @@
+//! Templates: the engine (minijinja), the names a template sees, a fast path for plain
+//! `{{ name.attr }}` lookups, and the OData and SCIM literal filters.
+
+mod context;
+mod engine;
+mod error;
+mod fast_path;
+mod literal;
+
+pub use context::Context;
+pub use engine::{BUILTIN_NAMES, TemplateEngine, exact_expression, has_template};
+pub use error::TemplateError;
