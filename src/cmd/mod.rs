@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod dispatch;
 pub mod mock;
 pub mod prepare;
 pub mod run;
@@ -7,3 +8,5 @@ pub mod schema;
 pub mod secret_hash;
 pub mod token;
 pub mod validate;
+
+pub use dispatch::main_with;

@@ -2,6 +2,7 @@
 
 mod exchange;
 mod follow;
+mod follow_failure;
 pub mod limits;
 mod pages;
 pub mod resolve;

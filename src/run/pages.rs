@@ -13,7 +13,7 @@ use url::Url;
 use crate::expect::Response;
 use crate::http::{origin_text, same_origin};
 use crate::run::exchange::get;
-use crate::run::follow::{FollowFailure, failure};
+use crate::run::follow_failure::{FollowFailure, failure};
 use crate::run::resolve::ResolvedRequest;
 use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::expect::Response;
 use crate::expect::predicate::loosely_equal;
 use crate::run::exchange::get;
-use crate::run::follow::{FollowFailure, failure};
+use crate::run::follow_failure::{FollowFailure, failure};
 use crate::run::resolve::ResolvedRequest;
 use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;

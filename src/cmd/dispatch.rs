@@ -1,0 +1,29 @@
+//! From a parsed command line to the subcommand that carries it out, on one async runtime.
+
+use crate::cli::{Cli, Command};
+use crate::cmd;
+use crate::exit;
+
+/// Runs a parsed command line and returns the process exit code.
+pub fn main_with(cli: Cli) -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            crate::errln!("error: cannot start the async runtime: {e}");
+            return exit::INCOMPLETE;
+        }
+    };
+    let code = runtime.block_on(async move {
+        match cli.command {
+            Command::Run(args) => cmd::run::run(args).await,
+            Command::Validate(args) => cmd::validate::validate(args).await,
+            Command::Mock(args) => cmd::mock::mock(args).await,
+            Command::Token(args) => cmd::token::token(args).await,
+            Command::SecretHash(args) => cmd::secret_hash::secret_hash(args),
+            Command::Schema => cmd::schema::schema(),
+        }
+    });
+    // The process ends now: idle workers and open connections need no orderly goodbye.
+    runtime.shutdown_background();
+    code
+}
