@@ -1,11 +1,11 @@
 //! Assertions that know K2's documents: the records of an OData or SCIM list, the OData
 //! count, and an entity set described by `$metadata`.
 
-use regex::Regex;
 use serde_json::Value;
 
 use crate::event::AssertionFailure;
 use crate::expect::Response;
+use crate::expect::csdl::entity_set_properties;
 use crate::expect::predicate::{Mismatch, check_all};
 use crate::scenario::model::{EntitySetCheck, Predicate};
 use crate::template::{Context, TemplateEngine};
@@ -107,37 +107,16 @@ pub fn check_entity_set(
         Err(e) => return failures.push(fail("an entity set name".into(), e)),
     };
     let csdl = response.text();
-    let set = Regex::new(&format!(
-        r#"<EntitySet\s+Name="{}"\s+EntityType="([^"]+)""#,
-        regex::escape(&name)
-    ))
-    .ok()
-    .and_then(|r| r.captures(&csdl))
-    .and_then(|c| c.get(1))
-    .map(|m| m.as_str().rsplit('.').next().unwrap_or_default().to_owned());
-    let Some(type_name) = set else {
-        return failures.push(fail(
-            format!("an entity set `{name}` in $metadata"),
-            "none by that name".into(),
-        ));
+    let (type_name, declared) = match entity_set_properties(&csdl, &name) {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            return failures.push(fail(
+                format!("an entity set `{name}` in $metadata"),
+                "none by that name".into(),
+            ));
+        }
+        Err(e) => return failures.push(fail(format!("an entity set `{name}` in $metadata"), e)),
     };
-    let body = Regex::new(&format!(
-        r#"(?s)<EntityType\s+Name="{}"[^>]*>(.*?)</EntityType>"#,
-        regex::escape(&type_name)
-    ))
-    .ok()
-    .and_then(|r| r.captures(&csdl))
-    .and_then(|c| c.get(1))
-    .map(|m| m.as_str().to_owned())
-    .unwrap_or_default();
-    let declared: Vec<String> = Regex::new(r#"<Property\s+Name="([^"]+)""#)
-        .map(|r| {
-            r.captures_iter(&body)
-                .filter_map(|c| c.get(1))
-                .map(|m| m.as_str().to_owned())
-                .collect()
-        })
-        .unwrap_or_default();
     let mut missing = Vec::new();
     for property in &check.properties {
         match render(property) {
@@ -149,7 +128,7 @@ pub fn check_entity_set(
     if !missing.is_empty() {
         failures.push(fail(
             format!("`{name}` with the properties {}", missing.join(", ")),
-            format!("its properties are {}", declared.join(", ")),
+            format!("its type {type_name} declares {}", declared.join(", ")),
         ));
     }
 }

@@ -1,6 +1,7 @@
 //! Assertions and captures on responses.
 
 pub mod check;
+mod csdl;
 pub mod k2;
 pub mod paths;
 pub mod pluck;
