@@ -3,24 +3,24 @@
 //! Data flows one way: load -> plan -> run -> events -> reporters -> exit code
 //! (docs/architecture.md). `cmd::dispatch` wires the stages for each subcommand.
 
-pub mod auth;
+pub(crate) mod auth;
 pub mod cli;
 pub mod cmd;
-pub mod diag;
-pub mod encoding;
-pub mod event;
-pub mod exit;
-pub mod expect;
+pub(crate) mod diag;
+pub(crate) mod encoding;
+pub(crate) mod event;
+pub(crate) mod exit;
+pub(crate) mod expect;
 pub mod http;
 pub mod mock;
 pub mod output;
 pub mod plan;
-pub mod redact;
-pub mod report;
-pub mod run;
+pub(crate) mod redact;
+pub(crate) mod report;
+pub(crate) mod run;
 pub mod scenario;
-pub mod schema;
+pub(crate) mod schema;
 pub mod source;
-pub mod template;
-pub mod text;
+pub(crate) mod template;
+pub(crate) mod text;
 pub mod yaml;

@@ -3,7 +3,10 @@
 use crate::redact::Redactor;
 use crate::scenario::model::ClientAuthStyle;
 
+/// One variant per profile `type`; `ClientCredentials` keeps the name of the OAuth grant
+/// (RFC 6749 §4.4) rather than a shorter one that would say less.
 #[derive(Debug, Clone)]
+#[allow(clippy::enum_variant_names)]
 pub enum Credentials {
     None,
     Basic { username: String, password: String },

@@ -1,12 +1,12 @@
 //! One file per subcommand.
 
 mod dispatch;
-pub mod mock;
-pub mod prepare;
-pub mod run;
-pub mod schema;
-pub mod secret_hash;
-pub mod token;
-pub mod validate;
+pub(crate) mod mock;
+pub(crate) mod prepare;
+pub(crate) mod run;
+pub(crate) mod schema;
+pub(crate) mod secret_hash;
+pub(crate) mod token;
+pub(crate) mod validate;
 
 pub use dispatch::main_with;

@@ -12,7 +12,6 @@ use crate::expect::predicate::{Mismatch, check_all};
 use crate::expect::response::Response;
 use crate::scenario::model::{BodyAs, Capture, CaptureSource, Expect, Predicate};
 use crate::template::{Context, TemplateEngine};
-use crate::text::cut;
 
 pub struct Checker<'a> {
     pub engine: &'a TemplateEngine,
@@ -84,7 +83,7 @@ impl Checker<'_> {
                     span: schema.span,
                     message: "schema".into(),
                     expected: format!("a body valid against {}", schema.value.display()),
-                    actual: cut(&actual, 400),
+                    actual,
                 });
             }
         }
@@ -167,7 +166,7 @@ impl Checker<'_> {
                     let text = response.text();
                     match regex.captures(&text).and_then(|c| c.get(*group)) {
                         Some(m) => Value::String(m.as_str().to_owned()),
-                        None => return Err(fail(&format!("a match of /{}/", regex.as_str()), cut(&text, 200))),
+                        None => return Err(fail(&format!("a match of /{}/", regex.as_str()), text)),
                     }
                 }
                 CaptureSource::Body(BodyAs::Text) => Value::String(response.text()),
@@ -175,7 +174,7 @@ impl Checker<'_> {
                     let text = response.text();
                     match text.trim().trim_matches('"').parse::<i64>() {
                         Ok(n) => Value::from(n),
-                        Err(_) => return Err(fail("a body that is an integer", cut(&text, 200))),
+                        Err(_) => return Err(fail("a body that is an integer", text)),
                     }
                 }
                 CaptureSource::Body(BodyAs::Json) => response.json().map_err(|e| fail("a JSON body", e))?.clone(),

@@ -13,9 +13,12 @@ pub fn entity_set_properties(csdl: &str, set: &str) -> Result<Option<(String, Ve
     let mut in_type: Option<usize> = None;
     let mut reader = Reader::from_str(csdl);
     loop {
-        let event = reader
-            .read_event()
-            .map_err(|e| format!("$metadata is not well-formed XML at byte {}: {e}", reader.error_position()))?;
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "$metadata is not well-formed XML at byte {}: {e}",
+                reader.error_position()
+            )
+        })?;
         match event {
             Event::Start(e) | Event::Empty(e) if is(&e, b"EntitySet") => {
                 if let (Some(name), Some(kind)) = (attribute(&e, b"Name"), attribute(&e, b"EntityType")) {
@@ -91,7 +94,11 @@ mod tests {
     fn finds_the_type_and_properties_whatever_the_attribute_order() {
         let (kind, properties) = entity_set_properties(CSDL, "Employees").unwrap().unwrap();
         assert_eq!(kind, "Employee");
-        assert_eq!(properties, ["ID", "Full Name"], "navigation properties are not properties");
+        assert_eq!(
+            properties,
+            ["ID", "Full Name"],
+            "navigation properties are not properties"
+        );
         assert_eq!(
             entity_set_properties(CSDL, "Nothing").unwrap(),
             Some(("Empty".into(), vec![]))
@@ -102,7 +109,10 @@ mod tests {
     #[test]
     fn prefixed_elements_are_read_like_unprefixed_ones() {
         let csdl = r#"<edm:Schema xmlns:edm="e"><edm:EntityType Name="T"><edm:Property Name="A"/></edm:EntityType><edm:EntitySet Name="S" EntityType="n.T"/></edm:Schema>"#;
-        assert_eq!(entity_set_properties(csdl, "S").unwrap(), Some(("T".into(), vec!["A".into()])));
+        assert_eq!(
+            entity_set_properties(csdl, "S").unwrap(),
+            Some(("T".into(), vec!["A".into()]))
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::http::{self, url_credentials};
 use crate::run::resolve::ResolvedRequest;
 use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;
-use crate::text::cut;
+use crate::text::masked_cut;
 
 /// Sends a request with the profile's credentials. A 401 to a fetched token gets one fresh
 /// token and one resend, never more; the count of resends comes back with the response.
@@ -81,7 +81,7 @@ pub async fn get(
 
 async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&HeaderValue>) -> Result<Response, StepError> {
     let url = rt.urls.parse(&req.url).map_err(|reason| StepError::InvalidUrl {
-        url: cut(&req.url, 200),
+        url: masked_cut(&req.url, 200, &rt.plan.redactor),
         reason,
     })?;
     if let Some((user, password)) = url_credentials(&url) {

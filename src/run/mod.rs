@@ -17,4 +17,3 @@ mod workflow_lookup;
 
 pub use runtime::Runtime;
 pub use scheduler::{Schedule, execute};
-pub use step_error::StepError;

@@ -15,9 +15,13 @@ use crate::run::step_error::StepError;
 use crate::run::workflow_lookup::with_workflow_id;
 use crate::scenario::model::{AuthRef, Scenario, Step};
 use crate::template::Context;
+use crate::text::masked_cut;
 
 /// How much of a failed response's body the reports keep.
 const EXCERPT_CHARS: usize = 2048;
+
+/// How much of an assertion's expected and actual text the reports keep.
+const FAILURE_CHARS: usize = 300;
 
 pub struct StepOutcome {
     pub result: StepResult,
@@ -83,11 +87,12 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
             captures
         }
         Attempt::Failed { response, mut failures } => {
-            // Masked before excerpts are cut, so no secret survives as a prefix.
+            // Checks give their texts whole; masked before they are cut, so no secret
+            // survives as a prefix.
             let redactor = &rt.plan.redactor;
             for f in &mut failures {
-                f.expected = redactor.redact(&f.expected).into_owned();
-                f.actual = redactor.redact(&f.actual).into_owned();
+                f.expected = masked_cut(&f.expected, FAILURE_CHARS, redactor);
+                f.actual = masked_cut(&f.actual, FAILURE_CHARS, redactor);
             }
             result.status = Status::Failed;
             result.response = Some(summary_with_excerpt(&response, redactor));
@@ -104,14 +109,10 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
 }
 
 fn summary_with_excerpt(response: &Response, redactor: &crate::redact::Redactor) -> ResponseSummary {
-    let text = redactor.redact(&String::from_utf8_lossy(&response.body)).into_owned();
-    let excerpt = match text.char_indices().nth(EXCERPT_CHARS) {
-        Some((cut, _)) => format!("{}… ({} more bytes)", &text[..cut], text.len() - cut),
-        None => text,
-    };
+    let text = String::from_utf8_lossy(&response.body);
     ResponseSummary {
         status: response.status,
-        excerpt: Some(excerpt),
+        excerpt: Some(masked_cut(&text, EXCERPT_CHARS, redactor)),
     }
 }
 

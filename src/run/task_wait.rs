@@ -14,7 +14,7 @@ use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;
 use crate::scenario::model::Step;
 use crate::template::Context;
-use crate::text::{cut, scalar_text};
+use crate::text::scalar_text;
 
 pub struct Wait<'a> {
     pub instance: &'a str,
@@ -79,7 +79,7 @@ fn task_of(response: &Response, instance: &Value) -> Option<Value> {
 /// The serial numbers and instances of a task list, for a failure message.
 fn task_list(response: &Response) -> String {
     let Ok(json) = response.json() else {
-        return format!("{} {}", response.status, cut(&response.text(), 200));
+        return format!("{} {}", response.status, response.text());
     };
     let tasks = json.get("tasks").and_then(Value::as_array).cloned().unwrap_or_default();
     let items: Vec<String> = tasks
@@ -95,6 +95,6 @@ fn task_list(response: &Response) -> String {
     if items.is_empty() {
         "empty".into()
     } else {
-        cut(&items.join(", "), 400)
+        items.join(", ")
     }
 }
