@@ -236,6 +236,25 @@ fn main() {
         rss_100k as f64 / 1024.0,
         (rss_100k as f64 - rss_10k as f64) / 1024.0
     );
+
+    // Memory with long scenarios: 100,000 requests as 20 scenarios of 5,000 steps (all in
+    // flight at --jobs 20) and as 200 of 500, with both report files written.
+    let reports = work.path().join("report");
+    let (junit, json) = (
+        reports.with_extension("xml").display().to_string(),
+        reports.with_extension("jsonl").display().to_string(),
+    );
+    for (scenarios, steps, jobs) in [(20, 5000, "8"), (20, 5000, "20"), (200, 500, "64")] {
+        write_suite(&suite, &mock.url, scenarios, steps, 64);
+        let args = [
+            "run", &dir, "--env", "bench", "--jobs", jobs, "--junit", &junit, "--json", &json,
+        ];
+        let (_, rss) = run_k2check(&args);
+        println!(
+            "memory:         peak RSS {:.1} MB for {scenarios} x {steps} steps with --jobs {jobs}, JUnit and JSON reports written",
+            rss as f64 / 1024.0
+        );
+    }
     drop(mock);
 
     // Latency-bound: every response 100 ms late; 200 x 5 with --jobs 50 is 4 waves of 5 steps.

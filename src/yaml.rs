@@ -109,6 +109,23 @@ fn plain_scalar(text: &str) -> serde_json::Value {
     Value::String(text.to_owned())
 }
 
+/// The most nodes aliases may copy into one file: far above any real suite, far below what
+/// would exhaust memory.
+const MAX_ALIAS_NODES: usize = 1_000_000;
+
+fn node_count(node: &Node) -> usize {
+    match &node.kind {
+        NodeKind::Scalar { .. } => 1,
+        NodeKind::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
+        NodeKind::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|(k, v)| node_count(k) + node_count(v))
+                .sum::<usize>()
+        }
+    }
+}
+
 /// Parses one YAML document. An empty file is a null node.
 pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostic> {
     let mut builder = Builder {
@@ -117,6 +134,7 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostic> {
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
+        expanded: 0,
     };
     let mut parser = Parser::new_from_str(&file.text);
     let mut documents = 0;
@@ -148,11 +166,21 @@ pub fn parse(file_id: FileId, file: &SourceFile) -> Result<Node, Diagnostic> {
                 )?;
             }
             Event::Alias(id) => {
-                let node = builder
+                let (node, size) = builder
                     .anchors
                     .get(&id)
                     .cloned()
                     .ok_or_else(|| Diagnostic::error("this alias names no anchor defined before it", span))?;
+                // Each alias copies its anchor's nodes: nested aliases can ask for billions of
+                // them from a few lines ("billion laughs"), so their total is bounded.
+                builder.expanded += size;
+                if builder.expanded > MAX_ALIAS_NODES {
+                    return Err(Diagnostic::error(
+                        format!("YAML aliases expand to more than {MAX_ALIAS_NODES} nodes"),
+                        span,
+                    )
+                    .with_help("anchors and aliases repeat what they name; write the content out, or repeat less"));
+                }
                 builder.push_value(Node { span, ..node }, 0)?;
             }
             Event::SequenceStart(anchor, _) => builder.open(Open::Seq(Vec::new()), span, anchor)?,
@@ -180,8 +208,11 @@ struct Builder<'a> {
     file_id: FileId,
     file: &'a SourceFile,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Each anchor's node, and how many nodes it holds.
+    anchors: HashMap<usize, (Node, usize)>,
     root: Option<Node>,
+    /// Nodes copied by aliases so far.
+    expanded: usize,
 }
 
 impl Builder<'_> {
@@ -209,16 +240,25 @@ impl Builder<'_> {
             return Ok(());
         };
         let span = Span::new(self.file_id, frame.start.start, end.end.max(frame.start.end));
+        // Closed collections never grow again: their spare capacity (a one-entry mapping
+        // holds room for four) was most of a parsed file's memory.
         let kind = match frame.open {
-            Open::Seq(items) => NodeKind::Seq(items),
-            Open::Map(entries, _) => NodeKind::Map(apply_merge_keys(entries)),
+            Open::Seq(mut items) => {
+                items.shrink_to_fit();
+                NodeKind::Seq(items)
+            }
+            Open::Map(entries, _) => {
+                let mut entries = apply_merge_keys(entries);
+                entries.shrink_to_fit();
+                NodeKind::Map(entries)
+            }
         };
         self.push_value(Node { kind, span }, frame.anchor)
     }
 
     fn push_value(&mut self, node: Node, anchor: usize) -> Result<(), Diagnostic> {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), node_count(&node)));
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
@@ -307,5 +347,26 @@ mod tests {
         let deep = "[".repeat(500);
         assert!(parse_str(&deep).is_err());
         assert!(parse_str("").unwrap().is_null());
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_quickly() {
+        let mut bomb = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i", "j"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f", "g", "h", "i"])
+        {
+            bomb.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        let started = std::time::Instant::now();
+        let error = parse_str(&bomb).unwrap_err();
+        assert!(
+            error.message.contains("aliases expand to more than"),
+            "{}",
+            error.message
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // Ordinary reuse stays well within the bound.
+        assert!(parse_str("base: &b { timeout: 5s }\none: *b\ntwo: *b\n").is_ok());
     }
 }

@@ -159,7 +159,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
         v.check_scenario(&scenario, &known, &profiles_src);
         if options.selection.takes(&scenario) {
-            planned.push(PlannedScenario::new(scenario, keeping));
+            planned.push(PlannedScenario::new(scenario, keeping, &sources));
         }
     });
     // Scenarios may use environment variables the suite does not: make them visible too.

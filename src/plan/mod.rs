@@ -12,7 +12,7 @@ mod shard;
 mod validator;
 
 pub use build::plan;
-pub use planned::{KEEP_DECODED_BYTES, PlannedScenario};
+pub use planned::{DECODED_IN_FLIGHT_BYTES, KEEP_DECODED_BYTES, PlannedScenario};
 pub use run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions};
 pub use selection::{Selection, glob_matches};
 pub use shard::Shard;

@@ -15,21 +15,36 @@ use crate::source::{FileId, SourceMap};
 /// memory of its text.
 pub const KEEP_DECODED_BYTES: usize = 2 << 20;
 
+/// How much scenario text that is decoded again when it starts may be running at once. A
+/// decoded step takes some ten times its text: this bounds the memory of a run whose
+/// scenarios are very long (20 of 5,000 steps) whatever `--jobs` asks.
+pub const DECODED_IN_FLIGHT_BYTES: usize = 3 << 20;
+
 pub struct PlannedScenario {
     pub name: String,
     pub path: PathBuf,
     file: FileId,
     kept: Option<Arc<Scenario>>,
+    /// The text decoded again when the scenario starts; 0 when it is kept decoded.
+    text_bytes: usize,
 }
 
 impl PlannedScenario {
-    pub fn new(scenario: Scenario, keep: bool) -> Self {
+    pub fn new(scenario: Scenario, keep: bool, sources: &SourceMap) -> Self {
+        let text_bytes = if keep { 0 } else { sources.get(scenario.file).text.len() };
         PlannedScenario {
             name: scenario.name.value.clone(),
             path: scenario.path.clone(),
             file: scenario.file,
             kept: keep.then(|| Arc::new(scenario)),
+            text_bytes,
         }
+    }
+
+    /// Its share of `DECODED_IN_FLIGHT_BYTES` while it runs (a scenario larger than the
+    /// whole budget takes all of it, and runs alone among those decoded again).
+    pub fn in_flight_weight(&self) -> u32 {
+        self.text_bytes.min(DECODED_IN_FLIGHT_BYTES) as u32
     }
 
     /// Whether the decoded scenario is held, rather than decoded again when it starts.

@@ -6,10 +6,11 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
 use crate::event::{Event, ScenarioResult, Status, Summary};
+use crate::plan::DECODED_IN_FLIGHT_BYTES;
 use crate::run::runtime::Runtime;
 use crate::run::scenario::{StepLog, all_skipped, run_scenario};
 
@@ -46,6 +47,23 @@ impl InOrder {
     }
 }
 
+/// A job slot and the scenario's room in the decoded budget, both held while it runs.
+/// Dropped while waiting (another branch of the scheduler won), neither is kept.
+async fn admit(
+    jobs: &Arc<Semaphore>,
+    decoded: &Arc<Semaphore>,
+    rt: &Runtime,
+    index: usize,
+) -> Option<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>)> {
+    let job = jobs.clone().acquire_owned().await.ok()?;
+    let weight = rt.plan.scenarios.get(index).map_or(0, |s| s.in_flight_weight());
+    let room = match weight {
+        0 => None,
+        weight => Some(decoded.clone().acquire_many_owned(weight).await.ok()?),
+    };
+    Some((job, room))
+}
+
 /// Runs every scenario and returns the summary; `interrupt` resolving stops the run.
 pub async fn execute(
     rt: Arc<Runtime>,
@@ -61,6 +79,8 @@ pub async fn execute(
         run_id: rt.plan.run_id.clone(),
     });
     let semaphore = Arc::new(Semaphore::new(schedule.jobs.max(1)));
+    // Scenarios decoded again when they start also wait for room in this budget.
+    let decoded = Arc::new(Semaphore::new(DECODED_IN_FLIGHT_BYTES));
     let logs: Vec<StepLog> = (0..total).map(|_| Arc::new(Mutex::new(Vec::new()))).collect();
     let mut out = InOrder {
         events: events.clone(),
@@ -87,8 +107,8 @@ pub async fn execute(
                 rt.stop();
                 tasks.abort_all();
             }
-            permit = semaphore.clone().acquire_owned(), if can_start && !interrupted => {
-                let Ok(permit) = permit else { break };
+            permit = admit(&semaphore, &decoded, &rt, next_to_start), if can_start && !interrupted => {
+                let Some(permit) = permit else { break };
                 let index = next_to_start;
                 next_to_start += 1;
                 let name = rt.plan.scenarios[index].name.clone();

@@ -43,6 +43,7 @@ pub fn decode_predicates(r: &mut Reader, node: &Node) -> Vec<Predicate> {
     if entries.is_empty() {
         r.error(Diagnostic::error("an empty mapping checks nothing", node.span).with_help(operators_help()));
     }
+    predicates.shrink_to_fit();
     predicates
 }
 

@@ -126,7 +126,9 @@ fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
     }
     let auth = f.take("auth").and_then(|n| decode_auth_ref(r, n));
     let expect = f.take("expect").map(|n| decode_expect(r, n)).unwrap_or_default();
-    let capture = f.take("capture").map(|n| decode_captures(r, n)).unwrap_or_default();
+    let mut capture = f.take("capture").map(|n| decode_captures(r, n)).unwrap_or_default();
+    // A long scenario holds thousands of steps: no spare room in what never grows again.
+    capture.shrink_to_fit();
     let retry = f.take("retry").and_then(|n| decode_retry(r, n));
     let (request, follow) = sends.into_iter().next().flatten()?;
     Some(Step {

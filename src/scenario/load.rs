@@ -87,6 +87,9 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     loaded
 }
 
+/// Files longer than this on average are decoded one at a time per worker.
+const LONG_FILE_BYTES: usize = 64 << 10;
+
 /// Parses and decodes one scenario file; its problems go to `reader`.
 pub fn decode_file(id: FileId, sources: &SourceMap, reader: &mut Reader) -> Option<Scenario> {
     match yaml::parse(id, sources.get(id)) {
@@ -101,15 +104,22 @@ pub fn decode_file(id: FileId, sources: &SourceMap, reader: &mut Reader) -> Opti
 /// Decodes every file on worker threads (one per core) while `each`, on this thread, takes
 /// the results in file order. Worker `w` decodes files `w`, `w + n`, `w + 2n`, … into its own
 /// small bounded queue, so reading the queues in turn restores the order and only a few
-/// decoded files are in memory at once.
+/// decoded files are in memory at once: four each for ordinary files, none waiting for very
+/// long ones (a decoded step takes some ten times its text).
 pub fn decode_each(files: &[FileId], sources: &SourceMap, mut each: impl FnMut(Option<Scenario>, Vec<Diagnostic>)) {
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, files.len().max(1));
+    let text: usize = files.iter().map(|&f| sources.get(f).text.len()).sum();
+    let depth = if text / files.len().max(1) > LONG_FILE_BYTES {
+        0
+    } else {
+        4
+    };
     std::thread::scope(|scope| {
         let mut queues = Vec::with_capacity(workers);
         for worker in 0..workers {
-            let (tx, rx) = std::sync::mpsc::sync_channel(4);
+            let (tx, rx) = std::sync::mpsc::sync_channel(depth);
             queues.push(rx);
             scope.spawn(move || {
                 for &file in files.iter().skip(worker).step_by(workers) {

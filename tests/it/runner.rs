@@ -214,7 +214,7 @@ fn a_scenario_decoded_again_from_its_text_is_the_scenario_that_was_validated() {
     assert!(plan.scenarios.len() > 10);
     for (index, planned) in plan.scenarios.iter().enumerate() {
         let kept = plan.scenario(index).unwrap();
-        let released = PlannedScenario::new((*kept).clone(), false);
+        let released = PlannedScenario::new((*kept).clone(), false, &plan.sources);
         let again = released.get(&plan.sources).expect("decodes again");
         let steps = |s: &k2check::scenario::Scenario| -> Vec<(String, String)> {
             s.steps
