@@ -35,12 +35,26 @@ pub enum Command {
 pub struct SuiteArgs {
     /// Scenario files or folders (default: ./scenarios if it exists, else .)
     pub paths: Vec<PathBuf>,
-    /// Environment from k2check.yaml
-    #[arg(long, short, value_name = "NAME", env = "K2CHECK_ENV")]
+    /// Environment from k2check.yaml [env: K2CHECK_ENV=]
+    #[arg(long, short, value_name = "NAME", conflicts_with = "mock")]
     pub env: Option<String>,
-    /// Run against the built-in mock K2 environment (environment `mock`)
+    /// Run against the built-in mock K2 environment (environment `mock`); K2CHECK_ENV is
+    /// ignored, and nothing is sent anywhere else
     #[arg(long)]
     pub mock: bool,
+}
+
+impl SuiteArgs {
+    /// The environment asked for: `--env`, else `K2CHECK_ENV` (never under `--mock`), and a
+    /// note when `K2CHECK_ENV` was set and ignored.
+    pub fn environment(&self) -> (Option<String>, Option<String>) {
+        let from_variable = std::env::var("K2CHECK_ENV").ok().filter(|e| !e.trim().is_empty());
+        match (&self.env, self.mock, from_variable) {
+            (Some(env), _, _) => (Some(env.clone()), None),
+            (None, true, Some(ignored)) => (None, Some(format!("K2CHECK_ENV={ignored} is ignored under --mock"))),
+            (None, _, variable) => (variable, None),
+        }
+    }
 }
 
 #[derive(Debug, Args)]

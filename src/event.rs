@@ -10,6 +10,10 @@ pub enum Event {
     RunStarted {
         total: usize,
         environment: Option<String>,
+        /// The origins the run sends to.
+        hosts: Vec<String>,
+        /// Said with the first line (e.g. that `K2CHECK_ENV` was ignored under `--mock`).
+        note: Option<String>,
         run_id: String,
     },
     ScenarioStarted {

@@ -45,15 +45,17 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared,
     let loaded = tokio::task::spawn_blocking(move || scenario::load(&paths))
         .await
         .unwrap_or_default();
+    let (environment, note) = args.environment();
     let options = PlanOptions {
-        environment: args.env.clone(),
+        environment,
         mock: mock.as_ref().map(MockServer::template_vars),
         selection,
         run_id: new_run_id(),
     };
     match crate::plan::plan(loaded, &options) {
-        Ok(plan) => {
+        Ok(mut plan) => {
             print_diagnostics(&plan.warnings, &plan.sources, &plan.redactor);
+            plan.note = note;
             Ok(Prepared { plan, mock })
         }
         Err(PlanError {

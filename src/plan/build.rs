@@ -9,6 +9,7 @@ use std::sync::Arc;
 use minijinja::Value;
 
 use crate::diag::Diagnostic;
+use crate::plan::hosts;
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions};
 use crate::plan::validator::Validator;
@@ -100,11 +101,15 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     context_values.insert("env".into(), Value::from(env_values.clone()));
     context_values.insert("secret".into(), Value::from(secret_values.clone()));
 
+    let mut url_texts: Vec<String> = Vec::new();
     let mut context = Context::new(context_values);
     for (name, node) in all_vars {
         v.check_node(node, &known);
         match v.engine.render_node(node, &context) {
-            Ok(value) => context = context.with(&name.value, Value::from_serialize(&value)),
+            Ok(value) => {
+                hosts::strings(&value, &mut url_texts);
+                context = context.with(&name.value, Value::from_serialize(&value));
+            }
             Err(e) if !v.missing_env.is_empty() => drop(e),
             Err(e) => v.diags.push(Diagnostic::error(
                 format!("cannot render `{}`: {e}", name.value),
@@ -175,7 +180,16 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             redactor: v.redactor,
         });
     }
+    if let Some(mock) = &options.mock {
+        hosts::strings(mock, &mut url_texts);
+        // The mock's own address is what a mock run sends to; the rest are its names.
+        url_texts.retain(|u| mock.get("url").and_then(|m| m.as_str()).is_some_and(|m| u.starts_with(m)));
+    }
+    let mut urls: Vec<&str> = url_texts.iter().map(String::as_str).collect();
+    urls.extend(profiles.values().flat_map(hosts::profile_urls));
     Ok(Plan {
+        hosts: hosts::origins(urls),
+        note: None,
         run_id: options.run_id.clone(),
         warnings: diagnostics,
         sources,

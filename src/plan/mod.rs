@@ -4,6 +4,7 @@
 mod assets;
 mod build;
 mod environment;
+mod hosts;
 mod planned;
 mod profiles;
 mod run_plan;

@@ -30,6 +30,10 @@ pub struct PlanOptions {
 /// A validated run, ready to execute.
 pub struct Plan {
     pub run_id: String,
+    /// The origins the run will send to (variables that are URLs, token endpoints).
+    pub hosts: Vec<String>,
+    /// Said on the run's first line (e.g. that `K2CHECK_ENV` was ignored under `--mock`).
+    pub note: Option<String>,
     pub warnings: Vec<Diagnostic>,
     pub sources: Arc<SourceMap>,
     pub environment: Option<String>,

@@ -42,12 +42,15 @@ impl Reporter for JsonReporter {
             Event::RunStarted {
                 total,
                 environment,
+                hosts,
+                note: _,
                 run_id,
             } => self.line(&json!({
                 "type": "run_started",
                 "format": 1,
                 "run_id": run_id,
                 "environment": environment,
+                "hosts": hosts,
                 "scenarios": total,
             })),
             Event::ScenarioStarted { .. } => {}

@@ -115,7 +115,13 @@ impl TerminalReporter {
 impl Reporter for TerminalReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { total, environment, .. } => {
+            Event::RunStarted {
+                total,
+                environment,
+                hosts,
+                note,
+                ..
+            } => {
                 self.total = *total;
                 if let Some(bar) = &self.bar {
                     bar.set_length(*total as u64);
@@ -124,7 +130,12 @@ impl Reporter for TerminalReporter {
                     .as_deref()
                     .map(|e| format!(" in environment `{e}`"))
                     .unwrap_or_default();
-                self.print(&format!("running {total} scenario{}{env}\n", plural(*total)));
+                let to = match hosts.as_slice() {
+                    [] => String::new(),
+                    hosts => format!(", sending to {}", hosts.join(", ")),
+                };
+                let note = note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                self.print(&format!("running {total} scenario{}{env}{to}{note}\n", plural(*total)));
             }
             Event::ScenarioStarted { index, name } => {
                 self.running.push((*index, name.clone()));

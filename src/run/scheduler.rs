@@ -76,6 +76,8 @@ pub async fn execute(
     let _ = events.send(Event::RunStarted {
         total,
         environment: rt.plan.environment.clone(),
+        hosts: rt.plan.hosts.clone(),
+        note: rt.plan.note.clone(),
         run_id: rt.plan.run_id.clone(),
     });
     let semaphore = Arc::new(Semaphore::new(schedule.jobs.max(1)));

@@ -11,3 +11,4 @@ mod runner;
 mod server;
 mod support;
 mod tls;
+mod trust;

@@ -1,0 +1,117 @@
+//! Safe on a production tenant: credentials never mixed up or stalled, `--mock` never
+//! reaching anything but the mock.
+
+use std::time::{Duration, Instant};
+
+use crate::support::{k2check, suite};
+
+/// A suite for `--mock` whose two profiles differ only in their secret.
+const TWO_SECRETS: &str = r#"
+environments:
+  mock:
+    vars: { api: "{{ mock.url }}" }
+    auth:
+      right:
+        type: client_credentials
+        token_url: "{{ mock.token_url }}"
+        client_id: "{{ mock.client_id }}"
+        client_secret: "{{ mock.client_secret }}"
+        scope: https://api.k2.com/
+      wrong:
+        type: client_credentials
+        token_url: "{{ mock.token_url }}"
+        client_id: "{{ mock.client_id }}"
+        client_secret: not-the-secret-at-all
+        scope: https://api.k2.com/
+  cloud:
+    vars: { api: "https://tenant.example" }
+"#;
+
+fn uses(profile: &str) -> String {
+    format!(
+        "name: with {profile}\nauth: {profile}\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/api/workflow/v1/workflows\" }}\n    expect: {{ status: 200 }}\n"
+    )
+}
+
+#[test]
+fn a_wrong_secret_never_rides_on_the_right_profiles_token_in_either_order() {
+    for (first, second) in [("right", "wrong"), ("wrong", "right")] {
+        let dir = suite(&[
+            ("k2check.yaml", TWO_SECRETS),
+            ("a.yaml", &uses(first)),
+            ("b.yaml", &uses(second)),
+        ]);
+        let out = k2check(
+            dir.path(),
+            &["run", ".", "--mock", "--jobs", "1"].map(String::from),
+            &[],
+        );
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        assert!(out.stdout.contains("PASS  with right"), "{first} first: {}", out.stdout);
+        assert!(
+            out.stdout.contains("ERROR with wrong") && out.stdout.contains("invalid_client"),
+            "{first} first: {}",
+            out.stdout
+        );
+    }
+}
+
+#[test]
+fn mock_with_env_is_a_usage_error() {
+    let dir = suite(&[("k2check.yaml", TWO_SECRETS), ("a.yaml", &uses("right"))]);
+    let out = k2check(
+        dir.path(),
+        &["run", ".", "--mock", "--env", "cloud"].map(String::from),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("--env") && out.stderr.contains("--mock"), "{}", out.stderr);
+    assert!(!out.stdout.contains("PASS") && !out.stdout.contains("running"), "{}", out.stdout);
+}
+
+#[test]
+fn under_mock_k2check_env_is_ignored_and_the_first_line_says_so() {
+    let dir = suite(&[("k2check.yaml", TWO_SECRETS), ("a.yaml", &uses("right"))]);
+    let out = k2check(dir.path(), &["run", ".", "--mock"].map(String::from), &[("K2CHECK_ENV", "cloud")]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let first = out.stdout.lines().next().unwrap_or_default();
+    assert!(first.contains("in environment `mock`"), "{first}");
+    assert!(first.contains("sending to http://127.0.0.1:"), "{first}");
+    assert!(first.contains("K2CHECK_ENV=cloud is ignored under --mock"), "{first}");
+    assert!(!out.stdout.contains("tenant.example"), "{}", out.stdout);
+    // Without --mock the variable chooses the environment.
+    let plain = "name: no auth\nsteps:\n  - request: { url: \"{{ api }}/api/workflow/v1/workflows\" }\n";
+    let dir = suite(&[("k2check.yaml", TWO_SECRETS), ("a.yaml", plain)]);
+    let out = k2check(dir.path(), &["run", ".", "--dry-run"].map(String::from), &[("K2CHECK_ENV", "cloud")]);
+    assert!(out.stdout.contains("https://tenant.example/api/workflow/v1/workflows"), "{}", out.stdout);
+}
+
+/// A login server that accepts connections and never answers.
+fn stalled_server() -> String {
+    let addr = crate::server::serve_on_own_thread(|listener| async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    format!("http://{addr}")
+}
+
+#[test]
+fn a_login_server_that_never_answers_times_out_for_run_and_token() {
+    let stalled = stalled_server();
+    let suite_text = format!(
+        "defaults: {{ timeout: 1s }}\nenvironments:\n  test:\n    vars: {{ api: \"{stalled}\" }}\n    auth:\n      k2: {{ type: client_credentials, token_url: \"{stalled}/connect/token\", client_id: c, client_secret: s3cr3t-value }}\n      quick: {{ type: client_credentials, issuer: \"{stalled}/tenant\", client_id: c, client_secret: s3cr3t-value, timeout: 300ms }}\n"
+    );
+    let dir = suite(&[("k2check.yaml", &suite_text), ("a.yaml", &uses("k2"))]);
+    let started = Instant::now();
+    let out = k2check(dir.path(), &["run", "."].map(String::from), &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("timed out after 1 s"), "{}", out.stdout);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let started = Instant::now();
+    let out = k2check(dir.path(), &["token", "quick", "."].map(String::from), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("timed out after 0.3 s"), "{}", out.stderr);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
