@@ -141,5 +141,6 @@ fn parse_duration_arg(text: &str) -> Result<std::time::Duration, String> {
 }
 
 fn parse_rate_arg(text: &str) -> Result<f64, String> {
-    crate::scenario::model::parse_rate(text).ok_or_else(|| format!("`{text}` is not a rate (e.g. 20/s, 300/m)"))
+    crate::scenario::model::parse_rate(text)
+        .ok_or_else(|| format!("`{text}` is not a rate between 1/h and 1000000/s (e.g. 20/s, 300/m)"))
 }

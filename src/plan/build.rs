@@ -183,7 +183,11 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     if let Some(mock) = &options.mock {
         hosts::strings(mock, &mut url_texts);
         // The mock's own address is what a mock run sends to; the rest are its names.
-        url_texts.retain(|u| mock.get("url").and_then(|m| m.as_str()).is_some_and(|m| u.starts_with(m)));
+        url_texts.retain(|u| {
+            mock.get("url")
+                .and_then(|m| m.as_str())
+                .is_some_and(|m| u.starts_with(m))
+        });
     }
     let mut urls: Vec<&str> = url_texts.iter().map(String::as_str).collect();
     urls.extend(profiles.values().flat_map(hosts::profile_urls));

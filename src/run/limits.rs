@@ -54,7 +54,7 @@ impl Gate {
                 let mut next = self.next_slot.lock().unwrap_or_else(|e| e.into_inner());
                 let now = Instant::now();
                 let slot = next.map_or(now, |n| n.max(now));
-                *next = Some(slot + Duration::from_secs_f64(1.0 / rate));
+                *next = Some(slot + Duration::try_from_secs_f64(1.0 / rate).unwrap_or(Duration::from_secs(3600)));
                 slot
             };
             tokio::time::sleep_until(slot.into()).await;

@@ -22,6 +22,11 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
         return unreadable(&rt, index, started.elapsed());
     };
     let scenario = &*scenario;
+    // Debug builds only: lets the tests see what a panic inside a scenario becomes.
+    #[cfg(debug_assertions)]
+    if std::env::var("K2CHECK_DEBUG_PANIC_IN").is_ok_and(|name| name == scenario.name.value) {
+        panic!("a panic the tests asked for");
+    }
     let record = |result: StepResult| log.lock().unwrap_or_else(|e| e.into_inner()).push(result);
 
     let mut ctx = rt.plan.context.clone();
@@ -139,6 +144,26 @@ fn error_step(step: &Step, phase: Phase, message: String) -> StepResult {
         skip_reason: None,
         ..skipped_step(step, phase, "")
     }
+}
+
+/// A scenario whose run ended in a panic: an error that says so, never a pass or a skip.
+pub fn internal_error(rt: &Runtime, index: usize, done: Vec<StepResult>, words: &str) -> ScenarioResult {
+    let message = format!("internal error: k2check stopped this scenario ({words}); please report it");
+    let Some(scenario) = rt.plan.scenario(index) else {
+        return unreadable(rt, index, Default::default());
+    };
+    let mut result = all_skipped(index, &scenario, "k2check stopped this scenario", done);
+    match result.steps.iter_mut().find(|s| s.status == Status::Skipped) {
+        Some(step) => {
+            step.status = Status::Error;
+            step.error = Some(message.clone());
+            step.skip_reason = None;
+        }
+        None => result.skip_reason = Some(message.clone()),
+    }
+    result.status = Status::Error;
+    result.skip_reason = Some(message);
+    result
 }
 
 /// Every step of a scenario that never started, marked with why.

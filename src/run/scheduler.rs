@@ -2,7 +2,7 @@
 //! results sent as events in input order whatever finishes first. Finished results are
 //! handed to the reporters and not kept here, so memory does not grow with the run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use crate::event::{Event, ScenarioResult, Status, Summary};
 use crate::plan::DECODED_IN_FLIGHT_BYTES;
 use crate::run::runtime::Runtime;
-use crate::run::scenario::{StepLog, all_skipped, run_scenario};
+use crate::run::scenario::{StepLog, all_skipped, internal_error, run_scenario};
 
 #[derive(Debug, Clone, Copy)]
 pub struct Schedule {
@@ -64,6 +64,15 @@ async fn admit(
     Some((job, room))
 }
 
+/// What a panic said, for the report.
+fn panic_words(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
+}
+
 /// Runs every scenario and returns the summary; `interrupt` resolving stops the run.
 pub async fn execute(
     rt: Arc<Runtime>,
@@ -92,6 +101,8 @@ pub async fn execute(
         summary: Summary::default(),
     };
     let mut tasks: JoinSet<ScenarioResult> = JoinSet::new();
+    // Which scenario each task runs, to report a task that panicked as that scenario.
+    let mut task_scenarios: HashMap<tokio::task::Id, usize> = HashMap::new();
     let mut next_to_start = 0;
     let mut failed_seen = false;
     let mut interrupted = false;
@@ -116,17 +127,26 @@ pub async fn execute(
                 let name = rt.plan.scenarios[index].name.clone();
                 let _ = events.send(Event::ScenarioStarted { index, name });
                 let (rt, log) = (rt.clone(), logs[index].clone());
-                tasks.spawn(async move {
+                let task = tasks.spawn(async move {
                     let result = run_scenario(rt, index, log).await;
                     drop(permit);
                     result
                 });
+                task_scenarios.insert(task.id(), index);
             }
-            joined = tasks.join_next(), if !tasks.is_empty() => {
-                if let Some(Ok(result)) = joined {
-                    failed_seen |= matches!(result.status, Status::Failed | Status::Error);
-                    out.publish(result);
-                }
+            joined = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                let result = match joined {
+                    Some(Ok((_, result))) => result,
+                    // A bug in k2check is never a pass: the scenario is an error that says so.
+                    Some(Err(e)) if e.is_panic() => {
+                        let Some(index) = task_scenarios.get(&e.id()).copied() else { continue };
+                        let done = std::mem::take(&mut *logs[index].lock().unwrap_or_else(|e| e.into_inner()));
+                        internal_error(&rt, index, done, &panic_words(e.into_panic()))
+                    }
+                    _ => continue,
+                };
+                failed_seen |= matches!(result.status, Status::Failed | Status::Error);
+                out.publish(result);
             }
             else => break,
         }

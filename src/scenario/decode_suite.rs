@@ -117,7 +117,7 @@ fn decode_limits(r: &mut Reader, node: &Node) -> Limits {
             Some(rate) => limits.rate = Some(rate),
             None => r.error(
                 Diagnostic::error(format!("invalid rate `{text}`"), n.span)
-                    .with_help("write requests per second or minute: 20/s, 300/m"),
+                    .with_help("write requests per second, minute or hour, between 1/h and 1000000/s: 20/s, 300/m"),
             ),
         }
     }

@@ -72,12 +72,21 @@ impl Default for Limits {
 pub fn parse_rate(text: &str) -> Option<f64> {
     let (count, unit) = text.trim().split_once('/')?;
     let count: f64 = count.trim().parse().ok().filter(|c: &f64| c.is_finite() && *c > 0.0)?;
-    match unit.trim() {
-        "s" | "sec" => Some(count),
-        "m" | "min" => Some(count / 60.0),
-        _ => None,
-    }
+    let per_second = match unit.trim() {
+        "s" | "sec" => count,
+        "m" | "min" => count / 60.0,
+        "h" => count / 3600.0,
+        _ => return None,
+    };
+    // Slower than one an hour sends nothing in any run worth the name; faster than a million
+    // a second limits nothing.
+    (MIN_RATE..=MAX_RATE).contains(&per_second).then_some(per_second)
 }
+
+/// The slowest `--rate` or `limits.rate` taken: one request an hour.
+pub const MIN_RATE: f64 = 1.0 / 3600.0;
+/// The fastest: a million requests a second.
+pub const MAX_RATE: f64 = 1_000_000.0;
 
 #[derive(Debug, Clone, Default)]
 pub struct Defaults {

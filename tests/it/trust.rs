@@ -65,14 +65,26 @@ fn mock_with_env_is_a_usage_error() {
         &[],
     );
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("--env") && out.stderr.contains("--mock"), "{}", out.stderr);
-    assert!(!out.stdout.contains("PASS") && !out.stdout.contains("running"), "{}", out.stdout);
+    assert!(
+        out.stderr.contains("--env") && out.stderr.contains("--mock"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stdout.contains("PASS") && !out.stdout.contains("running"),
+        "{}",
+        out.stdout
+    );
 }
 
 #[test]
 fn under_mock_k2check_env_is_ignored_and_the_first_line_says_so() {
     let dir = suite(&[("k2check.yaml", TWO_SECRETS), ("a.yaml", &uses("right"))]);
-    let out = k2check(dir.path(), &["run", ".", "--mock"].map(String::from), &[("K2CHECK_ENV", "cloud")]);
+    let out = k2check(
+        dir.path(),
+        &["run", ".", "--mock"].map(String::from),
+        &[("K2CHECK_ENV", "cloud")],
+    );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     let first = out.stdout.lines().next().unwrap_or_default();
     assert!(first.contains("in environment `mock`"), "{first}");
@@ -82,8 +94,16 @@ fn under_mock_k2check_env_is_ignored_and_the_first_line_says_so() {
     // Without --mock the variable chooses the environment.
     let plain = "name: no auth\nsteps:\n  - request: { url: \"{{ api }}/api/workflow/v1/workflows\" }\n";
     let dir = suite(&[("k2check.yaml", TWO_SECRETS), ("a.yaml", plain)]);
-    let out = k2check(dir.path(), &["run", ".", "--dry-run"].map(String::from), &[("K2CHECK_ENV", "cloud")]);
-    assert!(out.stdout.contains("https://tenant.example/api/workflow/v1/workflows"), "{}", out.stdout);
+    let out = k2check(
+        dir.path(),
+        &["run", ".", "--dry-run"].map(String::from),
+        &[("K2CHECK_ENV", "cloud")],
+    );
+    assert!(
+        out.stdout.contains("https://tenant.example/api/workflow/v1/workflows"),
+        "{}",
+        out.stdout
+    );
 }
 
 /// A login server that accepts connections and never answers.
@@ -114,4 +134,67 @@ fn a_login_server_that_never_answers_times_out_for_run_and_token() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("timed out after 0.3 s"), "{}", out.stderr);
     assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn a_panic_in_a_scenario_is_an_error_and_the_reports_are_written() {
+    let dir = suite(&[
+        (
+            "a.yaml",
+            "name: fine\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n",
+        ),
+        (
+            "b.yaml",
+            "name: broken\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n",
+        ),
+    ]);
+    let junit = dir.path().join("r.xml");
+    let url = crate::server::shared().url();
+    let out = k2check(
+        dir.path(),
+        &["run".into(), ".".into(), "--junit".into(), junit.display().to_string()],
+        &[("TEST_URL", &url), ("K2CHECK_DEBUG_PANIC_IN", "broken")],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("PASS  fine"), "{}", out.stdout);
+    assert!(out.stdout.contains("ERROR broken"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("internal error: k2check stopped this scenario (a panic the tests asked for)"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("--fail-fast"), "{}", out.stdout);
+    crate::support::assert_valid_junit(&junit);
+    assert!(std::fs::read_to_string(&junit).unwrap().contains("internal error"));
+}
+
+#[test]
+fn rates_that_would_send_nothing_or_limit_nothing_are_refused() {
+    let dir = suite(&[("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n")]);
+    for rate in ["1e-20/s", "0/s", "NaN/s", "inf/s", "-3/s", "2000000/s"] {
+        let out = k2check(
+            dir.path(),
+            &["run".into(), ".".into(), format!("--rate={rate}")],
+            &[("TEST_URL", "http://127.0.0.1:9")],
+        );
+        assert_eq!(out.code, 2, "{rate}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("between 1/h and 1000000/s"),
+            "{rate}: {}",
+            out.stderr
+        );
+    }
+    let limits = format!("limits: {{ rate: 0.00001/s }}\n{}", crate::support::TEST_SUITE);
+    let dir = suite(&[
+        ("k2check.yaml", &limits),
+        ("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n"),
+    ]);
+    let out = k2check(
+        dir.path(),
+        &["validate".into(), ".".into()],
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("invalid rate `0.00001/s`"), "{}", out.stderr);
 }
