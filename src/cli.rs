@@ -79,6 +79,10 @@ pub struct RunArgs {
     /// Start no new scenario after the first failure
     #[arg(long)]
     pub fail_fast: bool,
+    /// After a stop signal, how long `finally:` steps of started scenarios may still run (a
+    /// second signal ends them at once)
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration_arg)]
+    pub grace: std::time::Duration,
     /// Write a JUnit XML report here
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

@@ -32,6 +32,8 @@ pub enum Status {
     /// The step could not be carried out: transport, auth or template problem.
     Error,
     Skipped,
+    /// A scenario cut short by a stop signal: started, not finished, nothing failed.
+    Interrupted,
 }
 
 impl Status {
@@ -41,6 +43,7 @@ impl Status {
             Status::Failed => "failed",
             Status::Error => "error",
             Status::Skipped => "skipped",
+            Status::Interrupted => "interrupted",
         }
     }
 }
@@ -108,6 +111,8 @@ pub struct Summary {
     pub failed: usize,
     pub errors: usize,
     pub skipped: usize,
+    /// Scenarios cut short by a stop signal.
+    pub interrupted_scenarios: usize,
     pub steps: usize,
     pub duration: Duration,
     pub interrupted: bool,

@@ -6,6 +6,7 @@ pub(crate) mod prepare;
 pub(crate) mod run;
 pub(crate) mod schema;
 pub(crate) mod secret_hash;
+mod signals;
 pub(crate) mod token;
 pub(crate) mod validate;
 

@@ -9,6 +9,7 @@ use minijinja::Value;
 
 use crate::cli::{RunArgs, When};
 use crate::cmd::prepare::prepare;
+use crate::cmd::signals;
 use crate::event::{Event, Summary};
 use crate::exit;
 use crate::http::Client;
@@ -119,13 +120,10 @@ pub async fn run(args: RunArgs) -> u8 {
     let schedule = Schedule {
         jobs: usize::from(args.jobs),
         fail_fast: args.fail_fast,
+        grace: args.grace,
     };
-    let interrupt = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    let summary = execute(rt, schedule, tx, interrupt).await;
+    let (stops, first_signal) = signals::listen();
+    let summary = execute(rt, schedule, tx, stops).await;
     let problems = reporter
         .join()
         .unwrap_or_else(|_| vec!["the reporter stopped unexpectedly".into()]);
@@ -134,7 +132,10 @@ pub async fn run(args: RunArgs) -> u8 {
         crate::errln!("error: {problem}");
     }
     drop_in_background(plan);
-    exit_code(&summary, !problems.is_empty())
+    match first_signal.exit_code() {
+        Some(code) if summary.interrupted => code,
+        _ => exit_code(&summary, !problems.is_empty()),
+    }
 }
 
 /// Frees a large value on a thread of its own: a plan holds thousands of small allocations,

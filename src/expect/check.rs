@@ -136,6 +136,17 @@ impl Checker<'_> {
     }
 
     /// The value of each capture, or the first one that could not be taken.
+    /// The captures this response allows, each taken on its own: after a failed assertion they
+    /// still let `finally:` steps clean up what the step created (a 201 with an `id` that
+    /// failed a secondary check).
+    pub fn available_captures(&self, captures: &[Capture], response: &Response) -> Vec<(String, Value)> {
+        captures
+            .iter()
+            .filter_map(|c| self.captures(std::slice::from_ref(c), response).ok())
+            .flatten()
+            .collect()
+    }
+
     pub fn captures(
         &self,
         captures: &[Capture],

@@ -125,5 +125,6 @@ fn run_finished(summary: &Summary) -> Value {
         "steps": summary.steps,
         "duration_ms": summary.duration.as_millis() as u64,
         "interrupted": summary.interrupted,
+        "interrupted_scenarios": summary.interrupted_scenarios,
     })
 }

@@ -150,7 +150,7 @@ impl JunitReporter {
                         self.content(&body)
                     );
                 }
-                Status::Skipped => {
+                Status::Skipped | Status::Interrupted => {
                     let _ = writeln!(
                         out,
                         ">\n      <skipped message=\"{}\"/>\n    </testcase>",

@@ -237,6 +237,7 @@ impl TerminalReporter {
             Status::Failed => ("FAIL", p.error),
             Status::Error => ("ERROR", p.error),
             Status::Skipped => ("SKIP", p.warning),
+            Status::Interrupted => ("STOP", p.warning),
         };
         let style = if self.palette.emphasis == anstyle::Style::new() {
             anstyle::Style::new()
@@ -268,9 +269,13 @@ impl TerminalReporter {
     }
 
     fn summary_text(&self, s: &Summary) -> String {
-        let total = s.passed + s.failed + s.errors + s.skipped;
+        let total = s.passed + s.failed + s.errors + s.skipped + s.interrupted_scenarios;
+        let interrupted = match s.interrupted_scenarios {
+            0 => String::new(),
+            n => format!(", {n} interrupted"),
+        };
         let mut text = format!(
-            "\n{total} scenario{}: {} passed, {} failed, {} errors, {} skipped; {} step{} in {}\n",
+            "\n{total} scenario{}: {} passed, {} failed, {} errors{interrupted}, {} skipped; {} step{} in {}\n",
             plural(total),
             s.passed,
             s.failed,

@@ -42,14 +42,16 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     }
 
     let mut skip_reason: Option<String> = None;
+    let mut cut_short = false;
     for step in &scenario.steps {
         if let Some(message) = broken.take() {
             record(error_step(step, Phase::Main, message));
             skip_reason = Some("an earlier step did not pass".into());
             continue;
         }
-        if rt.is_stopping() {
-            skip_reason.get_or_insert_with(|| "the run was interrupted".into());
+        if rt.is_stopping() && skip_reason.is_none() {
+            cut_short = true;
+            skip_reason = Some(INTERRUPTED.into());
         }
         if let Some(reason) = &skip_reason {
             record(skipped_step(step, Phase::Main, reason));
@@ -62,14 +64,22 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
                 .iter()
                 .map(|(k, v)| (k.clone(), Value::from_serialize(v))),
         );
-        if outcome.result.status != Status::Passed {
-            skip_reason = Some(format!("step `{}` did not pass", step.name));
+        match outcome.result.status {
+            Status::Passed => {}
+            // Stopped while its request was in flight.
+            Status::Skipped => {
+                cut_short = true;
+                skip_reason = Some(INTERRUPTED.into());
+            }
+            _ => skip_reason = Some(format!("step `{}` did not pass", step.name)),
         }
         record(outcome.result);
     }
+    // Clean-up runs on a stop signal too, until the grace period is over: test records,
+    // workflow instances and users are not left behind.
     for step in &scenario.finally {
-        if rt.is_stopping() {
-            record(skipped_step(step, Phase::Finally, "the run was interrupted"));
+        if rt.is_aborting() {
+            record(skipped_step(step, Phase::Finally, INTERRUPTED));
             continue;
         }
         // Clean-up of something never created has nothing to do.
@@ -89,8 +99,16 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
         record(outcome.result);
     }
     let steps = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
-    finish(index, scenario, steps, started.elapsed(), None)
+    let mut result = finish(index, scenario, steps, started.elapsed(), None);
+    if cut_short && result.status == Status::Passed {
+        result.status = Status::Interrupted;
+        result.skip_reason = Some(INTERRUPTED.into());
+    }
+    result
 }
+
+/// Why steps did not run when a stop signal came.
+pub const INTERRUPTED: &str = "the run was interrupted";
 
 pub fn finish(
     index: usize,
@@ -178,7 +196,12 @@ pub fn all_skipped(index: usize, scenario: &Scenario, reason: &str, done: Vec<St
     for (step, phase) in all.into_iter().skip(steps.len()) {
         steps.push(skipped_step(step, phase, reason));
     }
-    finish(index, scenario, steps, Default::default(), Some(reason.to_owned()))
+    let started_any = steps.iter().any(|s| s.status != Status::Skipped);
+    let mut result = finish(index, scenario, steps, Default::default(), Some(reason.to_owned()));
+    if reason == INTERRUPTED && started_any && result.status == Status::Passed {
+        result.status = Status::Interrupted;
+    }
+    result
 }
 
 /// Captures of this scenario that a step uses and the context does not hold.

@@ -18,6 +18,8 @@ use crate::run::scenario::{StepLog, all_skipped, internal_error, run_scenario};
 pub struct Schedule {
     pub jobs: usize,
     pub fail_fast: bool,
+    /// After a stop request, how long `finally:` steps of started scenarios may still run.
+    pub grace: std::time::Duration,
 }
 
 /// Sends results in input order, holding back only those that finished early.
@@ -40,6 +42,7 @@ impl InOrder {
                 Status::Failed => self.summary.failed += 1,
                 Status::Error => self.summary.errors += 1,
                 Status::Skipped => self.summary.skipped += 1,
+                Status::Interrupted => self.summary.interrupted_scenarios += 1,
             }
             let _ = self.events.send(Event::ScenarioFinished(Arc::new(result)));
             self.next += 1;
@@ -73,12 +76,14 @@ fn panic_words(payload: Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "no message".into())
 }
 
-/// Runs every scenario and returns the summary; `interrupt` resolving stops the run.
+/// Runs every scenario and returns the summary. The first message on `stops` stops the run:
+/// no scenario starts, main steps give up, and `finally:` steps run within the grace period;
+/// a second message (or the end of the grace period) ends those too.
 pub async fn execute(
     rt: Arc<Runtime>,
     schedule: Schedule,
     events: std::sync::mpsc::Sender<Event>,
-    interrupt: impl std::future::Future<Output = ()>,
+    mut stops: tokio::sync::mpsc::UnboundedReceiver<()>,
 ) -> Summary {
     let started = Instant::now();
     let total = rt.plan.scenarios.len();
@@ -106,7 +111,10 @@ pub async fn execute(
     let mut next_to_start = 0;
     let mut failed_seen = false;
     let mut interrupted = false;
-    tokio::pin!(interrupt);
+    let mut aborted = false;
+    let mut stops_open = true;
+    let grace = tokio::time::sleep(std::time::Duration::MAX / 4);
+    tokio::pin!(grace);
 
     loop {
         let can_start = next_to_start < total && !(schedule.fail_fast && failed_seen);
@@ -115,9 +123,25 @@ pub async fn execute(
         }
         tokio::select! {
             biased;
-            () = &mut interrupt, if !interrupted => {
-                interrupted = true;
-                rt.stop();
+            stop = stops.recv(), if stops_open && !aborted => {
+                if stop.is_none() {
+                    // Nobody can ask any more.
+                    stops_open = false;
+                    continue;
+                }
+                if interrupted {
+                    aborted = true;
+                    rt.abort();
+                    tasks.abort_all();
+                } else {
+                    interrupted = true;
+                    rt.stop();
+                    grace.as_mut().reset(tokio::time::Instant::now() + schedule.grace);
+                }
+            }
+            () = &mut grace, if interrupted && !aborted => {
+                aborted = true;
+                rt.abort();
                 tasks.abort_all();
             }
             permit = admit(&semaphore, &decoded, &rt, next_to_start), if can_start && !interrupted => {

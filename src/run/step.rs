@@ -37,8 +37,12 @@ enum Attempt {
     Failed {
         response: Response,
         failures: Vec<AssertionFailure>,
+        /// What could still be captured, for clean-up.
+        captures: Vec<(String, Value)>,
     },
     Error(StepError),
+    /// The run stopped while it was under way.
+    Stopped,
 }
 
 pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Context, phase: Phase) -> StepOutcome {
@@ -49,11 +53,19 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
     let mut request_line = None;
     let attempt = loop {
         attempts += 1;
-        let (attempt, line, resent) = attempt_once(rt, scenario, step, ctx).await;
+        let once = attempt_once(rt, scenario, step, ctx);
+        // A main step in flight gives up when the run stops; clean-up steps go on.
+        let (attempt, line, resent) = match phase {
+            Phase::Main => tokio::select! {
+                done = once => done,
+                () = rt.stopped() => (Attempt::Stopped, None, 0),
+            },
+            Phase::Finally => once.await,
+        };
         request_line = line.or(request_line);
         resends += resent;
         let Some(retry) = &step.retry else { break attempt };
-        if matches!(attempt, Attempt::Passed { .. }) || rt.is_stopping() {
+        if matches!(attempt, Attempt::Passed { .. } | Attempt::Stopped) || rt.is_stopping() {
             break attempt;
         }
         let out_of_attempts = retry.attempts.is_some_and(|max| attempts >= max);
@@ -86,7 +98,11 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
             });
             captures
         }
-        Attempt::Failed { response, mut failures } => {
+        Attempt::Failed {
+            response,
+            mut failures,
+            captures,
+        } => {
             // Checks give their texts whole; masked before they are cut, so no secret
             // survives as a prefix.
             let redactor = &rt.plan.redactor;
@@ -97,11 +113,16 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
             result.status = Status::Failed;
             result.response = Some(summary_with_excerpt(&response, redactor));
             result.failures = failures;
-            Vec::new()
+            captures
         }
         Attempt::Error(error) => {
             result.status = Status::Error;
             result.error = Some(error.to_string());
+            Vec::new()
+        }
+        Attempt::Stopped => {
+            result.status = Status::Skipped;
+            result.skip_reason = Some(crate::run::scenario::INTERRUPTED.into());
             Vec::new()
         }
     };
@@ -151,20 +172,6 @@ async fn attempt_once(
         Ok(r) => r,
         Err(e) => return (Attempt::Error(e), line, 0),
     };
-    let response = match follow(rt, profile, step, &resolved, response, ctx).await {
-        Ok(r) => r,
-        Err(FollowFailure::Error(e)) => return (Attempt::Error(e), line, resends),
-        Err(FollowFailure::Failed(failure, response)) => {
-            return (
-                Attempt::Failed {
-                    response: *response,
-                    failures: vec![failure],
-                },
-                line,
-                resends,
-            );
-        }
-    };
     let dir = scenario.path.parent().unwrap_or(std::path::Path::new("."));
     let checker = Checker {
         engine: &plan.engine,
@@ -173,19 +180,25 @@ async fn attempt_once(
         paths: &plan.paths,
         dir,
     };
+    let failed = |response: Response, failures: Vec<AssertionFailure>| {
+        let captures = checker.available_captures(&step.capture, &response);
+        Attempt::Failed {
+            response,
+            failures,
+            captures,
+        }
+    };
+    let response = match follow(rt, profile, step, &resolved, response, ctx).await {
+        Ok(r) => r,
+        Err(FollowFailure::Error(e)) => return (Attempt::Error(e), line, resends),
+        Err(FollowFailure::Failed(failure, response)) => return (failed(*response, vec![failure]), line, resends),
+    };
     let failures = checker.check(&step.expect, &response);
     if !failures.is_empty() {
-        return (Attempt::Failed { response, failures }, line, resends);
+        return (failed(response, failures), line, resends);
     }
     match checker.captures(&step.capture, &response) {
         Ok(captures) => (Attempt::Passed { response, captures }, line, resends),
-        Err(failure) => (
-            Attempt::Failed {
-                response,
-                failures: vec![failure],
-            },
-            line,
-            resends,
-        ),
+        Err(failure) => (failed(response, vec![failure]), line, resends),
     }
 }

@@ -198,3 +198,126 @@ fn rates_that_would_send_nothing_or_limit_nothing_are_refused() {
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("invalid rate `0.00001/s`"), "{}", out.stderr);
 }
+
+/// Starts `k2check run .` in `dir` against the test server, with a JUnit and a JSON report.
+fn spawn_run(dir: &std::path::Path, extra: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .current_dir(dir)
+        .args(["run", ".", "--junit", "r.xml", "--json", "r.jsonl"])
+        .args(extra)
+        .env("TEST_URL", crate::server::shared().url())
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("k2check starts")
+}
+
+fn signal(child: &std::process::Child, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+}
+
+/// A scenario whose second step takes 20 s, with a clean-up step.
+const SLOW_WITH_CLEANUP: &str = "name: slow\nsteps:\n  - name: quick\n    request: { url: \"{{ api }}/text\" }\n  - name: slow\n    request: { url: \"{{ api }}/slow/20000\" }\n  - name: after\n    request: { url: \"{{ api }}/text\" }\nfinally:\n  - name: clean up\n    request: { url: \"{{ api }}/text\" }\n";
+
+#[test]
+fn sigterm_and_sighup_stop_like_ctrl_c_with_reports_and_clean_up() {
+    for (name, code) in [("TERM", 143), ("HUP", 129), ("INT", 130)] {
+        let dir = suite(&[("slow.yaml", SLOW_WITH_CLEANUP)]);
+        let child = spawn_run(dir.path(), &[]);
+        std::thread::sleep(Duration::from_millis(1000));
+        let started = Instant::now();
+        signal(&child, name);
+        let out = child.wait_with_output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(code), "{name}: {stdout}");
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{name}: the stop took {:?}",
+            started.elapsed()
+        );
+        // Interrupted is its own status, never a pass.
+        assert!(stdout.contains("STOP  slow"), "{name}: {stdout}");
+        assert!(stdout.contains("1 interrupted"), "{name}: {stdout}");
+        assert!(!stdout.contains("PASS  slow"), "{name}: {stdout}");
+        let junit = dir.path().join("r.xml");
+        crate::support::assert_valid_junit(&junit);
+        let xml = std::fs::read_to_string(&junit).unwrap();
+        assert!(
+            xml.contains(r#"<testcase name="slow""#) && xml.contains("the run was interrupted"),
+            "{xml}"
+        );
+        // The clean-up step ran.
+        assert!(
+            xml.contains(r#"<testcase name="finally: clean up" classname="slow.yaml" time=""#),
+            "{xml}"
+        );
+        let clean_up = xml
+            .split(r#"<testcase name="finally: clean up""#)
+            .nth(1)
+            .unwrap_or_default();
+        assert!(
+            clean_up
+                .trim_start()
+                .split('>')
+                .next()
+                .unwrap_or_default()
+                .ends_with('/'),
+            "passed, not skipped: {xml}"
+        );
+        let json = std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
+        assert!(
+            json.contains(r#""type":"scenario""#) && json.contains(r#""status":"interrupted""#),
+            "{json}"
+        );
+    }
+}
+
+#[test]
+fn a_second_signal_skips_clean_up_that_takes_too_long() {
+    let slow_cleanup = SLOW_WITH_CLEANUP.replace(
+        "name: clean up\n    request: { url: \"{{ api }}/text\" }",
+        "name: clean up\n    request: { url: \"{{ api }}/slow/20000\" }",
+    );
+    let dir = suite(&[("slow.yaml", &slow_cleanup)]);
+    let child = spawn_run(dir.path(), &[]);
+    std::thread::sleep(Duration::from_millis(1000));
+    let started = Instant::now();
+    signal(&child, "TERM");
+    std::thread::sleep(Duration::from_millis(500));
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    crate::support::assert_valid_junit(&dir.path().join("r.xml"));
+    // Without a second signal the grace period ends it.
+    let dir = suite(&[("slow.yaml", &slow_cleanup)]);
+    let child = spawn_run(dir.path(), &["--grace", "1s"]);
+    std::thread::sleep(Duration::from_millis(1000));
+    let started = Instant::now();
+    signal(&child, "TERM");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(143));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}
+
+#[test]
+fn a_step_that_fails_an_assertion_still_captures_what_clean_up_needs() {
+    let scenario = "name: create then check\nsteps:\n  - name: create\n    request: { method: POST, url: \"{{ api }}/echo\", json: { name: x } }\n    expect: { status: 201 }\n    capture:\n      made: { json: $.method }\n      missing: { json: $.nothing }\nfinally:\n  - name: delete it\n    request: { url: \"{{ api }}/echo?delete={{ made }}\" }\n    expect: { json: { $.query: delete=POST } }\n";
+    let dir = suite(&[("a.yaml", scenario)]);
+    let url = crate::server::shared().url();
+    let out = k2check(dir.path(), &["run", "."].map(String::from), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("expected 201"), "{}", out.stdout);
+    assert!(!out.stdout.contains("which no earlier step captured"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("delete it`"),
+        "the clean-up step passed: {}",
+        out.stdout
+    );
+}
