@@ -38,14 +38,13 @@ pub async fn run(args: RunArgs) -> u8 {
         plan.limits.rate = Some(rate);
     }
     if plan.scenarios.is_empty() && args.shard.is_some() {
-        // With few scenarios some parts are empty; that is no mistake of the user's.
+        // With few scenarios some parts are empty; that is no mistake of the user's. Its
+        // reports are still written (empty), so none from an earlier run survives.
         crate::outln!(
             "shard {}: no scenario falls in this part",
             args.shard.map(|s| s.to_string()).unwrap_or_default()
         );
-        return exit::OK;
-    }
-    if plan.scenarios.is_empty() {
+    } else if plan.scenarios.is_empty() {
         crate::errln!("error: no scenario selected (check the paths, --tag and --name)");
         return exit::INVALID;
     }
@@ -89,7 +88,7 @@ pub async fn run(args: RunArgs) -> u8 {
     if let Some(path) = &args.junit {
         let shard = args.shard.map(|s| s.to_string());
         reporters.push(Box::new(JunitReporter::new(
-            path.clone(),
+            path,
             sources.clone(),
             redactor.clone(),
             shard,
@@ -97,6 +96,13 @@ pub async fn run(args: RunArgs) -> u8 {
     }
     if let Some(path) = &args.json {
         reporters.push(Box::new(JsonReporter::new(path, sources.clone(), redactor.clone())));
+    }
+    let unwritable = reporters.ready();
+    if !unwritable.is_empty() {
+        for problem in unwritable {
+            crate::errln!("error: {problem}; nothing was sent");
+        }
+        return exit::INVALID;
     }
 
     // The single reporter thread: the only place that prints during a run.

@@ -59,6 +59,10 @@ impl Reporter for JsonReporter {
         }
     }
 
+    fn ready(&self) -> Result<(), WriteError> {
+        self.file.ready()
+    }
+
     fn finish(&mut self) -> Result<(), WriteError> {
         self.file.commit()
     }

@@ -2,20 +2,20 @@
 //! Jenkins xunit-plugin schema (junit-10.xsd), the strictest that CI systems read.
 
 use std::fmt::Write as _;
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::Palette;
 use crate::event::{Event, Phase, ScenarioResult, Status};
 use crate::redact::Redactor;
 use crate::report::Reporter;
-use crate::report::file::{WriteError, write_atomically};
+use crate::report::file::{PendingFile, WriteError};
 use crate::report::render::{headline, step_problem};
 use crate::report::xml::{escape, escape_attr};
 use crate::source::SourceMap;
 
 pub struct JunitReporter {
-    path: PathBuf,
+    file: PendingFile,
     sources: Arc<SourceMap>,
     redactor: Redactor,
     environment: Option<String>,
@@ -36,9 +36,9 @@ struct Totals {
 }
 
 impl JunitReporter {
-    pub fn new(path: PathBuf, sources: Arc<SourceMap>, redactor: Redactor, shard: Option<String>) -> Self {
+    pub fn new(path: &Path, sources: Arc<SourceMap>, redactor: Redactor, shard: Option<String>) -> Self {
         JunitReporter {
-            path,
+            file: PendingFile::create(path),
             sources,
             redactor,
             environment: None,
@@ -180,9 +180,14 @@ impl Reporter for JunitReporter {
         }
     }
 
+    fn ready(&self) -> Result<(), WriteError> {
+        self.file.ready()
+    }
+
     fn finish(&mut self) -> Result<(), WriteError> {
         let xml = self.render();
-        write_atomically(&self.path, xml.as_bytes())
+        self.file.write(xml.as_bytes());
+        self.file.commit()
     }
 }
 

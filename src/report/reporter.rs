@@ -11,6 +11,11 @@ pub trait Reporter: Send {
     /// Time passed with no event: a chance to bring progress up to date.
     fn on_tick(&mut self) {}
 
+    /// Whether its output can be written: asked before anything is sent.
+    fn ready(&self) -> Result<(), WriteError> {
+        Ok(())
+    }
+
     /// The run is over: write whatever is still to be written.
     fn finish(&mut self) -> Result<(), WriteError>;
 }
@@ -36,6 +41,11 @@ impl FanOut {
         for reporter in &mut self.reporters {
             reporter.on_tick();
         }
+    }
+
+    /// Every reporter whose output cannot be written, and why.
+    pub fn ready(&self) -> Vec<WriteError> {
+        self.reporters.iter().filter_map(|r| r.ready().err()).collect()
     }
 
     /// Finishes every reporter, even after one fails; the failures come back.

@@ -67,18 +67,16 @@ fn retries_show_their_attempts_in_reports() {
     assert!(json.contains(r#""attempts":3"#), "{json}");
 }
 
+/// A report that could be opened but not written (a full disk: `/dev/full`) is found only at
+/// the end; the run happened, and exits 3. (A path that cannot be opened stops the run before
+/// it starts: see trust.rs.)
+#[cfg(target_os = "linux")]
 #[test]
-fn an_unwritable_report_exits_3_after_the_run() {
-    let missing = tempfile::tempdir().unwrap().path().join("no/such/dir/junit.xml");
-    let args: Vec<String> = vec![
-        "run".into(),
-        ".".into(),
-        "--junit".into(),
-        missing.display().to_string(),
-    ];
+fn a_report_that_fails_while_written_exits_3_after_the_run() {
+    let args: Vec<String> = vec!["run".into(), ".".into(), "--json".into(), "/dev/full".into()];
     let out = k2check(&golden("filters"), &args, &[("TEST_URL", &server::shared().url())]);
     assert_eq!(out.code, 3, "{}", out.stderr);
-    assert!(out.stderr.contains("cannot write"), "{}", out.stderr);
+    assert!(out.stderr.contains("cannot write /dev/full"), "{}", out.stderr);
     assert!(
         out.stdout.contains("1 passed") || out.stdout.contains("passed"),
         "the run itself happened"

@@ -321,3 +321,59 @@ fn a_step_that_fails_an_assertion_still_captures_what_clean_up_needs() {
         out.stdout
     );
 }
+
+#[test]
+fn a_report_that_cannot_be_written_stops_the_run_before_anything_is_sent() {
+    let dir = suite(&[("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n")]);
+    let url = crate::server::shared().url();
+    for flag in ["--junit", "--json"] {
+        let out = k2check(
+            dir.path(),
+            &["run".into(), ".".into(), flag.into(), "/nonexistent-k2check/r".into()],
+            &[("TEST_URL", &url)],
+        );
+        assert_eq!(out.code, 2, "{flag}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("cannot write /nonexistent-k2check/r"),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stdout.contains("PASS"), "{}", out.stdout);
+    }
+}
+
+#[test]
+fn an_empty_shard_writes_empty_reports_over_stale_ones() {
+    let dir = suite(&[("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n")]);
+    let url = crate::server::shared().url();
+    let mut empty_parts = 0;
+    for part in 1..=5 {
+        std::fs::write(dir.path().join("r.xml"), "stale").unwrap();
+        std::fs::write(dir.path().join("r.jsonl"), "stale").unwrap();
+        let out = k2check(
+            dir.path(),
+            &[
+                "run",
+                ".",
+                "--shard",
+                &format!("{part}/5"),
+                "--junit",
+                "r.xml",
+                "--json",
+                "r.jsonl",
+            ]
+            .map(String::from),
+            &[("TEST_URL", &url)],
+        );
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        crate::support::assert_valid_junit(&dir.path().join("r.xml"));
+        let json = std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
+        assert!(json.starts_with(r#"{"type":"run_started""#), "{json}");
+        if out.stdout.contains("no scenario falls in this part") {
+            empty_parts += 1;
+            let xml = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+            assert!(xml.contains(r#"tests="0""#), "{xml}");
+        }
+    }
+    assert_eq!(empty_parts, 4);
+}
