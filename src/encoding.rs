@@ -1,6 +1,17 @@
 //! The two URL encodings the tool writes: query components (RFC 3986) and HTML-form bodies
 //! (as RFC 6749 uses them for token requests and Basic credentials).
 
+/// `bytes` without a leading UTF-8 byte order mark: Windows editors, PowerShell 5 and some
+/// servers write one, and it is no part of the YAML or JSON that follows.
+pub fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
+/// The same for text.
+pub fn text_without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
 /// Percent-encodes a query component (RFC 3986 unreserved characters stay).
 pub fn encode_component(text: &str) -> String {
     const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -34,6 +45,14 @@ mod tests {
         assert_eq!(encode_component("$filter"), "$filter");
         assert_eq!(encode_component("Name eq 'O''Brien'"), "Name%20eq%20%27O%27%27Brien%27");
         assert_eq!(encode_component("a&b=c"), "a%26b%3Dc");
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_dropped_and_nothing_else() {
+        assert_eq!(without_bom(b"\xEF\xBB\xBF{}"), b"{}");
+        assert_eq!(without_bom(b"{}"), b"{}");
+        assert_eq!(text_without_bom("\u{feff}name: a"), "name: a");
+        assert_eq!(text_without_bom("name: \u{feff}"), "name: \u{feff}");
     }
 
     #[test]

@@ -86,7 +86,11 @@ pub struct SourceMap {
 }
 
 impl SourceMap {
-    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
+    pub fn add(&mut self, path: PathBuf, mut text: String) -> FileId {
+        if text.starts_with('\u{feff}') {
+            // A byte order mark is no part of the YAML: positions count from after it.
+            text.drain(..'\u{feff}'.len_utf8());
+        }
         let id = FileId(self.files.len() as u32);
         self.files.push(Arc::new(SourceFile::new(path, text)));
         id

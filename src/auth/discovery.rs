@@ -36,7 +36,7 @@ pub async fn discover(
             Some("check the issuer: it is https://login.onk2.com/{tenant id} for K2 Cloud".into()),
         ));
     }
-    let doc: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
+    let doc: serde_json::Value = serde_json::from_str(crate::encoding::text_without_bom(&body)).map_err(|_| {
         (
             format!("discovery document {url} is not JSON"),
             Some("the issuer URL points at something else".into()),

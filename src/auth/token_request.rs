@@ -96,7 +96,7 @@ pub async fn request_token(
             ),
         ));
     }
-    let json: serde_json::Value = serde_json::from_str(&body).map_err(|_| {
+    let json: serde_json::Value = serde_json::from_str(crate::encoding::text_without_bom(&body)).map_err(|_| {
         (
             format!("the token endpoint answered {status} with a body that is not JSON"),
             None,

@@ -60,7 +60,7 @@ impl Response {
             if self.body.is_empty() {
                 return Err("the body is empty".into());
             }
-            serde_json::from_slice(&self.body).map_err(|e| format!("the body is not JSON ({e})"))
+            serde_json::from_slice(crate::encoding::without_bom(&self.body)).map_err(|e| format!("the body is not JSON ({e})"))
         });
         parsed.as_ref().map_err(Clone::clone)
     }
@@ -73,7 +73,7 @@ impl Response {
             if self.json.get().is_none() && self.plucks.get() < MAX_PLUCKS {
                 self.plucks.set(self.plucks.get() + 1);
                 // A body that is not JSON falls through: parsing it says why.
-                if let Ok(found) = pluck(&self.body, segments) {
+                if let Ok(found) = pluck(crate::encoding::without_bom(&self.body), segments) {
                     return Ok(found.into_iter().collect());
                 }
             }

@@ -87,6 +87,12 @@ pub fn app() -> Router {
         .route("/idp/ok/{scheme}/connect/token", any(token))
         .route("/redirect-to", any(redirect_to))
         .route(
+            "/bom",
+            get(|| async { ([("content-type", "application/json")], "\u{feff}{\"a\": 1, \"name\": \"x\"}") }),
+        )
+        .route("/odata/relative/{page}", get(odata_relative))
+        .route("/odata/elsewhere", get(odata_elsewhere))
+        .route(
             "/redirect-loop",
             get(|| async { (StatusCode::FOUND, [("location", "/redirect-loop")], "again").into_response() }),
         )
@@ -272,6 +278,25 @@ async fn scim_users(axum::extract::Query(q): axum::extract::Query<HashMap<String
         "startIndex": start,
         "itemsPerPage": users.len(),
         "Resources": users,
+    }))
+    .into_response()
+}
+
+/// OData pages whose next links are relative, as OData v4 allows.
+async fn odata_relative(Path(page): Path<u32>) -> Response {
+    let mut body = json!({ "value": [{ "ID": page }] });
+    if page < 3 {
+        body["@odata.nextLink"] = json!(format!("{}?$skiptoken={}", page + 1, page));
+    }
+    axum::Json(body).into_response()
+}
+
+/// A first page whose next link leads to another origin (`localhost` for `127.0.0.1`).
+async fn odata_elsewhere(headers: HeaderMap) -> Response {
+    let port = host(&headers).rsplit(':').next().unwrap_or_default().to_owned();
+    axum::Json(json!({
+        "value": [{ "ID": 1 }],
+        "@odata.nextLink": format!("http://localhost:{port}/odata/relative/2"),
     }))
     .into_response()
 }

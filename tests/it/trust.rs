@@ -377,3 +377,43 @@ fn an_empty_shard_writes_empty_reports_over_stale_ones() {
     }
     assert_eq!(empty_parts, 4);
 }
+
+#[test]
+fn a_byte_order_mark_in_suite_scenario_or_response_is_accepted() {
+    let bom = "\u{feff}";
+    let dir = suite(&[
+        ("k2check.yaml", &format!("{bom}{}", crate::support::TEST_SUITE)),
+        (
+            "a.yaml",
+            &format!("{bom}name: with a BOM\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/bom\" }}\n    expect: {{ json: {{ $.a: 1, $.name: x }} }}\n"),
+        ),
+    ]);
+    let url = crate::server::shared().url();
+    let out = k2check(dir.path(), &["run", "."].map(String::from), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn relative_next_links_are_followed_and_another_origin_is_refused() {
+    let relative = "name: relative\nauth: basic\nsteps:\n  - odata: { service: \"{{ api }}/odata/relative\", set: \"1\", pages: all }\n    expect: { json: { $.value: { count: 3 }, \"$.value[2].ID\": 3 } }\n";
+    let elsewhere = "name: elsewhere\nauth: basic\nsteps:\n  - odata: { service: \"{{ api }}/odata\", set: elsewhere, pages: all }\n";
+    let suite_text = format!(
+        "{}    auth:\n      basic: {{ type: basic, username: u, password: \"{{{{ secret.PASSWORD }}}}\" }}\n",
+        crate::support::TEST_SUITE
+    );
+    let dir = suite(&[("k2check.yaml", &suite_text), ("a.yaml", relative), ("b.yaml", elsewhere)]);
+    let url = crate::server::shared().url();
+    let out = k2check(
+        dir.path(),
+        &["run", "."].map(String::from),
+        &[("TEST_URL", &url), ("PASSWORD", "pw-of-alice")],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("PASS  relative"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("ERROR elsewhere")
+            && out.stdout.contains("leads to another origin (http://localhost:"),
+        "{}",
+        out.stdout
+    );
+}
