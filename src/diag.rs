@@ -1,6 +1,7 @@
 //! Diagnostics: one type for every problem found in user input, and one renderer that
 //! produces rustc-style snippets for the terminal (with colour) and for reports (plain).
 
+use crate::text::{printable, printable_line};
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
@@ -92,13 +93,21 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, palette: &Palette) -> Stri
         Severity::Warning => ("warning", palette.warning),
     };
     let emphasis = palette.emphasis;
-    let mut out = format!("{style}{word}{style:#}{emphasis}: {}{emphasis:#}\n", diag.message);
+    let mut out = format!(
+        "{style}{word}{style:#}{emphasis}: {}{emphasis:#}\n",
+        printable(&diag.message)
+    );
     if let Some(span) = diag.span {
-        out.push_str(&render_snippet(span, diag.label.as_deref(), sources, palette, style));
+        let label = diag.label.as_deref().map(printable_line);
+        out.push_str(&render_snippet(span, label.as_deref(), sources, palette, style));
     }
     if let Some(help) = &diag.help {
         let gutter = palette.gutter;
-        let _ = writeln!(out, "  {gutter}={gutter:#} {emphasis}help{emphasis:#}: {help}");
+        let _ = writeln!(
+            out,
+            "  {gutter}={gutter:#} {emphasis}help{emphasis:#}: {}",
+            printable(help)
+        );
     }
     out
 }
@@ -134,7 +143,11 @@ pub fn render_snippet(
     let pad = " ".repeat(number.len());
     let gutter = palette.gutter;
     let mut out = String::new();
-    let _ = writeln!(out, "{pad}{gutter}-->{gutter:#} {}", sources.location(span));
+    let _ = writeln!(
+        out,
+        "{pad}{gutter}-->{gutter:#} {}",
+        printable_line(&sources.location(span))
+    );
     let _ = writeln!(out, "{pad} {gutter}|{gutter:#}");
     let _ = writeln!(out, "{gutter}{number} |{gutter:#} {before}{}{after}", visible(&shown));
     let indent: String = before

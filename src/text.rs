@@ -19,6 +19,41 @@ pub fn masked_cut(text: &str, max_chars: usize, redactor: &Redactor) -> String {
     cut(&redactor.redact(text), max_chars)
 }
 
+/// Text from a file or a server made safe for a terminal: control characters (an escape
+/// sequence that clears the screen, a carriage return that hides what came before) shown as
+/// `\u{1b}`; line breaks and tabs stay.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out.into()
+}
+
+/// The same for text shown on one line: line breaks escaped too.
+pub fn printable_line(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(char::is_control) {
+        return text.into();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<String>()
+        .into()
+}
+
 /// A string as itself, anything else as JSON.
 pub fn scalar_text(v: &Value) -> String {
     match v {
@@ -45,6 +80,14 @@ mod tests {
         let shown = masked_cut(text, 12, &redactor);
         assert!(!shown.contains("eyJ"), "{shown}");
         assert!(shown.starts_with("token ***"), "{shown}");
+    }
+
+    #[test]
+    fn control_characters_are_shown_not_obeyed() {
+        assert_eq!(printable("ok\tfine\nnext"), "ok\tfine\nnext");
+        assert_eq!(printable("a\u{1b}[2Jb\rc"), "a\\u{1b}[2Jb\\u{d}c");
+        assert_eq!(printable_line("two\nlines\u{7}"), "two\\u{a}lines\\u{7}");
+        assert_eq!(printable_line("plain"), "plain");
     }
 
     #[test]

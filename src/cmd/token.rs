@@ -71,7 +71,7 @@ pub async fn token(args: TokenArgs) -> u8 {
         }
     }
     // Everything above goes through the redactor; the token line only when asked.
-    crate::out!("{}", plan.redactor.redact(&out));
+    crate::out!("{}", crate::text::printable(&plan.redactor.redact(&out)));
     if args.show_token {
         crate::outln!("token:      {}", token.access_token);
     } else {

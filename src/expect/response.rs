@@ -60,7 +60,8 @@ impl Response {
             if self.body.is_empty() {
                 return Err("the body is empty".into());
             }
-            serde_json::from_slice(crate::encoding::without_bom(&self.body)).map_err(|e| format!("the body is not JSON ({e})"))
+            serde_json::from_slice(crate::encoding::without_bom(&self.body))
+                .map_err(|e| format!("the body is not JSON ({e})"))
         });
         parsed.as_ref().map_err(Clone::clone)
     }

@@ -7,18 +7,24 @@ use std::fmt::Write as _;
 use crate::diag::{Palette, render_snippet};
 use crate::event::{Status, StepResult};
 use crate::source::SourceMap;
+use crate::text::{printable, printable_line};
 
 pub fn step_problem(step: &StepResult, sources: &SourceMap, palette: &Palette) -> String {
     let mut out = String::new();
     let (red, bold) = (palette.error, palette.emphasis);
     for failure in &step.failures {
-        let _ = writeln!(out, "{red}failed{red:#}{bold}: {}{bold:#}", failure.message);
-        let label = format!("expected {}", failure.expected);
+        let _ = writeln!(
+            out,
+            "{red}failed{red:#}{bold}: {}{bold:#}",
+            printable_line(&failure.message)
+        );
+        let label = format!("expected {}", printable_line(&failure.expected));
         out.push_str(&render_snippet(failure.span, Some(&label), sources, palette, red));
-        let _ = writeln!(out, "   expected: {}", failure.expected);
-        let _ = writeln!(out, "   actual:   {}", failure.actual);
+        let _ = writeln!(out, "   expected: {}", printable_line(&failure.expected));
+        let _ = writeln!(out, "   actual:   {}", printable_line(&failure.actual));
     }
     if let Some(error) = &step.error {
+        let error = printable(error);
         let mut lines = error.lines();
         let _ = writeln!(
             out,
@@ -32,7 +38,12 @@ pub fn step_problem(step: &StepResult, sources: &SourceMap, palette: &Palette) -
     }
     if step.status == Status::Failed || step.status == Status::Error {
         if let Some(request) = &step.request {
-            let _ = writeln!(out, "   request:  {} {}", request.method, request.url);
+            let _ = writeln!(
+                out,
+                "   request:  {} {}",
+                printable_line(&request.method),
+                printable_line(&request.url)
+            );
         }
         if let Some(response) = &step.response {
             let _ = write!(out, "   response: {}", response.status);
@@ -57,13 +68,14 @@ pub fn step_problem(step: &StepResult, sources: &SourceMap, palette: &Palette) -
 
 /// The first line of a problem, for JUnit's `message` attribute and the terminal summary.
 pub fn headline(step: &StepResult) -> String {
-    if let Some(f) = step.failures.first() {
-        return format!("{}: expected {}, actual {}", f.message, f.expected, f.actual);
-    }
-    if let Some(e) = &step.error {
-        return e.lines().next().unwrap_or_default().to_owned();
-    }
-    step.skip_reason.clone().unwrap_or_default()
+    let line = if let Some(f) = step.failures.first() {
+        format!("{}: expected {}, actual {}", f.message, f.expected, f.actual)
+    } else if let Some(e) = &step.error {
+        e.lines().next().unwrap_or_default().to_owned()
+    } else {
+        step.skip_reason.clone().unwrap_or_default()
+    };
+    printable_line(&line).into_owned()
 }
 
 /// A body on one line, its control characters made visible.

@@ -15,6 +15,7 @@ use crate::report::Reporter;
 use crate::report::file::WriteError;
 use crate::report::render::{headline, step_problem};
 use crate::source::SourceMap;
+use crate::text::printable_line;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,7 +203,12 @@ impl TerminalReporter {
 
     /// Failures so far, the request rate and the scenarios running now, secrets masked.
     fn progress_message(&mut self) -> String {
-        let names: Vec<&str> = self.running.iter().take(3).map(|(_, n)| n.as_str()).collect();
+        let names: Vec<String> = self
+            .running
+            .iter()
+            .take(3)
+            .map(|(_, n)| printable_line(n).into_owned())
+            .collect();
         let more = self.running.len().saturating_sub(names.len());
         let sent = self.requests.load(std::sync::atomic::Ordering::Relaxed);
         let rate = self.rate.update(sent, std::time::Instant::now());
@@ -247,17 +253,21 @@ impl TerminalReporter {
         let steps = result.steps.len();
         let mut text = format!(
             "{style}{word:<5}{style:#} {} ({steps} step{}, {})",
-            result.name,
+            printable_line(&result.name),
             plural(steps),
             millis(result.duration)
         );
         if let Some(reason) = &result.skip_reason {
-            text.push_str(&format!(": {reason}"));
+            text.push_str(&format!(": {}", printable_line(reason)));
         }
         text.push('\n');
         for step in &result.steps {
             if matches!(step.status, Status::Failed | Status::Error) {
-                text.push_str(&format!("  step `{}`: {}\n", step.name, headline(step)));
+                text.push_str(&format!(
+                    "  step `{}`: {}\n",
+                    printable_line(&step.name),
+                    headline(step)
+                ));
                 for line in step_problem(step, &self.sources, p).lines() {
                     text.push_str("    ");
                     text.push_str(line);

@@ -88,7 +88,12 @@ pub fn app() -> Router {
         .route("/redirect-to", any(redirect_to))
         .route(
             "/bom",
-            get(|| async { ([("content-type", "application/json")], "\u{feff}{\"a\": 1, \"name\": \"x\"}") }),
+            get(|| async {
+                (
+                    [("content-type", "application/json")],
+                    "\u{feff}{\"a\": 1, \"name\": \"x\"}",
+                )
+            }),
         )
         .route("/odata/relative/{page}", get(odata_relative))
         .route("/odata/elsewhere", get(odata_elsewhere))

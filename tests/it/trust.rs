@@ -385,7 +385,9 @@ fn a_byte_order_mark_in_suite_scenario_or_response_is_accepted() {
         ("k2check.yaml", &format!("{bom}{}", crate::support::TEST_SUITE)),
         (
             "a.yaml",
-            &format!("{bom}name: with a BOM\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/bom\" }}\n    expect: {{ json: {{ $.a: 1, $.name: x }} }}\n"),
+            &format!(
+                "{bom}name: with a BOM\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/bom\" }}\n    expect: {{ json: {{ $.a: 1, $.name: x }} }}\n"
+            ),
         ),
     ]);
     let url = crate::server::shared().url();
@@ -401,7 +403,11 @@ fn relative_next_links_are_followed_and_another_origin_is_refused() {
         "{}    auth:\n      basic: {{ type: basic, username: u, password: \"{{{{ secret.PASSWORD }}}}\" }}\n",
         crate::support::TEST_SUITE
     );
-    let dir = suite(&[("k2check.yaml", &suite_text), ("a.yaml", relative), ("b.yaml", elsewhere)]);
+    let dir = suite(&[
+        ("k2check.yaml", &suite_text),
+        ("a.yaml", relative),
+        ("b.yaml", elsewhere),
+    ]);
     let url = crate::server::shared().url();
     let out = k2check(
         dir.path(),
@@ -411,9 +417,41 @@ fn relative_next_links_are_followed_and_another_origin_is_refused() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("PASS  relative"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("ERROR elsewhere")
-            && out.stdout.contains("leads to another origin (http://localhost:"),
+        out.stdout.contains("ERROR elsewhere") && out.stdout.contains("leads to another origin (http://localhost:"),
         "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn control_characters_from_files_are_shown_escaped_never_obeyed() {
+    let dir = suite(&[
+        (
+            "a.yaml",
+            "name: \"clear\\e[2J screen\"\nsteps:\n  - name: \"bell\\a and\\rreturn\"\n    request: { url: \"{{ api }}/status/500\" }\n    expect: { status: 200 }\n",
+        ),
+        ("b.yaml", "name: b\n\"bad\\ekey\": 1\nsteps: []\n"),
+    ]);
+    let url = crate::server::shared().url();
+    let out = k2check(dir.path(), &["run", "."].map(String::from), &[("TEST_URL", &url)]);
+    assert!(
+        !out.stdout.contains('\u{1b}') && !out.stdout.contains('\u{7}') && !out.stdout.contains('\r'),
+        "{:?}",
+        out.stdout
+    );
+    assert!(!out.stderr.contains('\u{1b}'), "{:?}", out.stderr);
+    assert!(out.stderr.contains("bad\\u{1b}key"), "{}", out.stderr);
+    let dir = suite(&[(
+        "a.yaml",
+        "name: \"clear\\e[2J screen\"\nsteps:\n  - name: \"bell\\a and\\rreturn\"\n    request: { url: \"{{ api }}/status/500\" }\n    expect: { status: 200 }\n",
+    )]);
+    let out = k2check(dir.path(), &["run", "."].map(String::from), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("clear\\u{1b}[2J screen"), "{}", out.stdout);
+    assert!(out.stdout.contains("bell\\u{7} and\\u{d}return"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains('\u{1b}') && !out.stdout.contains('\r'),
+        "{:?}",
         out.stdout
     );
 }
