@@ -16,6 +16,7 @@ pub mod mock;
 pub mod output;
 pub mod plan;
 pub(crate) mod redact;
+pub(crate) mod redact_forms;
 pub(crate) mod report;
 pub(crate) mod run;
 pub mod scenario;

@@ -9,7 +9,6 @@ use std::sync::{Arc, RwLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 pub const MASK: &str = "***";
 
@@ -27,13 +26,7 @@ impl Redactor {
         if secret.trim().chars().count() < MIN_SECRET_LEN {
             return;
         }
-        let mut forms = vec![secret.to_owned()];
-        forms.push(utf8_percent_encode(secret, NON_ALPHANUMERIC).to_string());
-        forms.push(crate::encoding::form_urlencoded(secret));
-        if let Ok(json) = serde_json::to_string(secret) {
-            forms.push(json[1..json.len() - 1].to_owned());
-        }
-        self.insert(forms);
+        self.insert(crate::redact_forms::forms(secret));
     }
 
     /// Adds a Basic credential: the password, and the Base64 the header carries.

@@ -73,6 +73,7 @@ pub fn app() -> Router {
             get(|Path(mib): Path<usize>| async move { vec![b'x'; mib << 20] }),
         )
         .route("/echo", any(echo))
+        .route("/echo-ascii", any(echo_ascii))
         .route(
             "/redirect",
             get(|| async { (StatusCode::FOUND, [("location", "/text")], "moved").into_response() }),
@@ -304,4 +305,27 @@ async fn odata_elsewhere(headers: HeaderMap) -> Response {
         "@odata.nextLink": format!("http://localhost:{port}/odata/relative/2"),
     }))
     .into_response()
+}
+
+/// `/echo`, written as PHP and older .NET write JSON: every non-ASCII character as a lowercase
+/// `\uXXXX` and `/` as `\/`.
+async fn echo_ascii(headers: HeaderMap, request: Request) -> Response {
+    let echoed = echo(headers, request).await;
+    let body = axum::body::to_bytes(echoed.into_body(), 1 << 20)
+        .await
+        .unwrap_or_default();
+    let mut out = String::new();
+    for c in String::from_utf8_lossy(&body).chars() {
+        match c {
+            '/' => out.push_str("\\/"),
+            c if c.is_ascii() => out.push(c),
+            c => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+        }
+    }
+    ([("content-type", "application/json")], out).into_response()
 }

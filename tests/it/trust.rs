@@ -455,3 +455,129 @@ fn control_characters_from_files_are_shown_escaped_never_obeyed() {
         out.stdout
     );
 }
+
+/// The forms of a secret the scan looks for, worked out here independently of k2check.
+fn secret_forms(secret: &str) -> Vec<String> {
+    use base64::Engine as _;
+    let percent = |keep: &dyn Fn(u8) -> bool, space: &str| -> String {
+        let mut out = String::new();
+        for b in secret.bytes() {
+            if keep(b) {
+                out.push(b as char);
+            } else if b == b' ' {
+                out.push_str(space);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+        out
+    };
+    let unreserved = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
+    let mut forms = vec![
+        secret.to_owned(),
+        percent(&unreserved, "%20"),
+        percent(&unreserved, "+"),
+        percent(&|b| unreserved(b) || b == b'$', "%20"),
+        percent(&|b| b.is_ascii_alphanumeric(), "%20"),
+        serde_json::to_string(secret).unwrap().trim_matches('"').to_owned(),
+        base64::engine::general_purpose::STANDARD.encode(format!("alice:{secret}")),
+    ];
+    let lower: Vec<String> = forms
+        .iter()
+        .filter(|f| f.contains('%'))
+        .map(|f| {
+            let mut out = String::new();
+            let mut chars = f.chars();
+            while let Some(c) = chars.next() {
+                out.push(c);
+                if c == '%' {
+                    out.extend(chars.by_ref().take(2).map(|h| h.to_ascii_lowercase()));
+                }
+            }
+            out
+        })
+        .collect();
+    forms.extend(lower);
+    forms.retain(|f| f.len() >= 3);
+    forms
+}
+
+#[test]
+fn secrets_with_special_characters_appear_in_no_output_in_any_form() {
+    let url = crate::server::shared().url();
+    let suite_text = format!(
+        "{}    auth:\n      basic: {{ type: basic, username: alice, password: \"{{{{ secret.SECRET }}}}\" }}\n      cc: {{ type: client_credentials, token_url: \"{{{{ env.TEST_URL }}}}/idp/consent/token\", client_id: c, client_secret: \"{{{{ secret.SECRET }}}}\" }}\n",
+        crate::support::TEST_SUITE
+    );
+    // One scenario per place, so a failure in one does not skip the others.
+    let scenarios = [
+        (
+            "url.yaml",
+            "name: url, query and header\nauth: basic\nsteps:\n  - request:\n      url: \"{{ api }}/echo?inline={{ secret.SECRET }}\"\n      query: { q: \"{{ secret.SECRET }}\" }\n      headers: { X-Key: \"{{ secret.SECRET }}\" }\n    expect: { status: 201, json: { $.query: nothing } }\n",
+        ),
+        (
+            "form.yaml",
+            "name: form\nauth: basic\nsteps:\n  - request: { method: POST, url: \"{{ api }}/echo\", form: { password: \"{{ secret.SECRET }}\" } }\n    expect: { json: { $.body: nothing } }\n",
+        ),
+        (
+            "json.yaml",
+            "name: json\nauth: basic\nsteps:\n  - request: { method: POST, url: \"{{ api }}/echo-ascii\", json: { password: \"{{ secret.SECRET }}\" } }\n    expect: { json: { $.json.password: nothing, $.body: nothing } }\n",
+        ),
+        (
+            "raw.yaml",
+            "name: raw echoed\nauth: basic\nsteps:\n  - request: { method: POST, url: \"{{ api }}/echo\", body: \"secret={{ secret.SECRET }}\" }\n    expect: { json: { $.body: { equals: \"{{ secret.SECRET }}x\" } } }\n",
+        ),
+        (
+            "token.yaml",
+            "name: token refused\nauth: cc\nsteps:\n  - request: { url: \"{{ api }}/echo\" }\n",
+        ),
+    ];
+    for secret in [
+        "Pa$$word!1",
+        "my secret.key",
+        "ä€😀&<>'\"/\\x",
+        "a+b=c%20d",
+        "p@ss:w/rd?#frag",
+        "tab\there",
+    ] {
+        let mut files = vec![("k2check.yaml", suite_text.as_str())];
+        files.extend(scenarios);
+        let dir = suite(&files);
+        let env = [("TEST_URL", url.as_str()), ("SECRET", secret)];
+        let mut outputs = Vec::new();
+        for args in [
+            vec!["run", ".", "--junit", "r.xml", "--json", "r.jsonl"],
+            vec!["run", ".", "--dry-run"],
+            vec!["validate", "."],
+            vec!["token", "cc", "."],
+        ] {
+            let args: Vec<String> = args.into_iter().map(String::from).collect();
+            let out = k2check(dir.path(), &args, &env);
+            outputs.push((format!("{args:?} stdout"), out.stdout));
+            outputs.push((format!("{args:?} stderr"), out.stderr));
+        }
+        for report in ["r.xml", "r.jsonl"] {
+            outputs.push((
+                report.into(),
+                std::fs::read_to_string(dir.path().join(report)).unwrap_or_default(),
+            ));
+        }
+        // Every place was reached: each scenario failed on what came back, not before.
+        let run = &outputs[0].1;
+        for name in ["url, query and header", "form", "json", "raw echoed"] {
+            assert!(
+                run.contains(&format!("FAIL  {name}")) || secret.contains('\t') || !secret.is_ascii(),
+                "{secret:?}: {run}"
+            );
+        }
+        assert!(run.contains("***"), "something was masked: {run}");
+        for form in secret_forms(secret) {
+            for (name, output) in &outputs {
+                assert!(
+                    !output.contains(&form),
+                    "secret {secret:?} as {form:?} in {name}:\n{output}"
+                );
+            }
+        }
+    }
+}
