@@ -305,9 +305,12 @@ fn apply_merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
             }
         }
     }
+    let mut taken: std::collections::HashSet<String> = own
+        .iter()
+        .filter_map(|(k, _)| k.as_scalar().map(str::to_owned))
+        .collect();
     for (key, value) in merged {
-        let taken = own.iter().any(|(k, _)| k.as_scalar() == key.as_scalar());
-        if !taken {
+        if key.as_scalar().is_none_or(|name| taken.insert(name.to_owned())) {
             own.push((key, value));
         }
     }

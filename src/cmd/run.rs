@@ -171,13 +171,13 @@ fn dry_run(plan: &Plan) -> String {
         let mut ctx = plan.context.clone();
         for (name, node) in &scenario.vars {
             if let Ok(v) = plan.engine.render_node(node, &ctx) {
-                ctx = ctx.with(&name.value, Value::from_serialize(&v));
+                ctx.insert(&name.value, Value::from_serialize(&v));
             }
         }
         for step in scenario.steps.iter().chain(&scenario.finally) {
             if let Follow::WorkflowByName { name } = &step.follow {
                 let placeholder = format!("<id of workflow {}>", name.text);
-                ctx = ctx.with(crate::scenario::model::WORKFLOW_ID, Value::from(placeholder));
+                ctx.insert(crate::scenario::model::WORKFLOW_ID, Value::from(placeholder));
             }
             match resolve(&step.request, &plan.engine, &ctx, plan.timeout) {
                 Ok(r) => {
@@ -203,7 +203,7 @@ fn dry_run(plan: &Plan) -> String {
             }
             out.push('\n');
             for c in &step.capture {
-                ctx = ctx.with(&c.name.value, Value::from(format!("<{}>", c.name.value)));
+                ctx.insert(&c.name.value, Value::from(format!("<{}>", c.name.value)));
             }
         }
     }

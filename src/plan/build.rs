@@ -108,7 +108,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         match v.engine.render_node(node, &context) {
             Ok(value) => {
                 hosts::strings(&value, &mut url_texts);
-                context = context.with(&name.value, Value::from_serialize(&value));
+                context.insert(&name.value, Value::from_serialize(&value));
             }
             Err(e) if !v.missing_env.is_empty() => drop(e),
             Err(e) => v.diags.push(Diagnostic::error(

@@ -33,7 +33,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     let mut broken: Option<String> = None;
     for (name, node) in &scenario.vars {
         match rt.plan.engine.render_node(node, &ctx) {
-            Ok(v) => ctx = ctx.with(&name.value, Value::from_serialize(&v)),
+            Ok(v) => ctx.insert(&name.value, Value::from_serialize(&v)),
             Err(e) => {
                 broken = Some(format!("scenario variable `{}`: {e}", name.value));
                 break;
@@ -58,7 +58,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
             continue;
         }
         let outcome = run_step(&rt, scenario, step, &ctx, Phase::Main).await;
-        ctx = ctx.extend(
+        ctx.extend(
             outcome
                 .captures
                 .iter()
@@ -90,7 +90,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
             continue;
         }
         let outcome = run_step(&rt, scenario, step, &ctx, Phase::Finally).await;
-        ctx = ctx.extend(
+        ctx.extend(
             outcome
                 .captures
                 .iter()

@@ -157,7 +157,33 @@ fn dir_or_dot(dir: &Path) -> PathBuf {
     }
 }
 
+/// The most text one scenario or suite file may hold.
+const MAX_FILE_BYTES: u64 = 64 << 20;
+
 fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    // Checked before opening: opening a pipe blocks until someone writes to it.
+    match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() => {
+            diagnostics.push(Diagnostic::error(
+                format!("{}: not a regular file (a pipe, a device or a folder)", path.display()),
+                None,
+            ));
+            return None;
+        }
+        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
+            diagnostics.push(Diagnostic::error(
+                format!(
+                    "{}: {} MiB, more than the {} MiB a scenario file may hold",
+                    path.display(),
+                    meta.len() >> 20,
+                    MAX_FILE_BYTES >> 20
+                ),
+                None,
+            ));
+            return None;
+        }
+        _ => {}
+    }
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
@@ -196,26 +222,44 @@ fn find_suite_file(path: &Path) -> Option<PathBuf> {
     (start.is_relative() && here.is_file() && start.starts_with(".")).then_some(here)
 }
 
-/// Scenario files below a folder, skipping hidden folders and the suite file.
+/// Scenario files below a folder (`*.yaml` and `*.yml`), walked as ripgrep walks: hidden
+/// files and folders and what `.gitignore` excludes are skipped, and symbolic links to
+/// folders are not followed (a link back up would loop). What is not a regular file (a pipe
+/// would block for ever, a link to `/dev/zero` would fill memory) is skipped with a warning.
 fn collect_yaml_files(dir: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Vec<Diagnostic>) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(entries) => entries,
-        Err(e) => {
-            diagnostics.push(Diagnostic::error(format!("{}: {e}", dir.display()), None));
-            return;
-        }
-    };
-    for entry in entries.flatten() {
+    let walk = ignore::WalkBuilder::new(dir)
+        .hidden(true)
+        .git_ignore(true)
+        .git_exclude(true)
+        .git_global(false)
+        .require_git(false)
+        .ignore(false)
+        .parents(true)
+        .follow_links(false)
+        .build();
+    for entry in walk {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                diagnostics.push(Diagnostic::warning(format!("{e}"), None));
+                continue;
+            }
+        };
         let path = entry.path();
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with('.') {
+        let name = entry.file_name().to_string_lossy();
+        let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+        if !is_yaml || name == SUITE_FILE || entry.depth() == 0 {
             continue;
         }
-        if path.is_dir() {
-            collect_yaml_files(&path, files, diagnostics);
-        } else if (name.ends_with(".yaml") || name.ends_with(".yml")) && name != SUITE_FILE {
-            files.push(tidy(path));
+        // A link is followed to see what it names; a folder it names is not walked.
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_file() => files.push(tidy(path.to_path_buf())),
+            Ok(meta) if meta.is_dir() => {}
+            Ok(_) => diagnostics.push(Diagnostic::warning(
+                format!("{}: not a regular file (a pipe or a device); skipped", path.display()),
+                None,
+            )),
+            Err(e) => diagnostics.push(Diagnostic::warning(format!("{}: {e}; skipped", path.display()), None)),
         }
     }
 }

@@ -6,17 +6,16 @@ use std::sync::Arc;
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object};
 
-/// The names visible to a template. Cloning one is cheap (two reference counts): every step
-/// of every scenario starts from one.
+/// The names visible to a template. Cloning one is cheap (a reference count): every step of
+/// every scenario starts from one. Adding names to a context nobody else holds changes it in
+/// place, so a scenario's 40,000 variables are added in linear time.
 #[derive(Debug, Clone)]
 pub struct Context {
     pub(crate) values: Arc<Names>,
-    /// The same names as minijinja sees them, sharing `values` rather than copying it.
-    pub(super) root: Value,
 }
 
 /// Name → value, shown to minijinja as a map without being copied into one.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Names(BTreeMap<String, Value>);
 
 impl Names {
@@ -43,11 +42,19 @@ impl Default for Context {
 
 impl Context {
     pub fn new(values: BTreeMap<String, Value>) -> Self {
-        let values = Arc::new(Names(values));
         Context {
-            root: Value::from_dyn_object(values.clone()),
-            values,
+            values: Arc::new(Names(values)),
         }
+    }
+
+    /// The names as minijinja sees them, sharing the map rather than copying it.
+    pub(super) fn root(&self) -> Value {
+        Value::from_dyn_object(self.values.clone())
+    }
+
+    /// Adds or replaces a name; copies the names only if another context shares them.
+    pub fn insert(&mut self, name: &str, value: Value) {
+        Arc::make_mut(&mut self.values).0.insert(name.to_owned(), value);
     }
 
     pub fn contains(&self, name: &str) -> bool {
@@ -55,18 +62,17 @@ impl Context {
     }
 
     pub fn with(&self, name: &str, value: Value) -> Self {
-        let mut values = self.values.0.clone();
-        values.insert(name.to_owned(), value);
-        Context::new(values)
+        let mut ctx = self.clone();
+        ctx.insert(name, value);
+        ctx
     }
 
-    pub fn extend(&self, more: impl IntoIterator<Item = (String, Value)>) -> Self {
+    /// Adds every name of `more`, in place where nobody else shares the names.
+    pub fn extend(&mut self, more: impl IntoIterator<Item = (String, Value)>) {
         let mut more = more.into_iter().peekable();
         if more.peek().is_none() {
-            return self.clone();
+            return;
         }
-        let mut values = self.values.0.clone();
-        values.extend(more);
-        Context::new(values)
+        Arc::make_mut(&mut self.values).0.extend(more);
     }
 }

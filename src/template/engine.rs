@@ -68,12 +68,12 @@ impl TemplateEngine {
         if let Some(rendered) = fast::render(text, ctx) {
             return rendered;
         }
-        Ok(self.env.render_str(text, &ctx.root)?)
+        Ok(self.env.render_str(text, ctx.root())?)
     }
 
     /// Renders with minijinja only, skipping the fast path (to compare the two).
     pub fn render_with_minijinja(&self, text: &str, ctx: &Context) -> Result<String, TemplateError> {
-        Ok(self.env.render_str(text, &ctx.root)?)
+        Ok(self.env.render_str(text, ctx.root())?)
     }
 
     /// Renders a scalar; exactly `{{ expr }}` keeps the expression's type.
@@ -83,7 +83,7 @@ impl TemplateEngine {
         };
         let value = match fast::lookup(expr, ctx) {
             Some(found) => found?,
-            None => self.env.compile_expression(expr)?.eval(&ctx.root)?,
+            None => self.env.compile_expression(expr)?.eval(ctx.root())?,
         };
         if value.is_undefined() {
             return Err(TemplateError(format!("`{}` is not defined", expr.trim())));

@@ -581,3 +581,64 @@ fn secrets_with_special_characters_appear_in_no_output_in_any_form() {
         }
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn the_file_walk_skips_pipes_devices_link_loops_hidden_and_ignored_files() {
+    let dir = suite(&[
+        ("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n"),
+        (".gitignore", "generated.yaml\n"),
+        ("generated.yaml", "not: [a scenario\n"),
+    ]);
+    let root = dir.path();
+    std::fs::create_dir_all(root.join(".hidden")).unwrap();
+    std::fs::write(root.join(".hidden/h.yaml"), "not: [a scenario\n").unwrap();
+    std::fs::create_dir_all(root.join("sub")).unwrap();
+    std::os::unix::fs::symlink("..", root.join("sub/loop")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", root.join("zero.yaml")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(root.join("pipe.yaml"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let started = Instant::now();
+    let out = k2check(
+        root,
+        &["validate", "."].map(String::from),
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("1 scenario valid"), "{}", out.stdout);
+    assert!(out.stderr.contains("pipe.yaml: not a regular file"), "{}", out.stderr);
+    assert!(out.stderr.contains("zero.yaml: not a regular file"), "{}", out.stderr);
+    // Named directly, a pipe is an error, not a wait.
+    let out = k2check(
+        root,
+        &["validate", "pipe.yaml"].map(String::from),
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+}
+
+/// Not a benchmark: a bound far above the work, so quadratic decoding (58 s for 40,000
+/// variables before) shows as a failure rather than a hang.
+#[test]
+fn forty_thousand_scenario_variables_are_read_and_rendered_in_linear_time() {
+    let mut text = String::from("name: many vars\nvars:\n");
+    for i in 0..40_000 {
+        text.push_str(&format!("  v{i}: {i}\n"));
+    }
+    text.push_str("  last: \"{{ v39999 }}\"\nsteps:\n  - request: { url: \"{{ api }}/x/{{ last }}\" }\n");
+    let dir = suite(&[("a.yaml", &text)]);
+    let started = Instant::now();
+    let out = k2check(
+        dir.path(),
+        &["run", ".", "--dry-run"].map(String::from),
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("GET http://127.0.0.1:9/x/39999"), "{}", out.stdout);
+    assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
+}
