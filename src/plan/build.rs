@@ -9,10 +9,10 @@ use std::sync::Arc;
 use minijinja::Value;
 
 use crate::diag::Diagnostic;
-use crate::plan::hosts;
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions};
 use crate::plan::validator::Validator;
+use crate::plan::{hosts, writes};
 use crate::scenario::load::{Loaded, decode_each};
 use crate::scenario::model::{AuthProfile, AuthRef, Spanned, Suite, Tls};
 use crate::scenario::templates::profile_templates;
@@ -53,6 +53,12 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let env_def = environment
         .as_ref()
         .and_then(|name| suite.environments.iter().find(|e| &e.name.value == name));
+    // The environment's own `writes:`, else the suite default; the name when read-only.
+    let read_only = env_def
+        .and_then(|e| e.writes)
+        .or(suite.defaults.writes)
+        .is_some_and(|writes| !writes)
+        .then(|| environment.clone().unwrap_or_default());
 
     // The names every template may use before scenario variables are added.
     let mut context_values: BTreeMap<String, Value> = BTreeMap::new();
@@ -164,6 +170,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
         v.check_scenario(&scenario, &known, &profiles_src);
         if options.selection.takes(&scenario) {
+            if let Some(environment) = &read_only {
+                v.diags.extend(writes::refuse_writes(&scenario, environment));
+            }
             planned.push(PlannedScenario::new(scenario, keeping, &sources));
         }
     });

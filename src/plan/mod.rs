@@ -11,6 +11,7 @@ mod run_plan;
 mod selection;
 mod shard;
 mod validator;
+mod writes;
 
 pub use build::plan;
 pub use planned::{DECODED_IN_FLIGHT_BYTES, KEEP_DECODED_BYTES, PlannedScenario};

@@ -13,9 +13,9 @@ use crate::yaml::Node;
 
 pub const SUITE_KEYS: &[&str] = &["defaults", "vars", "tls", "limits", "auth", "environments"];
 pub const LIMITS_KEYS: &[&str] = &["per_host", "rate", "retry_budget", "max_retry_wait"];
-pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment"];
+pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment", "writes"];
 pub const TLS_KEYS: &[&str] = &["ca_file", "client_cert", "client_key", "insecure"];
-pub const ENVIRONMENT_KEYS: &[&str] = &["vars", "auth"];
+pub const ENVIRONMENT_KEYS: &[&str] = &["vars", "auth", "writes"];
 pub const AUTH_TYPES: &[&str] = &["none", "basic", "bearer", "client_credentials"];
 pub const BASIC_KEYS: &[&str] = &["type", "username", "password"];
 pub const BEARER_KEYS: &[&str] = &["type", "token"];
@@ -69,6 +69,7 @@ pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Su
                 name,
                 vars: Vec::new(),
                 auth: Vec::new(),
+                writes: None,
             };
             if let Some(mut ef) = r.fields(env, "an environment", ENVIRONMENT_KEYS) {
                 if let Some(v) = ef.take("vars") {
@@ -76,6 +77,9 @@ pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Su
                 }
                 if let Some(a) = ef.take("auth") {
                     environment.auth = decode_profiles(r, a);
+                }
+                if let Some(w) = ef.take("writes") {
+                    environment.writes = r.bool(w, "`writes` (true or false)");
                 }
             }
             suite.environments.push(environment);
@@ -99,6 +103,9 @@ fn decode_defaults(r: &mut Reader, node: &Node) -> Defaults {
         defaults.environment = f
             .take("environment")
             .and_then(|n| r.spanned_string(n, "an environment name"));
+        if let Some(w) = f.take("writes") {
+            defaults.writes = r.bool(w, "`writes` (true or false)");
+        }
     }
     defaults
 }

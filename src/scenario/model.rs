@@ -93,6 +93,8 @@ pub struct Defaults {
     pub timeout: Option<Duration>,
     pub auth: Option<Spanned<String>>,
     pub environment: Option<Spanned<String>>,
+    /// `writes:` for every environment that does not say.
+    pub writes: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -108,6 +110,8 @@ pub struct Environment {
     pub name: Spanned<String>,
     pub vars: Vars,
     pub auth: Vec<AuthProfile>,
+    /// `writes: false`: no selected step may change the tenant.
+    pub writes: Option<bool>,
 }
 
 #[derive(Debug, Clone)]

@@ -642,3 +642,48 @@ fn forty_thousand_scenario_variables_are_read_and_rendered_in_linear_time() {
     assert!(out.stdout.contains("GET http://127.0.0.1:9/x/39999"), "{}", out.stdout);
     assert!(started.elapsed() < Duration::from_secs(20), "{:?}", started.elapsed());
 }
+
+#[test]
+fn a_read_only_environment_refuses_every_selected_write_and_sends_nothing() {
+    let suite_text = "environments:\n  prod:\n    writes: false\n    vars: { api: \"{{ env.TEST_URL }}\" }\n";
+    let read = "name: read\ntags: [smoke]\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n  - name: a token request changes nothing\n    request: { method: POST, url: \"{{ api }}/echo\", form: { grant_type: client_credentials } }\n";
+    let write = "name: write\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n  - name: create\n    request: { method: POST, url: \"{{ api }}/echo\", json: { a: 1 } }\nfinally:\n  - name: delete\n    request: { method: DELETE, url: \"{{ api }}/echo\" }\n";
+    let wf = "name: workflow start\nsteps:\n  - workflow: { start: 5, folio: x }\n";
+    let dir = suite(&[
+        ("k2check.yaml", suite_text),
+        ("read.yaml", read),
+        ("write.yaml", write),
+        ("wf.yaml", wf),
+    ]);
+    let url = crate::server::shared().url();
+    let out = k2check(dir.path(), &["run", "."].map(String::from), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(!out.stdout.contains("running"), "nothing was sent: {}", out.stdout);
+    for (step, method, place) in [
+        ("create", "POST", "write.yaml:4:5"),
+        ("delete", "DELETE", "write.yaml:7:5"),
+        ("step 1", "POST", "wf.yaml:3:5"),
+    ] {
+        assert!(
+            out.stderr.contains(&format!(
+                "step `{step}` would change the tenant ({method}), and environment `prod` is read-only"
+            )),
+            "{step}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains(place), "{place}: {}", out.stderr);
+    }
+    assert!(!out.stderr.contains("token request changes nothing"), "{}", out.stderr);
+    // Selection comes first: a read-only smoke selection runs.
+    let out = k2check(
+        dir.path(),
+        &["run", ".", "--tag", "smoke"].map(String::from),
+        &[("TEST_URL", &url)],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // The suite may default to it.
+    let defaulted = "defaults: { writes: false }\nenvironments:\n  prod:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n";
+    let dir = suite(&[("k2check.yaml", defaulted), ("write.yaml", write)]);
+    let out = k2check(dir.path(), &["validate", "."].map(String::from), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
