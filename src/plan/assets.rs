@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
+use crate::plan::schema_cycles::ref_cycle;
 use crate::plan::validator::Validator;
 use crate::source::Span;
 
@@ -30,6 +31,20 @@ impl Validator {
                 return;
             }
         };
+        if let Some(cycle) = ref_cycle(&schema) {
+            self.diags.push(
+                Diagnostic::error(
+                    format!(
+                        "{} refers to itself without looking inside the value: {}",
+                        path.display(),
+                        cycle.join(" -> ")
+                    ),
+                    span,
+                )
+                .with_help("checking any body against it would never end; break the cycle of `$ref`s"),
+            );
+            return;
+        }
         match jsonschema::validator_for(&schema) {
             Ok(validator) => {
                 self.schemas.insert(path, Arc::new(validator));

@@ -8,6 +8,7 @@ mod hosts;
 mod planned;
 mod profiles;
 mod run_plan;
+mod schema_cycles;
 mod selection;
 mod shard;
 mod validator;

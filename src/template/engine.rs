@@ -68,12 +68,25 @@ impl TemplateEngine {
         if let Some(rendered) = fast::render(text, ctx) {
             return rendered;
         }
-        Ok(self.env.render_str(text, ctx.root())?)
+        self.render_with_minijinja(text, ctx)
     }
 
-    /// Renders with minijinja only, skipping the fast path (to compare the two).
+    /// Renders with minijinja only, skipping the fast path (to compare the two). The output
+    /// is written into a buffer that refuses to grow past `MAX_OUTPUT_BYTES`: fuel bounds the
+    /// work a template does, not how much text a loop of large strings writes.
     pub fn render_with_minijinja(&self, text: &str, ctx: &Context) -> Result<String, TemplateError> {
-        Ok(self.env.render_str(text, ctx.root())?)
+        let template = self.env.template_from_str(text)?;
+        let mut out = BoundedOutput::default();
+        match template.render_captured_to(ctx.root(), &mut out) {
+            Ok(_) => {
+                Ok(String::from_utf8(out.bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+            }
+            Err(_) if out.overflowed => Err(TemplateError(format!(
+                "the template writes more than {} MiB",
+                MAX_OUTPUT_BYTES >> 20
+            ))),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Renders a scalar; exactly `{{ expr }}` keeps the expression's type.
@@ -111,6 +124,31 @@ impl TemplateEngine {
                 serde_json::Value::Object(map)
             }
         })
+    }
+}
+
+/// The most text one template may write.
+pub const MAX_OUTPUT_BYTES: usize = 16 << 20;
+
+/// A buffer that fails a write that would take it past `MAX_OUTPUT_BYTES`.
+#[derive(Default)]
+struct BoundedOutput {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for BoundedOutput {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + bytes.len() > MAX_OUTPUT_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("template output too large"));
+        }
+        self.bytes.extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -162,6 +200,20 @@ mod tests {
         assert!(engine.render("{{ missing }}", &ctx()).is_err());
         assert!(engine.render("{{ env.NOPE }}", &ctx()).is_err());
         assert!(engine.render_value("{{ missing }}", &ctx()).is_err());
+    }
+
+    #[test]
+    fn a_template_that_writes_too_much_is_an_error_not_gigabytes() {
+        let engine = TemplateEngine::new();
+        let big = "{% for i in [1,2,3,4,5,6,7,8,9,10] %}{% for j in [1,2,3,4,5,6,7,8,9,10] %}{{ 'x' * 200000 }}{% endfor %}{% endfor %}";
+        let error = engine.render(big, &ctx()).unwrap_err();
+        assert_eq!(error.0, "the template writes more than 16 MiB");
+        assert_eq!(
+            engine
+                .render("{% for i in [1, 2] %}{{ i }}{% endfor %}", &ctx())
+                .unwrap(),
+            "12"
+        );
     }
 
     #[test]

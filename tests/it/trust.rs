@@ -687,3 +687,30 @@ fn a_read_only_environment_refuses_every_selected_write_and_sends_nothing() {
     let out = k2check(dir.path(), &["validate", "."].map(String::from), &[("TEST_URL", &url)]);
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
+
+#[test]
+fn a_json_schema_that_refers_to_itself_forever_is_refused_at_validation() {
+    let schema = r##"{ "$ref": "#/$defs/a", "$defs": { "a": { "$ref": "#/$defs/b" }, "b": { "anyOf": [{ "$ref": "#/$defs/a" }] } } }"##;
+    let dir = suite(&[
+        ("loop.schema.json", schema),
+        (
+            "a.yaml",
+            "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n    expect: { schema: loop.schema.json }\n",
+        ),
+    ]);
+    let started = Instant::now();
+    let out = k2check(
+        dir.path(),
+        &["validate", "."].map(String::from),
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("refers to itself without looking inside the value: #/$defs/a -> #/$defs/b -> #/$defs/a"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("a.yaml:4:"), "{}", out.stderr);
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
