@@ -50,6 +50,10 @@ impl InOrder {
     }
 }
 
+/// How long aborted scenarios have to end before the reports are written without them: a
+/// task busy on the CPU (a schema check of a large body) only sees its abort when it yields.
+const ABORT_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// A job slot and the scenario's room in the decoded budget, both held while it runs.
 /// Dropped while waiting (another branch of the scheduler won), neither is kept.
 async fn admit(
@@ -133,16 +137,22 @@ pub async fn execute(
                     aborted = true;
                     rt.abort();
                     tasks.abort_all();
+                    grace.as_mut().reset(tokio::time::Instant::now() + ABORT_WAIT);
                 } else {
                     interrupted = true;
                     rt.stop();
                     grace.as_mut().reset(tokio::time::Instant::now() + schedule.grace);
                 }
             }
-            () = &mut grace, if interrupted && !aborted => {
+            () = &mut grace, if interrupted => {
+                if aborted {
+                    // A task busy on the CPU has not seen its abort: report without it.
+                    break;
+                }
                 aborted = true;
                 rt.abort();
                 tasks.abort_all();
+                grace.as_mut().reset(tokio::time::Instant::now() + ABORT_WAIT);
             }
             permit = admit(&semaphore, &decoded, &rt, next_to_start), if can_start && !interrupted => {
                 let Some(permit) = permit else { break };
