@@ -12,6 +12,30 @@ pub fn text_without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+/// Percent-encodes one path segment (RFC 3986 `pchar`): sub-delimiters such as `'`, `(`, `)`,
+/// `=` and `,` stay, as OData keys need them; `/`, `\`, `?`, `#`, `%`, spaces and anything
+/// outside ASCII are encoded, so a key like `K2:DENALLIX\bob` or `a/b#c` arrives whole.
+pub fn encode_path_segment(text: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+        .add(b' ')
+        .add(b'"')
+        .add(b'#')
+        .add(b'%')
+        .add(b'/')
+        .add(b'<')
+        .add(b'>')
+        .add(b'?')
+        .add(b'[')
+        .add(b'\\')
+        .add(b']')
+        .add(b'^')
+        .add(b'`')
+        .add(b'{')
+        .add(b'|')
+        .add(b'}');
+    percent_encoding::utf8_percent_encode(text, SET).to_string()
+}
+
 /// Percent-encodes a query component (RFC 3986 unreserved characters stay).
 pub fn encode_component(text: &str) -> String {
     const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
@@ -53,6 +77,15 @@ mod tests {
         assert_eq!(without_bom(b"{}"), b"{}");
         assert_eq!(text_without_bom("\u{feff}name: a"), "name: a");
         assert_eq!(text_without_bom("name: \u{feff}"), "name: \u{feff}");
+    }
+
+    #[test]
+    fn path_segments_keep_odata_quoting_and_encode_the_rest() {
+        assert_eq!(encode_path_segment("'K2:DENALLIX\\bob'"), "'K2:DENALLIX%5Cbob'");
+        assert_eq!(encode_path_segment("'a/b#c?d'"), "'a%2Fb%23c%3Fd'");
+        assert_eq!(encode_path_segment("'50% off'"), "'50%25%20off'");
+        assert_eq!(encode_path_segment("OrderID=1,Line='x'"), "OrderID=1,Line='x'");
+        assert_eq!(encode_path_segment("é"), "%C3%A9");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::diag::Diagnostic;
+use crate::encoding::encode_path_segment;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{Body, Follow, ODataVersion, Request, Spanned, Template};
 use crate::source::Span;
@@ -127,6 +128,53 @@ fn literal(node: &Node, language: &str) -> String {
     }
 }
 
+/// An OData key as it goes in the URL, each literal quoted and percent-encoded as a path
+/// segment: `4`, `'K2:DENALLIX%5Cbob'`, or for a composite key `OrderID=1,Line='x'`. A key
+/// that cannot be written so (a list, an empty or nested mapping, null) is an error here.
+fn odata_key(r: &mut Reader, node: &Node) -> Option<String> {
+    let cannot = |r: &mut Reader, node: &Node| {
+        r.error(
+            Diagnostic::error(
+                "an OData key is a value or a mapping of property names to values",
+                node.span,
+            )
+            .with_help("key: 4, key: 'K2:DENALLIX\\bob', or key: { OrderID: 1, Line: 'x' }"),
+        );
+        None
+    };
+    match &node.kind {
+        NodeKind::Scalar { .. } if node.is_null() => cannot(r, node),
+        NodeKind::Scalar { .. } => Some(key_literal(node)),
+        NodeKind::Map(entries) if entries.is_empty() => cannot(r, node),
+        NodeKind::Map(_) => {
+            let mut parts = Vec::new();
+            for (name, value) in r.entries(node, "a composite key") {
+                if !matches!(value.kind, NodeKind::Scalar { .. }) || value.is_null() {
+                    return cannot(r, value);
+                }
+                parts.push(format!("{}={}", encode_path_segment(&name.value), key_literal(value)));
+            }
+            Some(parts.join(","))
+        }
+        NodeKind::Seq(_) => cannot(r, node),
+    }
+}
+
+/// One key value: quoted for OData, encoded for a path; templates are quoted and encoded
+/// when rendered, by the `odata_key` filters.
+fn key_literal(node: &Node) -> String {
+    let Some(text) = node.as_scalar() else {
+        return String::new();
+    };
+    if let Some(expr) = exact_expression(text) {
+        return format!("{{{{ ({expr}) | odata_key }}}}");
+    }
+    if has_template(text) {
+        return format!("'{{% filter odata_key_escape %}}{text}{{% endfilter %}}'");
+    }
+    encode_path_segment(&literal(node, "odata"))
+}
+
 /// `where: { Prop: value, … }` -> `Prop eq 'value' and …`.
 fn where_clause(r: &mut Reader, node: &Node, language: &str) -> String {
     let parts: Vec<String> = r
@@ -188,7 +236,9 @@ pub fn decode_odata(r: &mut Reader, node: &Node) -> Option<(Request, Follow)> {
         if set.is_none() {
             r.error(Diagnostic::error("a `key` needs a `set`", key.span));
         }
-        url.push_str(&format!("({})", literal(key, "odata")));
+        if let Some(key) = odata_key(r, key) {
+            url.push_str(&format!("({key})"));
+        }
     }
     let mut req = request("GET", template(url, span), span);
     let mut filters = Vec::new();
@@ -273,7 +323,10 @@ pub fn decode_scim(r: &mut Reader, node: &Node) -> Option<(Request, Follow)> {
     };
     let mut req = request(
         method,
-        template(format!("{base}/{}", path.trim_start_matches('/')), span),
+        template(
+            format!("{base}/{}", encode_path_values(path.trim_start_matches('/'))),
+            span,
+        ),
         span,
     );
     req.headers.push((
@@ -289,6 +342,11 @@ pub fn decode_scim(r: &mut Reader, node: &Node) -> Option<(Request, Follow)> {
     }
     if let Some(n) = f.take("where") {
         filters.push(where_clause(r, n, "scim"));
+    }
+    if filters.len() > 1 {
+        // `a or b` with `where: {active: true}` is `(a or b) and active eq true`, not
+        // `a or (b and active eq true)`: `and` binds tighter (RFC 7644 §3.4.2.2).
+        filters = filters.into_iter().map(|f| format!("({f})")).collect();
     }
     if !filters.is_empty() {
         query(&mut req, "filter", filters.join(" and "), span);
@@ -474,4 +532,21 @@ pub fn decode_workflow(r: &mut Reader, node: &Node) -> Option<(Request, Follow)>
         }));
     }
     Some((req, Follow::None))
+}
+
+/// A resource path whose `{{ … }}` values are percent-encoded when rendered
+/// (`Users/{{ id }}` -> `Users/{{ (id) | path_segment }}`): an id with `/`, `#` or `%` stays one
+/// segment. Block tags are left as written.
+fn encode_path_values(path: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 16);
+    let mut rest = path;
+    while let Some(start) = rest.find("{{") {
+        let Some(len) = rest[start..].find("}}") else { break };
+        let expr = rest[start + 2..start + len].trim();
+        out.push_str(&rest[..start]);
+        out.push_str(&format!("{{{{ ({expr}) | path_segment }}}}"));
+        rest = &rest[start + len + 2..];
+    }
+    out.push_str(rest);
+    out
 }

@@ -44,6 +44,9 @@ impl TemplateEngine {
         });
         env.add_filter("odata", literal::odata);
         env.add_filter("odata_escape", literal::odata_escape);
+        env.add_filter("odata_key", literal::odata_key);
+        env.add_filter("odata_key_escape", literal::odata_key_escape);
+        env.add_filter("path_segment", literal::path_segment);
         env.add_filter("scim", literal::scim);
         env.add_filter("scim_escape", literal::scim_escape);
         TemplateEngine { env }

@@ -18,6 +18,26 @@ pub fn odata_escape(text: String) -> String {
     text.replace('\'', "''")
 }
 
+/// An OData key literal in a URL path: quoted as `odata` quotes it, then percent-encoded as
+/// one path segment.
+pub fn odata_key(value: Value) -> String {
+    crate::encoding::encode_path_segment(&odata(value))
+}
+
+/// The inside of a quoted OData key written with templates: quotes doubled, then encoded.
+pub fn odata_key_escape(text: String) -> String {
+    crate::encoding::encode_path_segment(&odata_escape(text))
+}
+
+/// A value placed in a URL path (`Users/{{ id }}`), percent-encoded as one segment.
+pub fn path_segment(value: Value) -> String {
+    let text = match value.as_str() {
+        Some(s) => s.to_owned(),
+        None => value.to_string(),
+    };
+    crate::encoding::encode_path_segment(&text)
+}
+
 /// A SCIM filter value: JSON, so strings are double-quoted with `"` and `\` escaped.
 pub fn scim(value: Value) -> String {
     match value.as_str() {
@@ -44,6 +64,14 @@ mod tests {
         assert_eq!(odata(Value::from(true)), "true");
         assert_eq!(odata(Value::from(())), "null");
         assert_eq!(odata_escape("it's".into()), "it''s");
+    }
+
+    #[test]
+    fn keys_and_path_values_arrive_whole() {
+        assert_eq!(odata_key(Value::from("K2:DENALLIX\\bob")), "'K2:DENALLIX%5Cbob'");
+        assert_eq!(odata_key(Value::from(4)), "4");
+        assert_eq!(odata_key_escape("50% o'ff".into()), "50%25%20o''ff");
+        assert_eq!(path_segment(Value::from("2819c223/x")), "2819c223%2Fx");
     }
 
     #[test]

@@ -1,0 +1,75 @@
+//! Exact against what people type and what standards allow: keys and path values encoded,
+//! filters combined as their grammar binds.
+
+use crate::support::{k2check, suite};
+
+fn dry_run(scenario: &str) -> crate::support::Output {
+    let suite_text = format!(
+        "{}      scim: \"{{{{ env.TEST_URL }}}}/scim/v2\"\n",
+        crate::support::TEST_SUITE.replace(
+            "vars: { api: \"{{ env.TEST_URL }}\" }",
+            "vars:\n      api: \"{{ env.TEST_URL }}\""
+        )
+    );
+    let dir = suite(&[("k2check.yaml", &suite_text), ("a.yaml", scenario)]);
+    k2check(
+        dir.path(),
+        &["run", ".", "--dry-run"].map(String::from),
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    )
+}
+
+#[test]
+fn odata_keys_are_quoted_and_percent_encoded_as_one_path_segment() {
+    let out = dry_run(
+        "name: keys\nvars: { who: \"x/y%z\" }\nsteps:\n  - odata: { set: Users, key: 'K2:DENALLIX\\bob' }\n  - odata: { set: Users, key: 'a/b#c?d' }\n  - odata: { set: Users, key: '50% off' }\n  - odata: { set: Users, key: 4 }\n  - odata: { set: Users, key: \"{{ who }}\" }\n  - odata: { set: Users, key: \"u-{{ who }}\" }\n  - odata: { set: Lines, key: { OrderID: 1, Line: \"it's\" } }\n",
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    for expected in [
+        "GET http://127.0.0.1:9/api/odatav4/v4/Users('K2:DENALLIX%5Cbob')",
+        "GET http://127.0.0.1:9/api/odatav4/v4/Users('a%2Fb%23c%3Fd')",
+        "GET http://127.0.0.1:9/api/odatav4/v4/Users('50%25%20off')",
+        "GET http://127.0.0.1:9/api/odatav4/v4/Users(4)",
+        "GET http://127.0.0.1:9/api/odatav4/v4/Users('x%2Fy%25z')",
+        "GET http://127.0.0.1:9/api/odatav4/v4/Users('u-x%2Fy%25z')",
+        "GET http://127.0.0.1:9/api/odatav4/v4/Lines(OrderID=1,Line='it''s')",
+    ] {
+        assert!(out.stdout.contains(expected), "{expected}\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn a_key_that_cannot_be_sent_is_a_validation_error() {
+    for key in ["[1, 2]", "{}", "null", "{ ID: [1] }"] {
+        let out = dry_run(&format!(
+            "name: bad key\nsteps:\n  - odata: {{ set: Users, key: {key} }}\n"
+        ));
+        assert_eq!(out.code, 2, "{key}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains("an OData key is a value or a mapping"),
+            "{key}: {}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("a.yaml:3:"), "{key}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn scim_path_values_are_encoded_and_filters_keep_their_meaning() {
+    let out = dry_run(
+        "name: scim\nvars: { id: \"a/b#c\" }\nsteps:\n  - scim: { get: \"Users/{{ id }}\" }\n  - scim: { list: Users, filter: 'userName sw \"a\" or userName sw \"b\"', where: { active: true } }\n",
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("GET http://127.0.0.1:9/scim/v2/Users/a%2Fb%23c\n"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains(
+            "filter=%28userName%20sw%20%22a%22%20or%20userName%20sw%20%22b%22%29%20and%20%28active%20eq%20true%29"
+        ),
+        "{}",
+        out.stdout
+    );
+}
