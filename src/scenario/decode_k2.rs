@@ -29,6 +29,7 @@ pub const ODATA_KEYS: &[&str] = &[
     "max_pages",
     "method",
     "json",
+    "headers",
 ];
 pub const SCIM_KEYS: &[&str] = &[
     "base",
@@ -46,6 +47,7 @@ pub const SCIM_KEYS: &[&str] = &[
     "max_pages",
     "body",
     "operations",
+    "headers",
 ];
 pub const WORKFLOW_KEYS: &[&str] = &[
     "start",
@@ -61,6 +63,7 @@ pub const WORKFLOW_KEYS: &[&str] = &[
     "sleep_until",
     "redirect_to",
     "list",
+    "headers",
 ];
 
 /// `pages: all` follows at most this many links, and fails if the service sends more.

@@ -110,13 +110,13 @@ fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
         sends.push(decode_request(r, n).map(|req| (req, Follow::None)));
     }
     if let Some(n) = f.take("odata") {
-        sends.push(decode_odata(r, n));
+        sends.push(decode_odata(r, n).map(|sent| with_headers(r, n, sent)));
     }
     if let Some(n) = f.take("scim") {
-        sends.push(decode_scim(r, n));
+        sends.push(decode_scim(r, n).map(|sent| with_headers(r, n, sent)));
     }
     if let Some(n) = f.take("workflow") {
-        sends.push(decode_workflow(r, n));
+        sends.push(decode_workflow(r, n).map(|sent| with_headers(r, n, sent)));
     }
     if sends.len() != 1 {
         r.error(
@@ -141,6 +141,35 @@ fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
         capture,
         retry,
     })
+}
+
+/// `headers:` of a request or a K2 step, each name and fixed value checked.
+fn decode_headers(r: &mut Reader, node: &Node) -> Vec<(Spanned<String>, Template)> {
+    r.entries(node, "headers")
+        .into_iter()
+        .filter_map(|(k, v)| {
+            let value = r.template(v, "a header value")?;
+            check_header(r, &k, &value);
+            Some((k, value))
+        })
+        .collect()
+}
+
+/// A K2 step's own `headers:` (`If-Match`, `Prefer`, `Accept`) added to its expanded request;
+/// one named like a header the expansion sets replaces it.
+fn with_headers(r: &mut Reader, node: &Node, (mut request, follow): (Request, Follow)) -> (Request, Follow) {
+    let NodeKind::Map(entries) = &node.kind else {
+        return (request, follow);
+    };
+    if let Some((_, headers)) = entries.iter().find(|(k, _)| k.as_scalar() == Some("headers")) {
+        for (name, value) in decode_headers(r, headers) {
+            request
+                .headers
+                .retain(|(h, _)| !h.value.eq_ignore_ascii_case(&name.value));
+            request.headers.push((name, value));
+        }
+    }
+    (request, follow)
 }
 
 fn decode_request(r: &mut Reader, node: &Node) -> Option<Request> {
@@ -176,19 +205,7 @@ fn decode_request(r: &mut Reader, node: &Node) -> Option<Request> {
         .take("query")
         .map(|n| r.entries(n, "query").into_iter().map(|(k, v)| (k, v.clone())).collect())
         .unwrap_or_default();
-    let headers = f
-        .take("headers")
-        .map(|n| {
-            r.entries(n, "headers")
-                .into_iter()
-                .filter_map(|(k, v)| {
-                    let value = r.template(v, "a header value")?;
-                    check_header(r, &k, &value);
-                    Some((k, value))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let headers = f.take("headers").map(|n| decode_headers(r, n)).unwrap_or_default();
     let mut bodies = Vec::new();
     if let Some((key, n)) = f.take_with_key("json") {
         bodies.push((key.span, Body::Json(n.clone())));

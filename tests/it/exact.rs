@@ -73,3 +73,30 @@ fn scim_path_values_are_encoded_and_filters_keep_their_meaning() {
         out.stdout
     );
 }
+
+#[test]
+fn k2_steps_take_headers_and_a_captured_etag_feeds_if_match() {
+    let scenario = r#"name: headers on K2 steps
+steps:
+  - name: read the version
+    request: { url: "{{ api }}/header" }
+    capture:
+      etag: { header: x-custom }
+  - name: update with If-Match
+    odata:
+      service: "{{ api }}"
+      set: echo
+      headers: { If-Match: "{{ etag }}", Prefer: return=minimal, Accept: application/json;odata.metadata=minimal }
+    expect:
+      json:
+        "$.headers['if-match']": abc-123
+        "$.headers['prefer']": return=minimal
+        "$.headers['accept']": application/json;odata.metadata=minimal
+  - scim: { base: "{{ api }}", get: echo, headers: { X-Trace: "1" } }
+    expect: { json: { "$.headers['x-trace']": "1", "$.headers['content-type']": application/scim+json } }
+"#;
+    let dir = suite(&[("a.yaml", scenario)]);
+    let url = crate::server::shared().url();
+    let out = k2check(dir.path(), &["run", "."].map(String::from), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
