@@ -17,16 +17,35 @@ pub struct Prepared {
     pub mock: Option<MockServer>,
 }
 
-pub fn default_paths(paths: &[PathBuf]) -> Vec<PathBuf> {
+/// The paths a command reads: those given; else `./scenarios`; else the folder of the nearest
+/// `k2check.yaml` at or above here. Never every YAML file under an unrelated folder (a
+/// repository's CI files, a home folder).
+pub fn default_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     if !paths.is_empty() {
-        return paths.to_vec();
+        return Ok(paths.to_vec());
     }
     let scenarios = PathBuf::from("scenarios");
-    vec![if scenarios.is_dir() {
-        scenarios
-    } else {
-        PathBuf::from(".")
-    }]
+    if scenarios.is_dir() {
+        return Ok(vec![scenarios]);
+    }
+    match crate::scenario::load::find_suite_file(std::path::Path::new(".")) {
+        Some(suite) => Ok(vec![suite.parent().map_or_else(
+            || PathBuf::from("."),
+            |d| {
+                if d.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    d.to_path_buf()
+                }
+            },
+        )]),
+        None => Err(
+            "no k2check.yaml here or in a folder above, and no ./scenarios folder: nothing to run\n\
+             hint: pass the suite's folder (k2check run path/to/suite), or start a suite with a k2check.yaml \
+             next to your scenario files (see the README, \"A scenario\")"
+                .into(),
+        ),
+    }
 }
 
 pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared, u8> {
@@ -41,7 +60,13 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared,
     } else {
         None
     };
-    let paths = default_paths(&args.paths);
+    let paths = match default_paths(&args.paths) {
+        Ok(paths) => paths,
+        Err(message) => {
+            crate::errln!("error: {message}");
+            return Err(exit::INVALID);
+        }
+    };
     let loaded = tokio::task::spawn_blocking(move || scenario::load(&paths))
         .await
         .unwrap_or_default();

@@ -28,6 +28,14 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         mut diagnostics,
     } = loaded;
     let mut v = Validator::new();
+    if suite.is_none() && !scenario_files.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning("no k2check.yaml at or above these scenarios", None).with_help(
+                "environments, auth profiles and variables such as `api` come from a k2check.yaml in the suite's \
+                 folder; start one there (see the README, \"A scenario\")",
+            ),
+        );
+    }
     let suite = suite.unwrap_or_else(|| Suite {
         file: crate::source::FileId(u32::MAX),
         dir: PathBuf::from("."),

@@ -43,6 +43,19 @@ impl Validator {
             );
             return None;
         }
+        if names.is_empty() && options.environment.is_some() {
+            // Never silently ignored, misspelled or not.
+            let why = if suite.file.0 == u32::MAX {
+                "no k2check.yaml was found at or above the scenarios, so there are no environments"
+            } else {
+                "k2check.yaml defines no environments"
+            };
+            self.diags.push(
+                Diagnostic::error(format!("unknown environment `{wanted}`"), None)
+                    .with_help(format!("{why}; define it under `environments:` in k2check.yaml")),
+            );
+            return None;
+        }
         if !names.is_empty() && !names.contains(&wanted.as_str()) {
             let mut diag = Diagnostic::error(format!("unknown environment `{wanted}`"), None);
             if let Some(close) = did_you_mean(&wanted, names.iter().copied()) {

@@ -203,23 +203,25 @@ fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     }
 }
 
-/// The `k2check.yaml` in this folder or the nearest one above it.
-fn find_suite_file(path: &Path) -> Option<PathBuf> {
-    let start = if path.is_dir() {
-        path.to_path_buf()
+/// The `k2check.yaml` in this folder or the nearest one above it. The search starts from the
+/// absolute path (`odata`, `.` and `file.yaml` have no parent to walk up to as written), and
+/// the file found is named relative to the current folder when it lies below it.
+pub fn find_suite_file(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let start = if absolute.is_dir() {
+        absolute
     } else {
-        dir_or_dot(path.parent()?)
+        absolute.parent()?.to_path_buf()
     };
-    let mut dir = Some(start.as_path());
-    while let Some(d) = dir {
-        let candidate = d.join(SUITE_FILE);
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-        dir = d.parent().filter(|p| !p.as_os_str().is_empty());
-    }
-    let here = Path::new(".").join(SUITE_FILE);
-    (start.is_relative() && here.is_file() && start.starts_with(".")).then_some(here)
+    let found = start
+        .ancestors()
+        .map(|dir| dir.join(SUITE_FILE))
+        .find(|c| c.is_file())?;
+    let here = std::env::current_dir().ok();
+    Some(match here.as_deref().and_then(|h| found.strip_prefix(h).ok()) {
+        Some(relative) => relative.to_path_buf(),
+        None => found,
+    })
 }
 
 /// Scenario files below a folder (`*.yaml` and `*.yml`), walked as ripgrep walks: hidden

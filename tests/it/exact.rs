@@ -100,3 +100,91 @@ steps:
     let out = k2check(dir.path(), &["run", "."].map(String::from), &[("TEST_URL", &url)]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
+
+#[test]
+fn the_suite_file_is_found_for_every_path_form() {
+    let root = tempfile::tempdir().unwrap();
+    let suite_dir = root.path().join("suite");
+    std::fs::create_dir_all(suite_dir.join("odata")).unwrap();
+    std::fs::write(
+        suite_dir.join("k2check.yaml"),
+        "environments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n  other:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        suite_dir.join("odata/a.yaml"),
+        "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n",
+    )
+    .unwrap();
+    let env = [("TEST_URL", "http://127.0.0.1:9")];
+    // From inside the suite, with each form of path.
+    for (cwd, path) in [
+        (&suite_dir, "odata"),
+        (&suite_dir, "."),
+        (&suite_dir.join("odata"), "a.yaml"),
+        (&suite_dir.join("odata"), "."),
+    ] {
+        let out = k2check(
+            cwd,
+            &["validate".into(), path.into(), "--env".into(), "test".into()],
+            &env,
+        );
+        assert_eq!(out.code, 0, "{path} in {}: {}{}", cwd.display(), out.stdout, out.stderr);
+        let out = k2check(
+            cwd,
+            &["validate".into(), path.into(), "--env".into(), "tset".into()],
+            &env,
+        );
+        assert_eq!(out.code, 2, "{path}: a misspelled environment: {}", out.stderr);
+        assert!(out.stderr.contains("did you mean `test`?"), "{}", out.stderr);
+    }
+    // With no path, from inside the suite: its own folder.
+    let out = k2check(
+        &suite_dir.join("odata"),
+        &["validate".into(), "--env".into(), "test".into()],
+        &env,
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
+
+#[test]
+fn without_a_suite_nothing_unrelated_is_read_and_env_is_never_ignored() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::write(
+        root.path().join("docker-compose.yaml"),
+        "services: { web: { image: x } }\n",
+    )
+    .unwrap();
+    let out = k2check(root.path(), &["validate".into()], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("no k2check.yaml here or in a folder above"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("docker-compose"), "{}", out.stderr);
+    std::fs::write(
+        root.path().join("a.yaml"),
+        "name: a\nsteps:\n  - request: { url: \"http://127.0.0.1:9/x\" }\n",
+    )
+    .unwrap();
+    let out = k2check(
+        root.path(),
+        &["validate".into(), "a.yaml".into(), "--env".into(), "cloud".into()],
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("unknown environment `cloud`") && out.stderr.contains("no k2check.yaml was found"),
+        "{}",
+        out.stderr
+    );
+    let out = k2check(root.path(), &["validate".into(), "a.yaml".into()], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("warning: no k2check.yaml at or above these scenarios"),
+        "{}",
+        out.stderr
+    );
+}
