@@ -218,10 +218,17 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn scan_error(&self, error: &ScanError) -> Diagnostic {
         let offset = self.file.byte_offset_of_char(error.marker().index());
-        Diagnostic::error(
-            format!("invalid YAML: {}", error.info()),
-            Span::new(self.file_id, offset, offset + 1),
-        )
+        let span = Span::new(self.file_id, offset, offset + 1);
+        let diag = Diagnostic::error(format!("invalid YAML: {}", error.info()), span);
+        // The usual cause: `{ $.value[0].ID: 1 }`, where `[` opens a YAML list.
+        let (line, _) = self.file.line_col(offset);
+        let text = self.file.line_text(line);
+        if text.contains('{') && text.contains("$") && text.contains('[') {
+            return diag.with_help(
+                "a JSONPath with `[` inside `{ … }` must be quoted: `{ \"$.value[0].ID\": 1 }`, or written on its own line",
+            );
+        }
+        diag
     }
 
     fn open(&mut self, open: Open, start: Span, anchor: usize) -> Result<(), Diagnostic> {

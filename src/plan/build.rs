@@ -81,6 +81,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         context_values.insert("mock".into(), Value::from_serialize(mock));
     }
     let mut known: BTreeSet<String> = BUILTIN_NAMES.iter().map(|s| s.to_string()).collect();
+    known.extend(v.engine.global_names().map(str::to_owned));
     if options.mock.is_none() {
         known.remove("mock");
     }

@@ -69,9 +69,18 @@ impl Validator {
                     diag = match did_you_mean(root, candidates.iter().copied()) {
                         Some(close) => diag.with_help(format!("did you mean `{close}`?")),
                         None if root == "mock" => diag.with_help("`mock.*` is defined only with --mock"),
-                        None => diag.with_help(
-                            "define it in `vars`, capture it in an earlier step, or use env.NAME / secret.NAME",
-                        ),
+                        None => {
+                            let globals: Vec<&str> = self.engine.global_names().collect();
+                            let defined = nearest_defined(root, known, &globals);
+                            let listed = if defined.is_empty() {
+                                String::new()
+                            } else {
+                                format!(" (defined here: {})", defined.join(", "))
+                            };
+                            diag.with_help(format!(
+                                "define it in `vars`, capture it in an earlier step, or use env.NAME / secret.NAME{listed}"
+                            ))
+                        }
                     };
                     self.diags.push(diag);
                 }
@@ -162,6 +171,23 @@ impl Validator {
         if !path.is_static() {
             return;
         }
+        let trimmed = path.text.trim_end_matches("()");
+        if let Some(property) = [".length", ".count", ".size"].iter().find(|p| trimmed.ends_with(*p)) {
+            let list = &trimmed[..trimmed.len() - property.len()];
+            self.diags.push(
+                Diagnostic::warning(
+                    format!(
+                        "JSONPath has no `{property}`: `{}` looks for a member named `{}`",
+                        path.text,
+                        &property[1..]
+                    ),
+                    path.span,
+                )
+                .with_help(format!(
+                    "to count the items, write `\"{list}\": {{ count: 3 }}` (or `length` for a string)"
+                )),
+            );
+        }
         if let Err(e) = self.paths.parse(&path.text) {
             self.diags.push(
                 Diagnostic::error(format!("invalid JSONPath `{}`", path.text), path.span)
@@ -170,4 +196,19 @@ impl Validator {
             );
         }
     }
+}
+
+/// Up to five names a template may use here, the closest to `wanted` first, leaving out what
+/// every template has (the built-ins and minijinja's own functions).
+fn nearest_defined(wanted: &str, known: &BTreeSet<String>, globals: &[&str]) -> Vec<String> {
+    let builtin = |name: &str| {
+        crate::template::BUILTIN_NAMES.contains(&name) || globals.contains(&name) || name.starts_with("__")
+    };
+    let mut names: Vec<(usize, &String)> = known
+        .iter()
+        .filter(|n| !builtin(n))
+        .map(|n| (strsim::levenshtein(wanted, n), n))
+        .collect();
+    names.sort();
+    names.into_iter().take(5).map(|(_, n)| format!("`{n}`")).collect()
 }

@@ -215,7 +215,12 @@ fn decode_request(r: &mut Reader, node: &Node) -> Option<Request> {
         bodies.push((key.span, Body::Form(fields)));
     }
     if let Some((key, n)) = f.take_with_key("body") {
-        if let Some(t) = r.template(n, "a request body") {
+        if matches!(n.kind, NodeKind::Map(_) | NodeKind::Seq(_)) {
+            r.error(
+                Diagnostic::error("`body` is raw text; this is a mapping or a list", n.span)
+                    .with_help("send it as JSON with `json:` instead of `body:` (or as a form with `form:`)"),
+            );
+        } else if let Some(t) = r.template(n, "a request body") {
             bodies.push((key.span, Body::Raw(t)));
         }
     }

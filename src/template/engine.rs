@@ -52,6 +52,12 @@ impl TemplateEngine {
         TemplateEngine { env }
     }
 
+    /// Functions and globals minijinja itself provides (`range`, `dict`, `namespace`, …): a
+    /// template may use them without defining them.
+    pub fn global_names(&self) -> impl Iterator<Item = &str> {
+        self.env.globals().map(|(name, _)| name)
+    }
+
     /// Compiles `text` and returns the names it uses, dotted (`env.K2_HOST`, `item`).
     pub fn names_used(&self, text: &str) -> Result<BTreeSet<String>, TemplateError> {
         if !has_template(text) {

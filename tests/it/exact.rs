@@ -188,3 +188,50 @@ fn without_a_suite_nothing_unrelated_is_read_and_env_is_never_ignored() {
         out.stderr
     );
 }
+
+#[test]
+fn authoring_mistakes_point_at_the_fix() {
+    let validate = |scenario: &str| {
+        let dir = suite(&[("a.yaml", scenario)]);
+        k2check(
+            dir.path(),
+            &["validate", "."].map(String::from),
+            &[("TEST_URL", "http://127.0.0.1:9")],
+        )
+    };
+    let out = validate("name: a\nsteps:\n  - request: { method: POST, url: \"{{ api }}/x\", body: { a: 1 } }\n");
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("send it as JSON with `json:`"), "{}", out.stderr);
+    let out = validate(
+        "name: a\nsteps:\n  - request: { url: \"{{ api }}/x\" }\n    expect: { json: { $.value[0].ID: 1 } }\n",
+    );
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("must be quoted"), "{}", out.stderr);
+    let out = validate(
+        "name: a\nsteps:\n  - request: { url: \"{{ api }}/x\" }\n    expect:\n      json:\n        $.value.length: 3\n",
+    );
+    assert!(
+        out.stderr.contains("JSONPath has no `.length`") && out.stderr.contains("{ count: 3 }"),
+        "{}",
+        out.stderr
+    );
+    // minijinja's own functions are defined; an undefined name lists what is.
+    let out = validate(
+        "name: a\nvars: { region: eu, tenant_host: x }\nsteps:\n  - request: { url: \"{{ api }}/{% for i in range(2) %}{{ i }}{% endfor %}/{{ dict(a=1).a }}\" }\n",
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let out = validate(
+        "name: a\nvars: { region: eu, tenant_host: x }\nsteps:\n  - request: { url: \"{{ api }}/{{ zzzzzzzz }}\" }\n",
+    );
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("defined here: `api`") || out.stderr.contains("defined here:"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("`region`") && !out.stderr.contains("`range`"),
+        "{}",
+        out.stderr
+    );
+}
