@@ -171,8 +171,13 @@ impl Validator {
         if !path.is_static() {
             return;
         }
+        // `.length` is no JSONPath; `.count` and `.size` are, once written as calls.
+        let called = path.text.ends_with("()");
         let trimmed = path.text.trim_end_matches("()");
-        if let Some(property) = [".length", ".count", ".size"].iter().find(|p| trimmed.ends_with(*p)) {
+        let suspect = [".length", ".count", ".size"]
+            .iter()
+            .find(|p| trimmed.ends_with(*p) && (called || **p == ".length"));
+        if let Some(property) = suspect {
             let list = &trimmed[..trimmed.len() - property.len()];
             self.diags.push(
                 Diagnostic::warning(

@@ -16,8 +16,10 @@ pub struct Runtime {
     pub gate: Arc<Gate>,
     pub urls: Urls,
     stopping: AtomicBool,
-    /// Woken when the run starts to stop, so steps waiting on the network give up at once.
-    stop_notice: tokio::sync::Notify,
+    /// One notice per running scenario, woken when the run starts to stop so a step waiting on
+    /// the network gives up at once. One each rather than one shared: a step registers with
+    /// its notice, and a shared one would be a lock every step of every scenario contends for.
+    stop_notices: std::sync::Mutex<Vec<std::sync::Weak<tokio::sync::Notify>>>,
     /// The grace period is over (or a second signal came): clean-up steps are skipped too.
     aborting: AtomicBool,
 }
@@ -38,7 +40,7 @@ impl Runtime {
             client,
             auth,
             stopping: AtomicBool::new(false),
-            stop_notice: tokio::sync::Notify::new(),
+            stop_notices: std::sync::Mutex::new(Vec::new()),
             aborting: AtomicBool::new(false),
         }
     }
@@ -47,22 +49,37 @@ impl Runtime {
     /// `finally:` steps still run (a stop signal).
     pub fn stop(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        self.stop_notice.notify_waiters();
+        let notices = self.stop_notices.lock().unwrap_or_else(|e| e.into_inner());
+        for notice in notices.iter().filter_map(std::sync::Weak::upgrade) {
+            notice.notify_waiters();
+        }
+    }
+
+    /// A notice for one scenario, woken when the run starts to stop.
+    pub fn stop_notice(&self) -> Arc<tokio::sync::Notify> {
+        let notice = Arc::new(tokio::sync::Notify::new());
+        let mut notices = self.stop_notices.lock().unwrap_or_else(|e| e.into_inner());
+        notices.retain(|n| n.strong_count() > 0);
+        notices.push(Arc::downgrade(&notice));
+        notice
     }
 
     pub fn is_stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)
     }
 
-    /// Resolves once the run starts to stop.
-    pub async fn stopped(&self) {
-        let notice = self.stop_notice.notified();
-        tokio::pin!(notice);
-        notice.as_mut().enable();
+    /// Resolves once the run starts to stop; `notice` is the scenario's own.
+    pub async fn stopped(&self, notice: &tokio::sync::Notify) {
         if self.is_stopping() {
             return;
         }
-        notice.await;
+        let notified = notice.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if self.is_stopping() {
+            return;
+        }
+        notified.await;
     }
 
     /// Clean-up is over too: `finally:` steps not yet started are skipped.

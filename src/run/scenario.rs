@@ -27,6 +27,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     if std::env::var("K2CHECK_DEBUG_PANIC_IN").is_ok_and(|name| name == scenario.name.value) {
         panic!("a panic the tests asked for");
     }
+    let stop_notice = rt.stop_notice();
     let record = |result: StepResult| log.lock().unwrap_or_else(|e| e.into_inner()).push(result);
 
     let mut ctx = rt.plan.context.clone();
@@ -57,7 +58,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
             record(skipped_step(step, Phase::Main, reason));
             continue;
         }
-        let outcome = run_step(&rt, scenario, step, &ctx, Phase::Main).await;
+        let outcome = run_step(&rt, scenario, step, &ctx, Phase::Main, &stop_notice).await;
         ctx.extend(
             outcome
                 .captures
@@ -89,7 +90,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
             record(skipped_step(step, Phase::Finally, &reason));
             continue;
         }
-        let outcome = run_step(&rt, scenario, step, &ctx, Phase::Finally).await;
+        let outcome = run_step(&rt, scenario, step, &ctx, Phase::Finally, &stop_notice).await;
         ctx.extend(
             outcome
                 .captures

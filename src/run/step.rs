@@ -45,7 +45,14 @@ enum Attempt {
     Stopped,
 }
 
-pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Context, phase: Phase) -> StepOutcome {
+pub async fn run_step(
+    rt: &Runtime,
+    scenario: &Scenario,
+    step: &Step,
+    ctx: &Context,
+    phase: Phase,
+    stop_notice: &tokio::sync::Notify,
+) -> StepOutcome {
     let started = Instant::now();
     let mut attempts = 0;
     let mut resends = 0;
@@ -58,7 +65,7 @@ pub async fn run_step(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Cont
         let (attempt, line, resent) = match phase {
             Phase::Main => tokio::select! {
                 done = once => done,
-                () = rt.stopped() => (Attempt::Stopped, None, 0),
+                () = rt.stopped(stop_notice) => (Attempt::Stopped, None, 0),
             },
             Phase::Finally => once.await,
         };
