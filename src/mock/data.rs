@@ -51,6 +51,9 @@ pub struct MockData {
     pub smartbox_records: usize,
 }
 
+/// The most records of one SmartObject the mock seeds.
+pub const MAX_RECORDS: usize = 1_000_000;
+
 impl Default for MockData {
     fn default() -> Self {
         MockData {
@@ -89,6 +92,28 @@ impl MockData {
         } else {
             node.to_json()
         };
-        serde_json::from_value(json).map_err(|e| format!("{}: {e}", path.display()))
+        let data: MockData = serde_json::from_value(json).map_err(|e| format!("{}: {e}", path.display()))?;
+        data.check().map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(data)
+    }
+
+    /// Counts the mock can hold: each record is kept in memory.
+    fn check(&self) -> Result<(), String> {
+        for (name, count) in [
+            ("employee_records", self.employee_records),
+            ("smartbox_records", self.smartbox_records),
+        ] {
+            if count > MAX_RECORDS {
+                return Err(format!(
+                    "{name}: {count} records is more than the {MAX_RECORDS} the mock keeps in memory"
+                ));
+            }
+        }
+        if self.record_limit == 0 {
+            return Err(
+                "record_limit: 0 would answer every collection with no records and a next link for ever".into(),
+            );
+        }
+        Ok(())
     }
 }

@@ -89,23 +89,33 @@ pub fn status_response(status: StatusCode, retry_after: Option<u64>) -> Response
     response
 }
 
-/// A body that sends `data` and then fails, so the connection closes mid-response.
+/// A body that sends `data` and then fails, so the connection closes mid-response. With data,
+/// it waits a moment before failing: the status line, headers and data reach the client first
+/// (failing at once, hyper dropped them with the connection, and truncate looked like drop).
 struct BrokenBody {
     data: Option<Bytes>,
+    pause: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl http_body::Body for BrokenBody {
     type Data = Bytes;
     type Error = std::io::Error;
 
-    fn poll_frame(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
-        match self.data.take() {
-            Some(data) if !data.is_empty() => Poll::Ready(Some(Ok(Frame::data(data)))),
-            _ => Poll::Ready(Some(Err(std::io::Error::new(
-                std::io::ErrorKind::ConnectionAborted,
-                "injected fault",
-            )))),
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        if let Some(data) = self.data.take().filter(|d| !d.is_empty()) {
+            self.pause = Some(Box::pin(tokio::time::sleep(Duration::from_millis(50))));
+            return Poll::Ready(Some(Ok(Frame::data(data))));
         }
+        if let Some(pause) = self.pause.as_mut() {
+            if pause.as_mut().poll(cx).is_pending() {
+                return Poll::Pending;
+            }
+            self.pause = None;
+        }
+        Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "injected fault",
+        ))))
     }
 }
 
@@ -122,7 +132,13 @@ pub async fn break_response(response: Response, fault: &Fault) -> Response {
         }
         _ => Bytes::new(),
     };
-    Response::from_parts(parts, Body::new(BrokenBody { data: Some(data) }))
+    Response::from_parts(
+        parts,
+        Body::new(BrokenBody {
+            data: Some(data),
+            pause: None,
+        }),
+    )
 }
 
 #[cfg(test)]

@@ -105,27 +105,45 @@ impl MockServer {
         })
     }
 
-    /// What `k2check mock` prints on start.
+    /// What `k2check mock` prints on start: the clients and users of its data, whether the
+    /// seeded ones or those of a `--data` file. A client's secret is shown only where the mock
+    /// knows it (the seeded client); a data file holds only its hash, as Nintex does.
     pub fn banner(&self) -> String {
         let v = self.template_vars();
         let s = |k: &str| v[k].as_str().unwrap_or_default().to_owned();
+        let data = self.data();
+        let seeded_hash = crate::auth::to_sha256(data::CLIENT_SECRET);
+        let mut clients = String::new();
+        for client in &data.clients {
+            let secret = if client.secret_hash == seeded_hash {
+                data::CLIENT_SECRET.to_owned()
+            } else {
+                format!("(the secret whose hash is {})", client.secret_hash)
+            };
+            clients.push_str(&format!(
+                "  client id:      {}\n  client secret:  {secret}\n  scopes:         {}\n",
+                client.client_id,
+                client.scopes.join(" ")
+            ));
+        }
+        let mut users = String::new();
+        for user in &data.users {
+            let mfa = if user.mfa { " (MFA: Basic auth refused)" } else { "" };
+            users.push_str(&format!(
+                "  Basic user:     {}, password {}{mfa}\n",
+                user.names.join(" or "),
+                user.password
+            ));
+        }
         format!(
             "k2check mock K2 environment on {url}\n\
              \n  OData v4:       {url}/api/odatav4/v4/\n  OData v3:       {url}/api/odata/v3/\n  Workflow REST:  {url}/api/workflow/v1/\n  SCIM:           {scim}\n\
-             \n  issuer:         {issuer}\n  token URL:      {token}\n  client id:      {id}\n  client secret:  {secret}\n  scopes:         {api} {scim_scope}\n\
-             \n  Basic user:     {user} (or {upn}), password {password}\n\
+             \n  issuer:         {issuer}\n  token URL:      {token}\n{clients}\n{users}\
              \n  journal:        GET {url}/_mock/journal, POST {url}/_mock/reset\n\nCtrl-C stops it.",
             url = s("url"),
             scim = s("scim_url"),
             issuer = s("issuer"),
             token = s("token_url"),
-            id = s("client_id"),
-            secret = s("client_secret"),
-            api = data::API_SCOPE,
-            scim_scope = data::SCIM_SCOPE,
-            user = data::USERNAME,
-            upn = data::USER_UPN,
-            password = data::PASSWORD,
         )
     }
 

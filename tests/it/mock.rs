@@ -909,3 +909,54 @@ async fn head_is_get_without_the_body() {
         .collect();
     assert!(methods.contains(&"HEAD"), "{methods:?}");
 }
+
+#[test]
+fn the_mock_prints_the_credentials_of_its_data_and_refuses_counts_it_cannot_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("tenant.yaml");
+    let hash = {
+        use base64::Engine as _;
+        use sha2::Digest as _;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"another-secret"))
+    };
+    std::fs::write(
+        &data,
+        format!("clients:\n  - {{ client_id: idt.cc.mine, secret_hash: \"{hash}\", scopes: [https://api.k2.com/] }}\nusers:\n  - {{ names: [\"ACME\\\\alice\"], password: Alice-pw1 }}\n"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .args(["mock", "--port", "0", "--data"])
+        .arg(&data)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = out;
+    let mut banner = String::new();
+    let mut reader = std::io::BufReader::new(child.stdout.take().unwrap());
+    while !banner.contains("Ctrl-C stops it") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut reader, &mut line).unwrap() == 0 {
+            break;
+        }
+        banner.push_str(&line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(banner.contains("client id:      idt.cc.mine"), "{banner}");
+    assert!(banner.contains(&format!("the secret whose hash is {hash}")), "{banner}");
+    assert!(banner.contains("ACME\\alice, password Alice-pw1"), "{banner}");
+    assert!(
+        !banner.contains("idt.cc.k2check-mock") && !banner.contains("K2pass!"),
+        "{banner}"
+    );
+
+    std::fs::write(&data, "employee_records: 900000000\n").unwrap();
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .args(["mock", "--port", "0", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("more than the 1000000 the mock keeps in memory"));
+}
