@@ -20,6 +20,11 @@ pub enum Event {
         index: usize,
         name: String,
     },
+    /// A scenario's run is over; its result follows as `ScenarioFinished` once every earlier
+    /// scenario's has (reports keep input order).
+    ScenarioEnded {
+        index: usize,
+    },
     ScenarioFinished(Arc<ScenarioResult>),
     RunFinished(Summary),
 }

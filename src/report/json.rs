@@ -53,7 +53,7 @@ impl Reporter for JsonReporter {
                 "hosts": hosts,
                 "scenarios": total,
             })),
-            Event::ScenarioStarted { .. } => {}
+            Event::ScenarioStarted { .. } | Event::ScenarioEnded { .. } => {}
             Event::ScenarioFinished(result) => self.scenario(result),
             Event::RunFinished(summary) => self.line(&run_finished(summary)),
         }

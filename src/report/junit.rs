@@ -168,7 +168,7 @@ impl Reporter for JunitReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
             Event::RunStarted { environment, .. } => self.environment = environment.clone(),
-            Event::ScenarioStarted { .. } => {}
+            Event::ScenarioStarted { .. } | Event::ScenarioEnded { .. } => {}
             Event::ScenarioFinished(result) => {
                 let suite = self.render_suite(result);
                 self.totals.tests += result.steps.len();

@@ -69,6 +69,7 @@ mod tests {
             let word = match event {
                 Event::RunStarted { .. } => "started",
                 Event::ScenarioStarted { .. } => "scenario",
+                Event::ScenarioEnded { .. } => "ended",
                 Event::ScenarioFinished(_) => "finished",
                 Event::RunFinished(_) => "run finished",
             };

@@ -60,6 +60,9 @@ impl RecentRate {
     }
 }
 
+/// The most failed steps the recap at the end lists.
+const RECAP_LINES: usize = 50;
+
 pub struct TerminalReporter {
     sources: Arc<SourceMap>,
     redactor: Redactor,
@@ -71,6 +74,9 @@ pub struct TerminalReporter {
     done: usize,
     running: Vec<(usize, String)>,
     failures: usize,
+    /// One line per failed step, for the recap at the end.
+    recap: Vec<String>,
+    failed_steps: usize,
     /// Requests sent so far, counted by the runner; shown as a rate.
     requests: Arc<std::sync::atomic::AtomicU64>,
     rate: RecentRate,
@@ -88,7 +94,8 @@ impl TerminalReporter {
     ) -> Self {
         let bar = (progress == Progress::Bar).then(|| {
             let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr_with_hz(10));
-            let style = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} scenarios {msg}")
+            // `wide_msg` is cut to the terminal's width: the bar stays one line.
+            let style = ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} scenarios {wide_msg}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> ");
             bar.set_style(style);
@@ -106,6 +113,8 @@ impl TerminalReporter {
             done: 0,
             running: Vec::new(),
             failures: 0,
+            recap: Vec::new(),
+            failed_steps: 0,
             requests,
             rate: RecentRate::default(),
             out,
@@ -142,8 +151,14 @@ impl Reporter for TerminalReporter {
                 self.running.push((*index, name.clone()));
                 self.update_message();
             }
+            Event::ScenarioEnded { index } => {
+                // Done, though its result may wait for earlier scenarios: no longer running.
+                self.running.retain(|(i, _)| i != index);
+                self.update_message();
+            }
             Event::ScenarioFinished(result) => {
                 self.running.retain(|(i, _)| *i != result.index);
+                self.remember_failures(result);
                 if matches!(result.status, Status::Failed | Status::Error) {
                     self.failures += 1;
                 }
@@ -160,7 +175,8 @@ impl Reporter for TerminalReporter {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
                 }
-                let text = self.summary_text(summary);
+                let mut text = self.recap_text();
+                text.push_str(&self.summary_text(summary));
                 self.print(&text);
             }
         }
@@ -278,6 +294,43 @@ impl TerminalReporter {
         text
     }
 
+    /// Keeps one line per failed step for the recap at the end (the first `RECAP_LINES`).
+    fn remember_failures(&mut self, result: &ScenarioResult) {
+        for step in result
+            .steps
+            .iter()
+            .filter(|s| matches!(s.status, Status::Failed | Status::Error))
+        {
+            self.failed_steps += 1;
+            if self.recap.len() < RECAP_LINES {
+                self.recap.push(format!(
+                    "  {} › {} ({}): {}",
+                    printable_line(&result.name),
+                    printable_line(&step.name),
+                    printable_line(&self.sources.location(step.span)),
+                    crate::text::cut(&headline(step), 160)
+                ));
+            }
+        }
+    }
+
+    /// The failed steps again, one line each, so the end of a long log says what to fix.
+    fn recap_text(&self) -> String {
+        if self.recap.is_empty() {
+            return String::new();
+        }
+        let p = &self.palette;
+        let mut text = format!("\n{}failed steps{:#} ({}):\n", p.error, p.error, self.failed_steps);
+        for line in &self.recap {
+            text.push_str(line);
+            text.push('\n');
+        }
+        if self.failed_steps > self.recap.len() {
+            text.push_str(&format!("  … and {} more\n", self.failed_steps - self.recap.len()));
+        }
+        text
+    }
+
     fn summary_text(&self, s: &Summary) -> String {
         let total = s.passed + s.failed + s.errors + s.skipped + s.interrupted_scenarios;
         let interrupted = match s.interrupted_scenarios {
@@ -330,5 +383,26 @@ mod tests {
         assert_eq!(rate.update(300, at(3.0)), 100.0, "a full window, then a new one");
         assert_eq!(rate.update(1300, at(4.0)), 1000.0, "faster now: the old window is gone");
         assert_eq!(rate.update(1300, at(6.0)), 1000.0 / 3.0, "stalled: the rate falls");
+    }
+
+    #[test]
+    fn a_scenario_that_ended_is_not_running_while_it_waits_for_file_order() {
+        let mut terminal = TerminalReporter::new(
+            Arc::new(SourceMap::default()),
+            Redactor::default(),
+            false,
+            Progress::Lines,
+            Arc::new(std::sync::atomic::AtomicU64::new(0)),
+            Box::new(std::io::sink()),
+        );
+        for (index, name) in ["first", "second", "third"].into_iter().enumerate() {
+            terminal.on_event(&Event::ScenarioStarted {
+                index,
+                name: name.into(),
+            });
+        }
+        terminal.on_event(&Event::ScenarioEnded { index: 1 });
+        let message = terminal.progress_message();
+        assert!(message.ends_with("running: first, third"), "{message}");
     }
 }

@@ -36,7 +36,8 @@ impl InOrder {
         self.done[result.index] = true;
         self.waiting.insert(result.index, result);
         while let Some(result) = self.waiting.remove(&self.next) {
-            self.summary.steps += result.steps.len();
+            // The steps that ran: skipped ones (after a failure, --fail-fast, a stop) did not.
+            self.summary.steps += result.steps.iter().filter(|s| s.status != Status::Skipped).count();
             match result.status {
                 Status::Passed => self.summary.passed += 1,
                 Status::Failed => self.summary.failed += 1,
@@ -180,6 +181,7 @@ pub async fn execute(
                     _ => continue,
                 };
                 failed_seen |= matches!(result.status, Status::Failed | Status::Error);
+                let _ = events.send(Event::ScenarioEnded { index: result.index });
                 out.publish(result);
             }
             else => break,

@@ -185,8 +185,8 @@ async fn a_wrong_secret_fails_every_step_with_the_invalid_client_hint_and_still_
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stdout.matches("invalid_client").count(),
-        6,
-        "each step says why, twice (headline and detail): {}",
+        9,
+        "each step says why three times (headline, detail, and the recap at the end): {}",
         out.stdout
     );
     assert!(
