@@ -27,7 +27,7 @@ impl fmt::Display for AuthError {
 impl std::error::Error for AuthError {}
 
 /// The hint for an OAuth error code (RFC 6749 §5.2) or an Entra error in its description.
-pub fn oauth_hint(error: &str, description: &str, scopes_supported: &[String]) -> Option<String> {
+pub fn oauth_hint(error: &str, description: &str, requested: &str, scopes_supported: &[String]) -> Option<String> {
     if description.contains("AADSTS90094") {
         return Some(
             "the grant needs an administrator's consent: a tenant admin must run Setup AAD Consent \
@@ -43,6 +43,17 @@ pub fn oauth_hint(error: &str, description: &str, scopes_supported: &[String]) -
             "the client may not request this scope; K2 APIs use `https://api.k2.com/`, SCIM uses \
              `https://scim.onk2.com/write`"
                 .into()
+        }
+        "invalid_scope"
+            if requested
+                .split_whitespace()
+                .all(|s| scopes_supported.iter().any(|o| o == s)) =>
+        {
+            format!(
+                "the server offers `{requested}`, but this client is not allowed it: the scopes a client may \
+             request are granted when it is onboarded; ask Nintex support (or whoever registered the \
+             client) to grant it"
+            )
         }
         "invalid_scope" => format!(
             "the discovery document offers these scopes: {}",

@@ -97,9 +97,16 @@ pub async fn request_token(
         ));
     }
     let json: serde_json::Value = serde_json::from_str(crate::encoding::text_without_bom(&body)).map_err(|_| {
+        let hint = if status == 404 {
+            not_found_hint()
+        } else {
+            "a token endpoint answers JSON (RFC 6749 §5.1); this is something else at that URL, such as a \
+             proxy's or a load balancer's page: check the token URL"
+                .into()
+        };
         (
             format!("the token endpoint answered {status} with a body that is not JSON"),
-            None,
+            Some(hint),
         )
     })?;
     if let Some(error) = json.get("error").and_then(|e| e.as_str()) {
@@ -112,10 +119,11 @@ pub async fn request_token(
         } else {
             format!("{status}: {error}: {description}")
         };
-        return Err((message, oauth_hint(error, description, scopes_supported)));
+        return Err((message, oauth_hint(error, description, &config.scope, scopes_supported)));
     }
     if !(200..300).contains(&status) {
-        return Err((format!("the token endpoint answered {status}"), None));
+        let hint = (status == 404).then(not_found_hint);
+        return Err((format!("the token endpoint answered {status}"), hint));
     }
     let Some(access_token) = json.get("access_token").and_then(|t| t.as_str()) else {
         return Err(("the token response has no access_token".into(), None));
@@ -130,4 +138,11 @@ pub async fn request_token(
         expires_in: json.get("expires_in").and_then(|e| e.as_u64()).map(Duration::from_secs),
         scope: json.get("scope").and_then(|s| s.as_str()).map(str::to_owned),
     })
+}
+
+/// What to do about a token URL where there is no token endpoint.
+fn not_found_hint() -> String {
+    "there is no token endpoint at this URL: for K2 Cloud it is https://login.onk2.com/{tenant id}/connect/token; \
+     set `token_url` to it, or `issuer` to https://login.onk2.com/{tenant id} and let discovery find it"
+        .into()
 }

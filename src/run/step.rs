@@ -177,6 +177,8 @@ async fn attempt_once(
     });
     let (response, resends) = match exchange(rt, profile, &resolved).await {
         Ok(r) => r,
+        // No token, no request: no request line for a request never sent.
+        Err(e @ StepError::Auth(_)) => return (Attempt::Error(e), None, 0),
         Err(e) => return (Attempt::Error(e), line, 0),
     };
     let dir = scenario.path.parent().unwrap_or(std::path::Path::new("."));

@@ -54,6 +54,17 @@ environments:
         issuer: "http://login.k2.example/tenant"
         client_id: x
         client_secret: "{{ secret.K2_SECRET }}"
+      scim_denied:
+        type: client_credentials
+        issuer: "{{ env.MOCK_URL }}/7f3c5a2e-0000-4000-8000-00000000c0de"
+        client_id: idt.cc.k2check-mock
+        client_secret: "{{ secret.K2_SECRET }}"
+        scope: https://scim.onk2.com/write
+      not_found:
+        type: client_credentials
+        token_url: "{{ env.TEST_URL }}/idp/nowhere/connect/token"
+        client_id: x
+        client_secret: "{{ secret.K2_SECRET }}"
       admin:
         type: basic
         username: DENALLIX\administrator
@@ -337,4 +348,46 @@ fn secret_hash_matches_identitymodel_from_argument_and_stdin() {
     }
     let blank = k2check(here, &["secret-hash".into(), "   ".into()], &[]);
     assert_eq!((blank.code, blank.stdout.as_str()), (0, "\n"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn token_failures_say_what_to_do_and_show_no_request_never_sent() {
+    let mut data = MockData::default();
+    // The client may ask for the API scope only, though the server offers SCIM's too (another
+    // client has it).
+    let mut other = data.clients[0].clone();
+    other.client_id = "idt.cc.other".into();
+    data.clients[0].scopes = vec!["https://api.k2.com/".into()];
+    data.clients.push(other);
+    let mock = start(data).await;
+    let files: Vec<(String, String)> = [("a.yaml", "scim_denied"), ("b.yaml", "not_found")]
+        .iter()
+        .map(|(file, profile)| {
+            (
+                file.to_string(),
+                format!("name: {profile}\nauth: {profile}\nsteps:\n{WORKFLOWS}"),
+            )
+        })
+        .collect();
+    let suite = Suite::new(&files);
+    let out = tokio::task::block_in_place(|| suite.run(&mock, "k2check-mock-secret", &[]));
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("invalid_scope")
+            && out
+                .stdout
+                .contains("the server offers `https://scim.onk2.com/write`, but this client is not allowed it"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("there is no token endpoint at this URL"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        !out.stdout.contains("request:  GET"),
+        "no request was sent: {}",
+        out.stdout
+    );
 }
