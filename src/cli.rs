@@ -67,6 +67,9 @@ pub struct RunArgs {
     /// Only scenarios with one of these tags (repeatable)
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
+    /// Leave out scenarios with this tag (repeatable), e.g. `scim` on a tenant without SCIM
+    #[arg(long, value_name = "TAG")]
+    pub skip_tag: Vec<String>,
     /// Only scenarios whose name matches this glob, case-insensitive (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub name: Vec<String>,

@@ -48,7 +48,9 @@ pub fn default_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     }
 }
 
-pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared, u8> {
+/// Loads and plans the suite. With `only_profile` (`k2check token`), only that profile's
+/// variables must be set.
+pub async fn prepare(args: &SuiteArgs, selection: Selection, only_profile: Option<String>) -> Result<Prepared, u8> {
     let mock = if args.mock {
         match MockServer::start(MockConfig::default()).await {
             Ok(server) => Some(server),
@@ -76,6 +78,7 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection) -> Result<Prepared,
         mock: mock.as_ref().map(MockServer::template_vars),
         selection,
         run_id: new_run_id(),
+        only_profile,
     };
     match crate::plan::plan(loaded, &options) {
         Ok(mut plan) => {

@@ -26,10 +26,11 @@ const PROGRESS_TICK: Duration = Duration::from_millis(500);
 pub async fn run(args: RunArgs) -> u8 {
     let selection = Selection {
         tags: args.tag.clone(),
+        skip_tags: args.skip_tag.clone(),
         names: args.name.clone(),
         shard: args.shard,
     };
-    let prepared = match prepare(&args.suite, selection).await {
+    let prepared = match prepare(&args.suite, selection, None).await {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -12,7 +12,7 @@ use crate::plan::Selection;
 use crate::redact::MASK;
 
 pub async fn token(args: TokenArgs) -> u8 {
-    let prepared = match prepare(&args.suite, Selection::default()).await {
+    let prepared = match prepare(&args.suite, Selection::default(), Some(args.profile.clone())).await {
         Ok(p) => p,
         Err(code) => return code,
     };

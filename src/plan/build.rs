@@ -9,13 +9,14 @@ use std::sync::Arc;
 use minijinja::Value;
 
 use crate::diag::Diagnostic;
+use crate::plan::needed::{Needs, split_names};
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions};
 use crate::plan::validator::Validator;
 use crate::plan::{hosts, writes};
 use crate::scenario::load::{Loaded, decode_each};
-use crate::scenario::model::{AuthProfile, AuthRef, Spanned, Suite, Tls};
-use crate::scenario::templates::profile_templates;
+use crate::scenario::model::{AuthProfile, AuthRef, Scenario, Spanned, Suite, Tls};
+use crate::scenario::templates::{profile_templates, step_templates};
 use crate::source::Span;
 use crate::template::{BUILTIN_NAMES, Context};
 use crate::yaml::Node;
@@ -113,6 +114,18 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
     }
     v.lookup_all(&used, &mut env_values, &mut secret_values);
+    let mut needs = Needs::default();
+    for (name, node) in &all_vars {
+        let names = v.names_in_node(node);
+        needs.vars.insert(name.value.clone(), split_names(&names));
+    }
+    for (name, profile) in &profiles_src {
+        let names = v.names_in(profile_templates(&profile.kind).into_iter().cloned());
+        needs.profiles.insert(name.clone(), split_names(&names));
+    }
+    if let Some(profile) = &options.only_profile {
+        needs.used_profiles.insert(profile.clone());
+    }
     context_values.insert("env".into(), Value::from(env_values.clone()));
     context_values.insert("secret".into(), Value::from(secret_values.clone()));
 
@@ -134,16 +147,18 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         known.insert(name.value.clone());
     }
 
-    // Auth profiles, rendered now so their secrets are known before anything is printed.
+    // Auth profiles, rendered now so their secrets are known before anything is printed. A
+    // profile whose variables are not set is left out; it is an error only if it is used.
     let mut profiles = BTreeMap::new();
     for (name, profile) in &profiles_src {
         for t in profile_templates(&profile.kind) {
             v.check_template(t, &known);
         }
-        if v.missing_env.is_empty() {
-            if let Some(creds) = v.render_profile(profile, &context) {
-                profiles.insert(name.clone(), creds);
-            }
+        let unavailable = needs.profiles.get(name).is_some_and(|(vars, env)| {
+            env.iter().any(|e| v.missing_env.contains_key(e)) || vars.iter().any(|var| !context.contains(var))
+        });
+        if !unavailable && let Some(creds) = v.render_profile(profile, &context) {
+            profiles.insert(name.clone(), creds);
         }
     }
     let default_auth = suite.defaults.auth.as_ref().map(|a| a.value.clone());
@@ -178,6 +193,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             names_seen.insert(scenario.name.value.clone(), scenario.name.span);
         }
         v.check_scenario(&scenario, &known, &profiles_src);
+        if options.selection.takes(&scenario) && options.only_profile.is_none() {
+            note_needs(&mut v, &scenario, default_auth.as_deref(), &mut needs);
+        }
         if options.selection.takes(&scenario) {
             if let Some(environment) = &read_only {
                 v.diags.extend(writes::refuse_writes(&scenario, environment));
@@ -185,6 +203,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             planned.push(PlannedScenario::new(scenario, keeping, &sources));
         }
     });
+    v.report_missing(&needs.environment_variables());
     // Scenarios may use environment variables the suite does not: make them visible too.
     let context = context
         .with("env", Value::from(env_values))
@@ -228,4 +247,26 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         engine: Arc::new(v.engine),
         paths: v.paths,
     })
+}
+
+/// What a selected scenario reads: the names in its templates, and the profiles its steps use.
+fn note_needs(v: &mut Validator, scenario: &Scenario, default_auth: Option<&str>, needs: &mut Needs) {
+    let mut names = BTreeSet::new();
+    for (_, node) in &scenario.vars {
+        names.extend(v.names_in_node(node));
+    }
+    for step in scenario.steps.iter().chain(&scenario.finally) {
+        names.extend(v.names_in(step_templates(step)));
+        let chosen = step.auth.as_ref().or(scenario.auth.as_ref()).map(|a| &a.value);
+        match chosen {
+            Some(AuthRef::Profile(name)) => {
+                needs.used_profiles.insert(name.clone());
+            }
+            Some(AuthRef::None) => {}
+            None => needs.used_profiles.extend(default_auth.map(str::to_owned)),
+        }
+    }
+    let (vars, env) = split_names(&names);
+    needs.used_vars.extend(vars);
+    needs.used_env.extend(env);
 }

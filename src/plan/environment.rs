@@ -71,7 +71,7 @@ impl Validator {
 
     pub(super) fn lookup_env(&mut self, var: &str, span: Span, secret: bool, into: &mut BTreeMap<String, Value>) {
         let var = var.split('.').next().unwrap_or(var);
-        if into.contains_key(var) || self.missing_env.contains(var) {
+        if into.contains_key(var) || self.missing_env.contains_key(var) {
             return;
         }
         match std::env::var(var) {
@@ -81,14 +81,9 @@ impl Validator {
                 }
                 into.insert(var.to_owned(), Value::from(value));
             }
+            // Reported at the end, if the selection needs it.
             Err(_) => {
-                self.missing_env.insert(var.to_owned());
-                let kind = if secret { "secret" } else { "env" };
-                self.diags.push(
-                    Diagnostic::error(format!("environment variable `{var}` is not set"), span)
-                        .with_label(format!("`{kind}.{var}` is used here"))
-                        .with_help(format!("export {var}=… before running")),
-                );
+                self.missing_env.insert(var.to_owned(), (span, secret));
             }
         }
     }

@@ -5,6 +5,7 @@ mod assets;
 mod build;
 mod environment;
 mod hosts;
+mod needed;
 mod planned;
 mod profiles;
 mod run_plan;

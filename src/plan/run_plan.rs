@@ -25,6 +25,9 @@ pub struct PlanOptions {
     pub mock: Option<serde_json::Value>,
     pub selection: Selection,
     pub run_id: String,
+    /// `k2check token PROFILE`: only this profile's variables are needed, none of the
+    /// scenarios'.
+    pub only_profile: Option<String>,
 }
 
 /// A validated run, ready to execute.

@@ -7,6 +7,8 @@ use crate::scenario::model::Scenario;
 pub struct Selection {
     /// `--tag`: a scenario with any of these tags (none given: every scenario).
     pub tags: Vec<String>,
+    /// `--skip-tag`: no scenario with any of these tags (a tenant without SCIM: `scim`).
+    pub skip_tags: Vec<String>,
     /// `--name`: a scenario whose name matches any of these globs, ignoring case.
     pub names: Vec<String>,
     /// `--shard I/N`: this part of the scenario files.
@@ -15,7 +17,8 @@ pub struct Selection {
 
 impl Selection {
     pub fn takes(&self, scenario: &Scenario) -> bool {
-        let tag_ok = self.tags.is_empty() || self.tags.iter().any(|t| scenario.tags.contains(t));
+        let tag_ok = (self.tags.is_empty() || self.tags.iter().any(|t| scenario.tags.contains(t)))
+            && !self.skip_tags.iter().any(|t| scenario.tags.contains(t));
         let name_ok = self.names.is_empty()
             || self
                 .names

@@ -22,7 +22,9 @@ pub(super) struct Validator {
     /// Names each distinct template text uses: suites repeat the same templates a lot.
     pub(super) names: HashMap<String, Rc<NamesUsed>>,
     pub(super) diags: Vec<Diagnostic>,
-    pub(super) missing_env: BTreeSet<String>,
+    /// Environment variables read and not set: where first read, and whether as a secret.
+    /// Reported at the end, only those the selection needs.
+    pub(super) missing_env: BTreeMap<String, (Span, bool)>,
     pub(super) redactor: Redactor,
     pub(super) schemas: HashMap<PathBuf, Arc<jsonschema::Validator>>,
     /// Every static JSONPath, compiled once here and handed to the run.
@@ -35,7 +37,7 @@ impl Validator {
             names: HashMap::new(),
             engine: TemplateEngine::new(),
             diags: Vec::new(),
-            missing_env: BTreeSet::new(),
+            missing_env: BTreeMap::new(),
             redactor: Redactor::default(),
             schemas: HashMap::new(),
             paths: Default::default(),
@@ -85,6 +87,39 @@ impl Validator {
                     self.diags.push(diag);
                 }
             }
+        }
+    }
+
+    /// Every name the templates use (`env.K2_HOST`, `api`, `mock.url`), as far as they parse.
+    pub(super) fn names_in(&mut self, templates: impl IntoIterator<Item = Template>) -> BTreeSet<String> {
+        let mut all = BTreeSet::new();
+        for t in templates {
+            if let Ok(names) = &*self.names_used(&t.text) {
+                all.extend(names.iter().cloned());
+            }
+        }
+        all
+    }
+
+    /// The names a YAML value's templates use.
+    pub(super) fn names_in_node(&mut self, node: &Node) -> BTreeSet<String> {
+        let mut templates = Vec::new();
+        for_each_template(node, &mut |t| templates.push(t));
+        self.names_in(templates)
+    }
+
+    /// A diagnostic for each variable `needed` holds that is not set.
+    pub(super) fn report_missing(&mut self, needed: &BTreeSet<String>) {
+        for (var, (span, secret)) in &self.missing_env {
+            if !needed.contains(var) {
+                continue;
+            }
+            let kind = if *secret { "secret" } else { "env" };
+            self.diags.push(
+                Diagnostic::error(format!("environment variable `{var}` is not set"), *span)
+                    .with_label(format!("`{kind}.{var}` is used here"))
+                    .with_help(format!("export {var}=… before running")),
+            );
         }
     }
 

@@ -235,3 +235,68 @@ fn authoring_mistakes_point_at_the_fix() {
         out.stderr
     );
 }
+
+#[test]
+fn only_the_variables_a_run_reads_are_required() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let missing = |out: &crate::support::Output| -> Vec<String> {
+        let mut names: Vec<String> = out
+            .stderr
+            .lines()
+            .filter_map(|l| l.strip_prefix("error: environment variable `"))
+            .filter_map(|l| l.split('`').next().map(str::to_owned))
+            .collect();
+        names.sort();
+        names
+    };
+    // `token` needs its profile's variables and nothing else.
+    let out = k2check(
+        root,
+        &["token", "k2", "scenarios", "--env", "cloud"].map(String::from),
+        &[],
+    );
+    assert_eq!(out.code, 2);
+    assert_eq!(
+        missing(&out),
+        ["K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_TENANT_ID"],
+        "{}",
+        out.stderr
+    );
+    // Onboarding on a tenant without SCIM or a Basic user.
+    let args = [
+        "run",
+        "scenarios",
+        "--env",
+        "cloud",
+        "--tag",
+        "onboarding",
+        "--skip-tag",
+        "scim",
+        "--skip-tag",
+        "basic",
+        "--dry-run",
+    ];
+    let out = k2check(root, &args.map(String::from), &[]);
+    assert_eq!(
+        missing(&out),
+        [
+            "K2_CLIENT_ID",
+            "K2_CLIENT_SECRET",
+            "K2_HOST",
+            "K2_SMARTOBJECT",
+            "K2_TENANT_ID"
+        ],
+        "{}",
+        out.stderr
+    );
+    let set = [
+        ("K2_CLIENT_ID", "idt.cc.x"),
+        ("K2_CLIENT_SECRET", "s3cret-value"),
+        ("K2_HOST", "acme.onk2.com"),
+        ("K2_SMARTOBJECT", "Test_SmartBox_SMO"),
+        ("K2_TENANT_ID", "7f3c5a2e"),
+    ];
+    let out = k2check(root, &args.map(String::from), &set);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stdout.contains("scim.onk2.com/tokens"), "{}", out.stdout);
+}
