@@ -91,10 +91,16 @@ impl Validator {
     /// The `env.X` and `secret.X` names a template uses.
     pub(super) fn collect_names(&mut self, t: &Template, used: &mut Vec<(String, Span)>) {
         if let Ok(names) = &*self.names_used(&t.text) {
-            let outside = names
+            for name in names
                 .iter()
-                .filter(|n| n.starts_with("env.") || n.starts_with("secret."));
-            used.extend(outside.map(|n| (n.clone(), t.span)));
+                .filter(|n| n.starts_with("env.") || n.starts_with("secret."))
+            {
+                if !is_optional(&t.text, name) {
+                    let var = name.split('.').nth(1).unwrap_or_default();
+                    self.required_env.insert(var.to_owned());
+                }
+                used.push((name.clone(), t.span));
+            }
         }
     }
 
@@ -126,5 +132,45 @@ impl Validator {
                 self.collect_names(&t, used);
             }
         }
+    }
+}
+
+/// Whether a template reads `name` (`env.K2_ISSUER`) only in a way that allows it unset:
+/// `env.K2_ISSUER | default(…)` or `env.K2_ISSUER is defined`.
+fn is_optional(text: &str, name: &str) -> bool {
+    let mut rest = text;
+    let mut seen = false;
+    while let Some(at) = rest.find(name) {
+        let after = rest[at + name.len()..].trim_start();
+        let guarded = after.starts_with("| default")
+            || after.starts_with("|default")
+            || after.starts_with("is defined")
+            || after.starts_with("is not defined");
+        if !guarded && !after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+            return false;
+        }
+        seen |= guarded;
+        rest = &rest[at + name.len()..];
+    }
+    seen
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_optional;
+
+    #[test]
+    fn a_variable_with_a_default_is_optional_and_one_used_bare_is_not() {
+        assert!(is_optional(
+            "{{ env.K2_ISSUER | default('https://x') }}",
+            "env.K2_ISSUER"
+        ));
+        assert!(is_optional(
+            "{% if env.X is defined %}{{ env.X | default('') }}{% endif %}",
+            "env.X"
+        ));
+        assert!(!is_optional("{{ env.K2_ISSUER }}", "env.K2_ISSUER"));
+        assert!(!is_optional("{{ env.X | default('a') }}/{{ env.X }}", "env.X"));
+        assert!(!is_optional("{{ env.K2_ISSUER_2 | default('') }}", "env.K2_ISSUER"));
     }
 }

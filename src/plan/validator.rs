@@ -25,6 +25,8 @@ pub(super) struct Validator {
     /// Environment variables read and not set: where first read, and whether as a secret.
     /// Reported at the end, only those the selection needs.
     pub(super) missing_env: BTreeMap<String, (Span, bool)>,
+    /// Environment variables some template reads without a `default` to fall back on.
+    pub(super) required_env: BTreeSet<String>,
     pub(super) redactor: Redactor,
     pub(super) schemas: HashMap<PathBuf, Arc<jsonschema::Validator>>,
     /// Every static JSONPath, compiled once here and handed to the run.
@@ -38,6 +40,7 @@ impl Validator {
             engine: TemplateEngine::new(),
             diags: Vec::new(),
             missing_env: BTreeMap::new(),
+            required_env: BTreeSet::new(),
             redactor: Redactor::default(),
             schemas: HashMap::new(),
             paths: Default::default(),
@@ -111,7 +114,7 @@ impl Validator {
     /// A diagnostic for each variable `needed` holds that is not set.
     pub(super) fn report_missing(&mut self, needed: &BTreeSet<String>) {
         for (var, (span, secret)) in &self.missing_env {
-            if !needed.contains(var) {
+            if !needed.contains(var) || !self.required_env.contains(var) {
                 continue;
             }
             let kind = if *secret { "secret" } else { "env" };
