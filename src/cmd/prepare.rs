@@ -124,6 +124,6 @@ pub fn stderr_colour() -> bool {
 }
 
 /// A short id for this run, for folios and names that must not collide between runs.
-fn new_run_id() -> String {
+pub(crate) fn new_run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
 }

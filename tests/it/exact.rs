@@ -300,3 +300,38 @@ fn only_the_variables_a_run_reads_are_required() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert!(!out.stdout.contains("scim.onk2.com/tokens"), "{}", out.stdout);
 }
+
+#[test]
+fn validate_without_env_checks_every_environment_and_the_tls_files() {
+    let suite_text = "environments:\n  test:\n    vars: { api: \"http://127.0.0.1:9\" }\n  prod:\n    vars: { api: \"https://{{ env.PROD_HOST }}\" }\n    auth:\n      k2: { type: basic, username: u, password: \"{{ secret.PROD_PASSWORD }}\" }\n";
+    let scenario = "name: a\nauth: k2\nsteps:\n  - request: { url: \"{{ api }}/x\" }\n";
+    let dir = suite(&[("k2check.yaml", suite_text), ("a.yaml", scenario)]);
+    let out = k2check(dir.path(), &["validate".into()], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("error: environment `test`: unknown auth profile `k2`"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("warning: environment `prod`: environment variable `PROD_HOST` is not set"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        !out.stderr.contains("environment `prod`: unknown auth profile"),
+        "{}",
+        out.stderr
+    );
+    // A missing tls.ca_file is found by validate, not only by run.
+    let tls = format!("tls:\n  ca_file: missing-ca.pem\n{}", crate::support::TEST_SUITE);
+    let dir = suite(&[
+        ("k2check.yaml", &tls),
+        ("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/x\" }\n"),
+    ]);
+    let out = k2check(dir.path(), &["validate".into()], &[("TEST_URL", "http://127.0.0.1:9")]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("missing-ca.pem"), "{}", out.stderr);
+}
