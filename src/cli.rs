@@ -42,6 +42,11 @@ pub struct SuiteArgs {
     /// ignored, and nothing is sent anywhere else
     #[arg(long)]
     pub mock: bool,
+    /// With --mock: the mock answers in the other forms the standards allow (relative next
+    /// links, 204 to a SCIM PATCH, no `kind` in the service document, the token endpoint
+    /// elsewhere), as independent servers do
+    #[arg(long, requires = "mock")]
+    pub mock_alternatives: bool,
 }
 
 impl SuiteArgs {
@@ -121,6 +126,9 @@ pub struct MockArgs {
     /// YAML file overriding the seeded tenant
     #[arg(long, value_name = "FILE")]
     pub data: Option<PathBuf>,
+    /// Answer in the other forms the standards allow (see `run --mock-alternatives`)
+    #[arg(long)]
+    pub alternatives: bool,
     /// Delay every response by this much (e.g. 100ms)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
     pub latency: Option<std::time::Duration>,

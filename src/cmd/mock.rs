@@ -15,6 +15,10 @@ pub async fn mock(args: MockArgs) -> u8 {
         },
         None => MockData::default(),
     };
+    let data = MockData {
+        alternative_forms: data.alternative_forms || args.alternatives,
+        ..data
+    };
     let config = MockConfig {
         bind: args.bind,
         port: args.port,

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::cli::SuiteArgs;
 use crate::diag::{Palette, render};
 use crate::exit;
-use crate::mock::{MockConfig, MockServer};
+use crate::mock::{MockConfig, MockData, MockServer};
 use crate::plan::{Plan, PlanError, PlanOptions, Selection};
 use crate::scenario;
 
@@ -52,7 +52,14 @@ pub fn default_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
 /// variables must be set.
 pub async fn prepare(args: &SuiteArgs, selection: Selection, only_profile: Option<String>) -> Result<Prepared, u8> {
     let mock = if args.mock {
-        match MockServer::start(MockConfig::default()).await {
+        let config = MockConfig {
+            data: MockData {
+                alternative_forms: args.mock_alternatives,
+                ..MockData::default()
+            },
+            ..MockConfig::default()
+        };
+        match MockServer::start(config).await {
             Ok(server) => Some(server),
             Err(e) => {
                 crate::errln!("error: cannot start the mock K2 environment: {e}");

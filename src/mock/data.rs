@@ -49,6 +49,11 @@ pub struct MockData {
     pub scim_token: String,
     pub employee_records: usize,
     pub smartbox_records: usize,
+    /// Answer in the other forms the standards allow, as independent servers do: relative
+    /// OData next links, a service document without `kind`, 204 without a body to a SCIM
+    /// PATCH, no `active` unless a user is created with it, and the token endpoint at
+    /// `{issuer}/oauth2/v2.0/token` (found through discovery).
+    pub alternative_forms: bool,
 }
 
 /// The most records of one SmartObject the mock seeds.
@@ -73,6 +78,7 @@ impl Default for MockData {
             scim_token: SCIM_TOKEN.into(),
             employee_records: 30,
             smartbox_records: 2500,
+            alternative_forms: false,
         }
     }
 }

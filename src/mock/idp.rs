@@ -27,8 +27,16 @@ pub fn handle(state: &mut MockState, req: &MockRequest, base_url: &str) -> Optio
     Some(match lower.as_slice() {
         [".well-known", "openid-configuration"] => json_response(StatusCode::OK, &discovery(&issuer, state)),
         [".well-known", "openid-configuration", "jwks"] => json_response(StatusCode::OK, &json!({ "keys": [] })),
-        ["connect", "token"] if req.method == "POST" => token(state, req, &issuer),
-        ["connect", "token"] => oauth_error(StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "use POST"),
+        ["connect", "token"] if !state.data.alternative_forms && req.method == "POST" => token(state, req, &issuer),
+        ["oauth2", "v2.0", "token"] if state.data.alternative_forms && req.method == "POST" => {
+            token(state, req, &issuer)
+        }
+        ["connect", "token"] if !state.data.alternative_forms => {
+            oauth_error(StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "use POST")
+        }
+        ["oauth2", "v2.0", "token"] if state.data.alternative_forms => {
+            oauth_error(StatusCode::METHOD_NOT_ALLOWED, "invalid_request", "use POST")
+        }
         ["connect", "authorize"] => oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_response_type",
@@ -36,6 +44,15 @@ pub fn handle(state: &mut MockState, req: &MockRequest, base_url: &str) -> Optio
         ),
         _ => return None,
     })
+}
+
+/// Where tokens are issued: `{issuer}/connect/token` as on K2 Cloud, or elsewhere (an Entra-like
+/// path) with the alternative forms, so only a client that reads discovery finds it.
+pub fn token_endpoint(issuer: &str, state: &MockState) -> String {
+    match state.data.alternative_forms {
+        true => format!("{issuer}/oauth2/v2.0/token"),
+        false => format!("{issuer}/connect/token"),
+    }
 }
 
 fn discovery(issuer: &str, state: &MockState) -> serde_json::Value {
@@ -50,7 +67,7 @@ fn discovery(issuer: &str, state: &MockState) -> serde_json::Value {
     json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/connect/authorize"),
-        "token_endpoint": format!("{issuer}/connect/token"),
+        "token_endpoint": token_endpoint(issuer, state),
         "jwks_uri": format!("{issuer}/.well-known/openid-configuration/jwks"),
         "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

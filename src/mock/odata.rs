@@ -38,10 +38,10 @@ pub fn handle(store: &mut ODataStore, req: &MockRequest, rest: &[String], base: 
                     &format!("Resource not found for the segment '{set}'."),
                 );
             };
-            let limit = store.record_limit;
+            let (limit, relative) = (store.record_limit, store.alternative_forms);
             let object = &mut store.objects[index];
             match (&req.method, key) {
-                (&Method::GET, None) => list(object, req, base, version, limit),
+                (&Method::GET, None) => list(object, req, base, version, limit, relative),
                 (&Method::GET, Some(k)) => read(object, k, base, version),
                 (&Method::POST, None) => create(object, req, base),
                 (&Method::PUT, Some(k)) => update(object, req, k, true),
@@ -90,7 +90,11 @@ fn service_document(store: &ODataStore, base: &str, version: Version) -> Respons
     let sets: Vec<Value> = store
         .objects
         .iter()
-        .map(|o| json!({ "name": o.entity_set, "kind": "EntitySet", "url": o.entity_set }))
+        .map(|o| match store.alternative_forms {
+            // `kind` may be left out for entity sets (OData JSON Format v4.01 §5).
+            true => json!({ "name": o.entity_set, "url": o.entity_set }),
+            false => json!({ "name": o.entity_set, "kind": "EntitySet", "url": o.entity_set }),
+        })
         .collect();
     let context_key = if version == Version::V4 {
         "@odata.context"
@@ -132,7 +136,14 @@ fn metadata(store: &ODataStore) -> Response {
     with_type(StatusCode::OK, "application/xml; charset=utf-8", xml)
 }
 
-fn list(object: &SmartObject, req: &MockRequest, base: &str, version: Version, limit: usize) -> Response {
+fn list(
+    object: &SmartObject,
+    req: &MockRequest,
+    base: &str,
+    version: Version,
+    limit: usize,
+    relative_links: bool,
+) -> Response {
     let mut records: Vec<&Map<String, Value>> = object.records.iter().collect();
     if let Some(filter) = req.query("$filter") {
         let expr = match odata_filter::parse(filter) {
@@ -278,10 +289,12 @@ fn list(object: &SmartObject, req: &MockRequest, base: &str, version: Version, l
                 )
             })
             .collect();
-        body.insert(
-            next_key.into(),
-            json!(format!("{base}{}?{}", object.entity_set, query.join("&"))),
-        );
+        // Relative to the request URL (OData v4 §8.3.4), or absolute.
+        let link = match relative_links {
+            true => format!("{}?{}", object.entity_set, query.join("&")),
+            false => format!("{base}{}?{}", object.entity_set, query.join("&")),
+        };
+        body.insert(next_key.into(), json!(link));
     }
     json_response(StatusCode::OK, &Value::Object(body))
 }

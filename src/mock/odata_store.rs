@@ -53,6 +53,8 @@ impl SmartObject {
 pub struct ODataStore {
     pub objects: Vec<SmartObject>,
     pub record_limit: usize,
+    /// `MockData::alternative_forms`.
+    pub alternative_forms: bool,
 }
 
 /// OData names must start with a letter: K2 prefixes others with `OData_`.
@@ -99,6 +101,7 @@ impl ODataStore {
         use EdmType::*;
         ODataStore {
             record_limit: data.record_limit,
+            alternative_forms: data.alternative_forms,
             objects: vec![
                 SmartObject {
                     system_name: "EmployeeSample".into(),

@@ -180,7 +180,8 @@ fn admit(
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     resource.insert("schemas".into(), json!([kind.schema()]));
     resource.insert("id".into(), json!(id));
-    if kind == Kind::User && !resource.contains_key("active") {
+    // RFC 7644 leaves `active` to the service; the alternative forms do not add it.
+    if kind == Kind::User && !resource.contains_key("active") && !store.alternative_forms {
         resource.insert("active".into(), json!(true));
     }
     if kind == Kind::Group && !resource.contains_key("members") {
@@ -294,6 +295,10 @@ fn patch(store: &mut ScimStore, kind: Kind, req: &MockRequest, id: &str) -> Resp
         );
     }
     store.of(kind)[i] = resource.clone();
+    // 200 with the resource, or 204 without a body (RFC 7644 §3.5.2).
+    if store.alternative_forms {
+        return empty(StatusCode::NO_CONTENT);
+    }
     scim_json(StatusCode::OK, &resource)
 }
 

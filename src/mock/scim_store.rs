@@ -43,6 +43,8 @@ impl Kind {
 pub struct ScimStore {
     pub users: Vec<Value>,
     pub groups: Vec<Value>,
+    /// `MockData::alternative_forms`.
+    pub alternative_forms: bool,
 }
 
 impl ScimStore {

@@ -95,7 +95,10 @@ impl MockServer {
             "url": url,
             "tenant": data.tenant_id,
             "issuer": format!("{url}/{}", data.tenant_id),
-            "token_url": format!("{url}/{}/connect/token", data.tenant_id),
+            "token_url": match data.alternative_forms {
+                true => format!("{url}/{}/oauth2/v2.0/token", data.tenant_id),
+                false => format!("{url}/{}/connect/token", data.tenant_id),
+            },
             "client_id": data::CLIENT_ID,
             "client_secret": data::CLIENT_SECRET,
             "username": data::USERNAME,

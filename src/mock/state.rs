@@ -32,7 +32,10 @@ impl MockState {
         MockState {
             odata: ODataStore::seeded(&data),
             workflow: WorkflowStore::seeded(),
-            scim: ScimStore::default(),
+            scim: ScimStore {
+                alternative_forms: data.alternative_forms,
+                ..ScimStore::default()
+            },
             tokens: HashMap::new(),
             journal: Vec::new(),
             fault_counts: HashMap::new(),

@@ -960,3 +960,55 @@ fn the_mock_prints_the_credentials_of_its_data_and_refuses_counts_it_cannot_hold
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("more than the 1000000 the mock keeps in memory"));
 }
+
+#[tokio::test]
+async fn the_alternative_forms_are_what_the_standards_allow() {
+    let data = MockData {
+        alternative_forms: true,
+        record_limit: 2,
+        employee_records: 3,
+        ..MockData::default()
+    };
+    let mock = MockServer::start(MockConfig {
+        data,
+        ..MockConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::new();
+    let url = mock.url();
+    let tenant = "7f3c5a2e-0000-4000-8000-00000000c0de";
+    let discovery: Value = http
+        .get(format!("{url}/{tenant}/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token_endpoint = discovery["token_endpoint"].as_str().unwrap().to_owned();
+    assert!(token_endpoint.ends_with("/oauth2/v2.0/token"), "{token_endpoint}");
+    let old = http.post(format!("{url}/{tenant}/connect/token")).send().await.unwrap();
+    assert_eq!(old.status(), 404, "only discovery finds the endpoint");
+    let page: Value = http
+        .get(format!("{url}/api/odatav4/v4/EmployeeSample"))
+        .basic_auth("DENALLIX\\administrator", Some("K2pass!"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let next = page["@odata.nextLink"].as_str().unwrap();
+    assert!(next.starts_with("EmployeeSample?"), "relative: {next}");
+    let services: Value = http
+        .get(format!("{url}/api/odatav4/v4/"))
+        .basic_auth("DENALLIX\\administrator", Some("K2pass!"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(services["value"][0].get("kind").is_none(), "{services}");
+}
