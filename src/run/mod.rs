@@ -5,6 +5,7 @@ mod follow;
 mod follow_failure;
 pub mod limits;
 mod pages;
+mod refusal_hint;
 pub mod resolve;
 mod runtime;
 mod scenario;

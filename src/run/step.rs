@@ -9,6 +9,7 @@ use crate::expect::{Checker, Response};
 use crate::run::exchange::exchange;
 use crate::run::follow::follow;
 use crate::run::follow_failure::FollowFailure;
+use crate::run::refusal_hint::refusal_hint;
 use crate::run::resolve::resolve;
 use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;
@@ -202,8 +203,14 @@ async fn attempt_once(
         Err(FollowFailure::Error(e)) => return (Attempt::Error(e), line, resends),
         Err(FollowFailure::Failed(failure, response)) => return (failed(*response, vec![failure]), line, resends),
     };
-    let failures = checker.check(&step.expect, &response);
+    let mut failures = checker.check(&step.expect, &response);
     if !failures.is_empty() {
+        // A refused credential: the status failure says what to do about it.
+        if let Some(hint) = refusal_hint(plan, profile, &resolved.url, &response)
+            && let Some(status) = failures.iter_mut().find(|f| f.message == "status")
+        {
+            status.actual = format!("{}; hint: {hint}", status.actual);
+        }
         return (failed(response, failures), line, resends);
     }
     match checker.captures(&step.capture, &response) {

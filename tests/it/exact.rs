@@ -335,3 +335,36 @@ fn validate_without_env_checks_every_environment_and_the_tls_files() {
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("missing-ca.pem"), "{}", out.stderr);
 }
+
+#[test]
+fn refused_credentials_get_a_hint_that_names_the_fix() {
+    let suite_text = r#"
+environments:
+  mock:
+    vars: { api: "{{ mock.url }}", scim: "{{ mock.scim_url }}" }
+    auth:
+      k2: { type: client_credentials, token_url: "{{ mock.token_url }}", client_id: "{{ mock.client_id }}", client_secret: "{{ mock.client_secret }}", scope: https://api.k2.com/ }
+      scim: { type: client_credentials, token_url: "{{ mock.token_url }}", client_id: "{{ mock.client_id }}", client_secret: "{{ mock.client_secret }}", scope: https://scim.onk2.com/write }
+      wrong_basic: { type: basic, username: "{{ mock.username }}", password: not-the-password }
+"#;
+    let scim_with_api = "name: scim with the API profile\nauth: k2\nsteps:\n  - scim: { get: ServiceProviderConfig }\n    expect: { status: 200 }\n";
+    let basic = "name: basic refused\nauth: wrong_basic\nsteps:\n  - request: { url: \"{{ api }}/api/workflow/v1/workflows\" }\n    expect: { status: 200 }\n";
+    let dir = suite(&[
+        ("k2check.yaml", suite_text),
+        ("a.yaml", scim_with_api),
+        ("b.yaml", basic),
+    ]);
+    let out = k2check(dir.path(), &["run", ".", "--mock"].map(String::from), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("SCIM needs a token for `https://scim.onk2.com/write`: use `auth: scim`"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("the API refused Basic authentication"),
+        "{}",
+        out.stdout
+    );
+}
