@@ -8,7 +8,7 @@ use minijinja::Value;
 
 use crate::event::{Phase, ScenarioResult, Status, StepResult};
 use crate::run::runtime::Runtime;
-use crate::run::step::run_step;
+use crate::run::step::{INTERRUPTED, run_step};
 use crate::scenario::model::{Scenario, Step};
 use crate::scenario::templates::step_templates;
 use crate::template::Context;
@@ -107,9 +107,6 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     }
     result
 }
-
-/// Why steps did not run when a stop signal came.
-pub const INTERRUPTED: &str = "the run was interrupted";
 
 pub fn finish(
     index: usize,

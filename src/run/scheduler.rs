@@ -13,6 +13,7 @@ use crate::event::{Event, ScenarioResult, Status, Summary};
 use crate::plan::DECODED_IN_FLIGHT_BYTES;
 use crate::run::runtime::Runtime;
 use crate::run::scenario::{StepLog, all_skipped, internal_error, run_scenario};
+use crate::run::step::INTERRUPTED;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Schedule {
@@ -202,7 +203,7 @@ pub async fn execute(
         };
         let done = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
         let reason = if interrupted {
-            "the run was interrupted"
+            INTERRUPTED
         } else {
             "--fail-fast: an earlier scenario failed"
         };

@@ -18,6 +18,9 @@ use crate::scenario::model::{AuthRef, Scenario, Step};
 use crate::template::Context;
 use crate::text::masked_cut;
 
+/// Why steps did not run when a stop signal came.
+pub const INTERRUPTED: &str = "the run was interrupted";
+
 /// How much of a failed response's body the reports keep.
 const EXCERPT_CHARS: usize = 2048;
 
@@ -130,7 +133,7 @@ pub async fn run_step(
         }
         Attempt::Stopped => {
             result.status = Status::Skipped;
-            result.skip_reason = Some(crate::run::scenario::INTERRUPTED.into());
+            result.skip_reason = Some(INTERRUPTED.into());
             Vec::new()
         }
     };
