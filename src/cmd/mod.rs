@@ -1,5 +1,6 @@
 //! One file per subcommand.
 
+mod allocator;
 mod dispatch;
 pub(crate) mod mock;
 pub(crate) mod prepare;

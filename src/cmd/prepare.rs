@@ -79,6 +79,14 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, only_profile: Optio
     let loaded = tokio::task::spawn_blocking(move || scenario::load(&paths))
         .await
         .unwrap_or_default();
+    let text: usize = loaded
+        .scenario_files
+        .iter()
+        .map(|&f| loaded.sources.get(f).text.len())
+        .sum();
+    if text > crate::plan::KEEP_DECODED_BYTES {
+        super::allocator::release_freed_memory_promptly();
+    }
     let (environment, note) = args.environment();
     let options = PlanOptions {
         environment,
