@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use minijinja::Value;
 
+use crate::auth::Credentials;
 use crate::diag::Diagnostic;
 use crate::plan::needed::{Needs, split_names};
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
@@ -154,10 +155,26 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         for t in profile_templates(&profile.kind) {
             v.check_template(t, &known);
         }
-        let unavailable = needs.profiles.get(name).is_some_and(|(vars, env)| {
+        let lacks_variables = needs.profiles.get(name).is_some_and(|(vars, env)| {
             env.iter().any(|e| v.missing_env.contains_key(e)) || vars.iter().any(|var| !context.contains(var))
         });
-        if !unavailable && let Some(creds) = v.render_profile(profile, &context) {
+        let before = v.diags.len();
+        let rendered = v.render_profile(profile, &context);
+        if v.diags.len() > before && lacks_variables {
+            // Unset variables: the profile is left out, an error only if it is used.
+            v.diags.truncate(before);
+            continue;
+        }
+        if let Some(creds) = rendered {
+            if let Credentials::ClientCredentials(cc) = &creds
+                && cc.token_url.is_none()
+                && cc.issuer.is_none()
+            {
+                v.diags.push(Diagnostic::error(
+                    format!("auth profile `{name}` has neither a token_url nor an issuer (both are empty)"),
+                    profile.name.span,
+                ));
+            }
             profiles.insert(name.clone(), creds);
         }
     }
@@ -203,7 +220,11 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             planned.push(PlannedScenario::new(scenario, keeping, &sources));
         }
     });
-    v.report_missing(&needs.environment_variables());
+    let rendered = |name: &str| match name.strip_prefix("auth.") {
+        Some(profile) => profiles.contains_key(profile),
+        None => context.contains(name),
+    };
+    v.report_missing(&needs.environment_variables(rendered));
     // Scenarios may use environment variables the suite does not: make them visible too.
     let context = context
         .with("env", Value::from(env_values))

@@ -136,8 +136,12 @@ impl Validator {
 }
 
 /// Whether a template reads `name` (`env.K2_ISSUER`) only in a way that allows it unset:
-/// `env.K2_ISSUER | default(…)` or `env.K2_ISSUER is defined`.
+/// `env.K2_ISSUER | default(…)`, or anywhere once it tests `env.K2_ISSUER is defined` (the
+/// test guards the uses; a use outside it fails when rendered, and is reported then).
 fn is_optional(text: &str, name: &str) -> bool {
+    if text.contains(&format!("{name} is defined")) || text.contains(&format!("{name} is not defined")) {
+        return true;
+    }
     let mut rest = text;
     let mut seen = false;
     while let Some(at) = rest.find(name) {

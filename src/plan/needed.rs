@@ -21,19 +21,25 @@ pub struct Needs {
 }
 
 impl Needs {
-    /// Every environment variable the selection needs, through variables and profiles.
-    pub fn environment_variables(&self) -> BTreeSet<String> {
+    /// Every environment variable the selection needs, through variables and profiles. A
+    /// variable or profile that rendered without some of its environment variables (they
+    /// sit in a branch not taken: `{% if env.K2_TOKEN_URL is defined %}…{% else %}…`) does
+    /// not need them; `rendered` says which did.
+    pub fn environment_variables(&self, rendered: impl Fn(&str) -> bool) -> BTreeSet<String> {
         let mut needed = self.used_env.clone();
         let mut pending: Vec<String> = self.used_vars.iter().cloned().collect();
+        // What rendered had all it needed: only what did not is followed further.
         for profile in &self.used_profiles {
-            if let Some((vars, env)) = self.profiles.get(profile) {
+            if let Some((vars, env)) = self.profiles.get(profile)
+                && !rendered(&format!("auth.{profile}"))
+            {
                 pending.extend(vars.iter().cloned());
                 needed.extend(env.iter().cloned());
             }
         }
         let mut seen = BTreeSet::new();
         while let Some(var) = pending.pop() {
-            if !seen.insert(var.clone()) {
+            if !seen.insert(var.clone()) || rendered(&var) {
                 continue;
             }
             if let Some((vars, env)) = self.vars.get(&var) {
@@ -82,9 +88,15 @@ mod tests {
         needs.used_vars = set(&["base"]);
         needs.used_profiles = set(&["k2"]);
         assert_eq!(
-            needs.environment_variables(),
+            needs.environment_variables(|_| false),
             set(&["K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_HOST"])
         );
+        // What rendered does not need what it would read in a branch it did not take.
+        assert_eq!(
+            needs.environment_variables(|name| name == "api"),
+            set(&["K2_CLIENT_ID", "K2_CLIENT_SECRET"])
+        );
+        assert_eq!(needs.environment_variables(|name| name == "auth.k2"), set(&["K2_HOST"]));
     }
 
     #[test]

@@ -27,8 +27,17 @@ impl Validator {
                 let scope: Vec<String> = cc.scope.iter().filter_map(&mut render).collect();
                 Credentials::ClientCredentials(crate::auth::ClientCredentialsConfig {
                     profile: profile.name.value.clone(),
-                    token_url: cc.token_url.as_ref().and_then(&mut render),
-                    issuer: cc.issuer.as_ref().and_then(&mut render),
+                    // Rendered empty is not set: a template may choose one or the other.
+                    token_url: cc
+                        .token_url
+                        .as_ref()
+                        .and_then(&mut render)
+                        .filter(|u| !u.trim().is_empty()),
+                    issuer: cc
+                        .issuer
+                        .as_ref()
+                        .and_then(&mut render)
+                        .filter(|u| !u.trim().is_empty()),
                     client_id: render(&cc.client_id)?,
                     client_secret: render(&cc.client_secret)?,
                     scope: scope.join(" "),

@@ -368,3 +368,56 @@ environments:
         out.stdout
     );
 }
+
+#[test]
+fn token_url_issuer_and_scim_url_replace_the_derived_ones() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let client = [("K2_CLIENT_ID", "idt.cc.x"), ("K2_CLIENT_SECRET", "s3cret-value")];
+    let args = [
+        "run",
+        "scenarios",
+        "--env",
+        "cloud",
+        "--tag",
+        "onboarding",
+        "--skip-tag",
+        "basic",
+        "--dry-run",
+    ];
+    let mut env = client.to_vec();
+    env.extend([
+        ("K2_HOST", "k2.example.org"),
+        ("K2_SMARTOBJECT", "S"),
+        ("K2_ISSUER", "https://login.example.org/tenant"),
+        ("K2_SCIM_URL", "https://scim.example.org/v2"),
+    ]);
+    let out = k2check(root, &args.map(String::from), &env);
+    assert_eq!(out.code, 0, "no K2_TENANT_ID or K2_SCIM_TOKEN needed: {}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("GET https://login.example.org/tenant/.well-known/openid-configuration"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("GET https://scim.example.org/v2/ServiceProviderConfig"),
+        "{}",
+        out.stdout
+    );
+    // The token endpoint alone, as Nintex's guide gives it: `token` needs no tenant id.
+    let mut env = client.to_vec();
+    env.push(("K2_TOKEN_URL", "http://127.0.0.1:9/connect/token"));
+    let out = k2check(
+        root,
+        &["token", "k2", "scenarios", "--env", "cloud"].map(String::from),
+        &env,
+    );
+    assert!(!out.stderr.contains("is not set"), "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("(http://127.0.0.1:9/connect/token): token request failed"),
+        "{}",
+        out.stderr
+    );
+}
