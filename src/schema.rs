@@ -38,6 +38,7 @@ pub fn scenario_schema() -> Value {
             }
             "matches" | "starts_with" => json!({ "type": "string" }),
             "one_of" => json!({ "type": "array" }),
+            "every" | "none" => json!({ "$ref": "#/$defs/predicate" }),
             "count" | "length" => {
                 json!({ "anyOf": [{ "type": ["integer", "string"] }, { "$ref": "#/$defs/predicate" }] })
             }
@@ -126,7 +127,10 @@ pub fn scenario_schema() -> Value {
             }))),
             "auth": { "type": "string" },
             "expect": { "$ref": "#/$defs/expect" },
-            "capture": { "type": "object", "additionalProperties": { "$ref": "#/$defs/capture" } },
+            "capture": { "type": "object", "additionalProperties": { "anyOf": [
+                { "$ref": "#/$defs/capture" },
+                { "type": "string", "pattern": "^\\s*\\$", "description": "a JSONPath: short for { json: … }" }
+            ] } },
             "retry": { "$ref": "#/$defs/retry" },
         })),
     );

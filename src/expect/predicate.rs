@@ -28,6 +28,14 @@ impl Subject<'_> {
         }
     }
 
+    /// The matches, or the items of the one array matched: what `every` and `none` look at.
+    fn items(&self) -> Vec<Value> {
+        match self.nodes {
+            [Value::Array(items)] => items.clone(),
+            nodes => nodes.to_vec(),
+        }
+    }
+
     /// The number of matches, or the length of the one array matched.
     fn count(&self) -> usize {
         match self.nodes {
@@ -71,6 +79,28 @@ pub fn check(p: &Predicate, subject: &Subject, engine: &TemplateEngine, ctx: &Co
                 expected: format!("count {}", m.expected),
                 actual: format!("count {}", m.actual),
             });
+        }
+        Op::Every(ps) => {
+            for (index, item) in subject.items().iter().enumerate() {
+                if let Err(m) = check_all(ps, std::slice::from_ref(item), engine, ctx) {
+                    return Err(Mismatch {
+                        expected: format!("every item {}", m.expected),
+                        actual: format!("item {index}: {}", m.actual),
+                    });
+                }
+            }
+            return Ok(());
+        }
+        Op::NoneOf(ps) => {
+            for (index, item) in subject.items().iter().enumerate() {
+                if check_all(ps, std::slice::from_ref(item), engine, ctx).is_ok() {
+                    return Err(Mismatch {
+                        expected: format!("no item {}", op_words(p, engine, ctx).trim_start_matches("no item ")),
+                        actual: format!("item {index}: {}", excerpt(item)),
+                    });
+                }
+            }
+            return Ok(());
         }
         _ => {}
     }
@@ -160,7 +190,7 @@ pub fn check(p: &Predicate, subject: &Subject, engine: &TemplateEngine, ctx: &Co
                 Comparison::Lte => ms <= limit,
             }
         }
-        Op::Exists(_) | Op::Count(_) => true,
+        Op::Exists(_) | Op::Count(_) | Op::Every(_) | Op::NoneOf(_) => true,
     };
     if ok {
         Ok(())
@@ -197,6 +227,8 @@ pub fn op_words(p: &Predicate, engine: &TemplateEngine, ctx: &Context) -> String
         Op::Exists(false) => "does not exist".into(),
         Op::Type(t) => format!("of type {}", t.name()),
         Op::Count(ps) => format!("count {}", nested(ps)),
+        Op::Every(ps) => format!("every item {}", nested(ps)),
+        Op::NoneOf(ps) => format!("no item {}", nested(ps)),
         Op::Length(ps) => format!("length {}", nested(ps)),
         Op::Gt(n) => format!("> {}", show(n)),
         Op::Gte(n) => format!(">= {}", show(n)),

@@ -23,6 +23,8 @@ pub const OPERATORS: &[&str] = &[
     "lte",
     "one_of",
     "empty",
+    "every",
+    "none",
 ];
 
 pub fn decode_predicates(r: &mut Reader, node: &Node) -> Vec<Predicate> {
@@ -81,6 +83,8 @@ fn decode_op(r: &mut Reader, name: &str, key: &Node, operand: &Node) -> Option<O
             }
         }
         "count" => Op::Count(decode_count(r, operand)?),
+        "every" => Op::Every(decode_nested(r, operand)),
+        "none" => Op::NoneOf(decode_nested(r, operand)),
         "length" => Op::Length(decode_count(r, operand)?),
         "gt" => Op::Gt(number_operand(r, operand)?),
         "gte" => Op::Gte(number_operand(r, operand)?),
@@ -115,6 +119,17 @@ fn number_operand(r: &mut Reader, operand: &Node) -> Option<Node> {
         operand.span,
     ));
     None
+}
+
+/// `every:` and `none:` take predicates, or a value meaning `equals` it.
+fn decode_nested(r: &mut Reader, operand: &Node) -> Vec<Predicate> {
+    match &operand.kind {
+        NodeKind::Map(_) => decode_predicates(r, operand),
+        _ => vec![Predicate {
+            op: Op::Equals(operand.clone()),
+            span: operand.span,
+        }],
+    }
 }
 
 fn decode_count(r: &mut Reader, operand: &Node) -> Option<Vec<Predicate>> {

@@ -335,6 +335,18 @@ fn decode_status(r: &mut Reader, node: &Node) -> Option<Spanned<Vec<StatusPatter
 fn decode_captures(r: &mut Reader, node: &Node) -> Vec<Capture> {
     let mut captures = Vec::new();
     for (name, spec) in r.entries(node, "capture") {
+        // `id: $.value[0].ID` is short for `id: { json: $.value[0].ID }`.
+        if spec.as_scalar().is_some_and(|s| s.trim_start().starts_with('$')) {
+            if let Some(path) = r.template(spec, "a JSONPath") {
+                let span = name.span;
+                captures.push(Capture {
+                    name,
+                    source: CaptureSource::Json(path),
+                    span,
+                });
+            }
+            continue;
+        }
         let Some(mut f) = r.fields(
             spec,
             "a capture",

@@ -314,6 +314,10 @@ pub enum Op {
     Lte(Node),
     OneOf(Vec<Node>),
     Empty(bool),
+    /// Every match (or every item of the one list matched) meets all of these.
+    Every(Vec<Predicate>),
+    /// No match meets all of these.
+    NoneOf(Vec<Predicate>),
     /// Durations (for `time`), in milliseconds.
     Millis(Comparison, Duration),
 }

@@ -84,7 +84,9 @@ fn predicate_nodes(p: &Predicate, f: &mut dyn FnMut(&Node)) {
         Op::Equals(n) | Op::NotEquals(n) | Op::Contains(n) | Op::StartsWith(n) | Op::MatchesTemplate(n) => f(n),
         Op::Gt(n) | Op::Gte(n) | Op::Lt(n) | Op::Lte(n) => f(n),
         Op::OneOf(items) => items.iter().for_each(&mut *f),
-        Op::Count(ps) | Op::Length(ps) => ps.iter().for_each(|p| predicate_nodes(p, f)),
+        Op::Count(ps) | Op::Length(ps) | Op::Every(ps) | Op::NoneOf(ps) => {
+            ps.iter().for_each(|p| predicate_nodes(p, f))
+        }
         Op::Matches(_) | Op::Exists(_) | Op::Type(_) | Op::Empty(_) | Op::Millis(..) => {}
     }
 }

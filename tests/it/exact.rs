@@ -421,3 +421,43 @@ fn token_url_issuer_and_scim_url_replace_the_derived_ones() {
         out.stderr
     );
 }
+
+#[test]
+fn every_none_and_the_capture_shorthand() {
+    let scenario = r#"name: shorthands
+steps:
+  - request: { url: "{{ api }}/json" }
+    capture:
+      first_age: $.people[0].age
+    expect:
+      json:
+        "$.people[*].age": { every: { gte: 30 } }
+        "$.items": { every: { lt: 4 }, none: 2.5 }
+        "$.people[*].name": { none: Bob }
+  - request: { url: "{{ api }}/echo?age={{ first_age }}" }
+    expect: { json: { $.query: age=36 } }
+  - name: fails
+    request: { url: "{{ api }}/json" }
+    expect:
+      json:
+        "$.people[*].age": { every: { gt: 40 } }
+        "$.people[*].name": { none: { starts_with: Al } }
+"#;
+    let dir = suite(&[("a.yaml", scenario)]);
+    let url = crate::server::shared().url();
+    let out = k2check(dir.path(), &["run", "."].map(String::from), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("expected: every item > 40"), "{}", out.stdout);
+    assert!(out.stdout.contains("actual:   item 0: 36"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("expected: no item starts with \"Al\""),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("actual:   item 1: \"Alan\""), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("step `step 1`") && !out.stdout.contains("step `step 2`"),
+        "{}",
+        out.stdout
+    );
+}
