@@ -47,6 +47,13 @@ pub struct SuiteArgs {
     /// elsewhere), as independent servers do
     #[arg(long, requires = "mock")]
     pub mock_alternatives: bool,
+    /// A variable for this run, NAME=VALUE (repeatable); wins over the suite's and the
+    /// environment's `vars`
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Variables from a file: a YAML mapping, or NAME=VALUE lines; `--var` wins over it
+    #[arg(long, value_name = "FILE")]
+    pub vars_file: Option<PathBuf>,
 }
 
 impl SuiteArgs {

@@ -3,6 +3,7 @@
 mod allocator;
 mod dispatch;
 pub(crate) mod mock;
+mod outside_values;
 pub(crate) mod prepare;
 pub(crate) mod run;
 pub(crate) mod schema;

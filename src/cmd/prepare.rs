@@ -88,12 +88,23 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, only_profile: Optio
         super::allocator::release_freed_memory_promptly();
     }
     let (environment, note) = args.environment();
+    let overrides = match super::outside_values::overrides(&args.vars, args.vars_file.as_deref()) {
+        Ok(o) => o,
+        Err(message) => {
+            crate::errln!("error: {message}");
+            return Err(exit::INVALID);
+        }
+    };
+    let dotenv =
+        super::outside_values::suite_dotenv(loaded.suite.as_ref().map(|s| s.dir.join("k2check.yaml")).as_deref());
     let options = PlanOptions {
         environment,
         mock: mock.as_ref().map(MockServer::template_vars),
         selection,
         run_id: new_run_id(),
         only_profile,
+        overrides,
+        dotenv,
     };
     match crate::plan::plan(loaded, &options) {
         Ok(mut plan) => {

@@ -61,6 +61,8 @@ async fn validate_every_environment(args: &SuiteArgs) -> Option<u8> {
             selection: Selection::default(),
             run_id: new_run_id(),
             only_profile: None,
+            overrides: Vec::new(),
+            dotenv: Default::default(),
         };
         let paths = paths.clone();
         let loaded = tokio::task::spawn_blocking(move || crate::scenario::load(&paths))

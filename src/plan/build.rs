@@ -30,6 +30,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         mut diagnostics,
     } = loaded;
     let mut v = Validator::new();
+    v.dotenv = options.dotenv.clone();
     if suite.is_none() && !scenario_files.is_empty() {
         diagnostics.push(
             Diagnostic::warning("no k2check.yaml at or above these scenarios", None).with_help(
@@ -132,8 +133,18 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
 
     let mut url_texts: Vec<String> = Vec::new();
     let mut context = Context::new(context_values);
+    // Values from the command line first: the suite's variables may use them.
+    for (name, value) in &options.overrides {
+        url_texts.push(value.clone());
+        context.insert(name, Value::from(value.clone()));
+        known.insert(name.clone());
+    }
     for (name, node) in all_vars {
         v.check_node(node, &known);
+        if options.overrides.iter().any(|(n, _)| *n == name.value) {
+            known.insert(name.value.clone());
+            continue;
+        }
         match v.engine.render_node(node, &context) {
             Ok(value) => {
                 hosts::strings(&value, &mut url_texts);

@@ -74,7 +74,8 @@ impl Validator {
         if into.contains_key(var) || self.missing_env.contains_key(var) {
             return;
         }
-        match std::env::var(var) {
+        // The process environment wins over the suite's `.env` file.
+        match std::env::var(var).or_else(|e| self.dotenv.get(var).cloned().ok_or(e)) {
             Ok(value) => {
                 if secret {
                     self.redactor.add(&value);

@@ -28,6 +28,11 @@ pub struct PlanOptions {
     /// `k2check token PROFILE`: only this profile's variables are needed, none of the
     /// scenarios'.
     pub only_profile: Option<String>,
+    /// `--var NAME=VALUE` and `--vars-file`: these win over the suite's and the environment's
+    /// variables of the same name (later ones over earlier ones).
+    pub overrides: Vec<(String, String)>,
+    /// The `.env` file beside `k2check.yaml`: read where the process environment lacks a name.
+    pub dotenv: BTreeMap<String, String>,
 }
 
 /// A validated run, ready to execute.

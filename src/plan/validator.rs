@@ -25,6 +25,8 @@ pub(super) struct Validator {
     /// Environment variables read and not set: where first read, and whether as a secret.
     /// Reported at the end, only those the selection needs.
     pub(super) missing_env: BTreeMap<String, (Span, bool)>,
+    /// The suite's `.env` file, under the process environment.
+    pub(super) dotenv: BTreeMap<String, String>,
     /// Environment variables some template reads without a `default` to fall back on.
     pub(super) required_env: BTreeSet<String>,
     pub(super) redactor: Redactor,
@@ -41,6 +43,7 @@ impl Validator {
             diags: Vec::new(),
             missing_env: BTreeMap::new(),
             required_env: BTreeSet::new(),
+            dotenv: BTreeMap::new(),
             redactor: Redactor::default(),
             schemas: HashMap::new(),
             paths: Default::default(),

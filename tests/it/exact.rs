@@ -461,3 +461,47 @@ steps:
         out.stdout
     );
 }
+
+#[test]
+fn values_from_outside_take_their_place_in_order() {
+    let suite_text = "vars: { region: from-suite, base: \"http://127.0.0.1:9/{{ region }}\" }\nenvironments:\n  test:\n    vars: { token: \"{{ secret.DOT_TOKEN }}\", host: \"{{ env.DOT_HOST }}\" }\n";
+    let scenario =
+        "name: a\nsteps:\n  - request: { url: \"{{ base }}/{{ host }}\", headers: { X-Token: \"{{ token }}\" } }\n";
+    let dir = suite(&[
+        ("k2check.yaml", suite_text),
+        ("a.yaml", scenario),
+        (".env", "DOT_TOKEN=dot-env-secret-1\nDOT_HOST=from-dotenv\n"),
+        ("vars.txt", "region: from-file\n"),
+    ]);
+    let run = |extra: &[&str], env: &[(&str, &str)]| {
+        let mut args: Vec<String> = ["run", ".", "--dry-run"].map(String::from).to_vec();
+        args.extend(extra.iter().map(|s| s.to_string()));
+        k2check(dir.path(), &args, env)
+    };
+    let out = run(&[], &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("GET http://127.0.0.1:9/from-suite/from-dotenv"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("X-Token: ***") && !out.stdout.contains("dot-env-secret-1"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&["--vars-file", "vars.txt"], &[("DOT_HOST", "from-process")]);
+    assert!(
+        out.stdout.contains("GET http://127.0.0.1:9/from-file/from-process"),
+        "the process wins over .env: {}",
+        out.stdout
+    );
+    let out = run(&["--vars-file", "vars.txt", "--var", "region=from-flag"], &[]);
+    assert!(
+        out.stdout.contains("GET http://127.0.0.1:9/from-flag/from-dotenv"),
+        "{}",
+        out.stdout
+    );
+    let out = run(&["--var", "no-equals-sign"], &[]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+}
