@@ -21,6 +21,8 @@ pub enum Command {
     Run(RunArgs),
     /// Check scenarios and report every problem; send nothing
     Validate(SuiteArgs),
+    /// List the scenarios a run would take, and the environment variables they read
+    List(ListArgs),
     /// Serve the built-in mock K2 environment
     Mock(MockArgs),
     /// Fetch a token for an auth profile and show its type, scope, expiry and claims
@@ -114,6 +116,27 @@ pub struct RunArgs {
     /// few seconds where stderr is not a terminal
     #[arg(long, value_enum, default_value_t = When::Auto, value_name = "WHEN")]
     pub progress: When,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    /// Only scenarios with one of these tags (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub tag: Vec<String>,
+    /// Leave out scenarios with this tag (repeatable)
+    #[arg(long, value_name = "TAG")]
+    pub skip_tag: Vec<String>,
+    /// Only scenarios whose name matches this glob, case-insensitive (repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub name: Vec<String>,
+    /// Part I of N, as `run --shard` splits
+    #[arg(long, value_name = "I/N", value_parser = crate::plan::Shard::parse)]
+    pub shard: Option<crate::plan::Shard>,
+    /// Print JSON for scripts
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

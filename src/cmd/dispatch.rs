@@ -17,6 +17,7 @@ pub fn main_with(cli: Cli) -> u8 {
         match cli.command {
             Command::Run(args) => cmd::run::run(args).await,
             Command::Validate(args) => cmd::validate::validate(args).await,
+            Command::List(args) => cmd::list::list(args).await,
             Command::Mock(args) => cmd::mock::mock(args).await,
             Command::Token(args) => cmd::token::token(args).await,
             Command::SecretHash(args) => cmd::secret_hash::secret_hash(args),

@@ -2,6 +2,7 @@
 
 mod allocator;
 mod dispatch;
+pub(crate) mod list;
 pub(crate) mod mock;
 mod outside_values;
 pub(crate) mod prepare;

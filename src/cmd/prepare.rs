@@ -48,9 +48,23 @@ pub fn default_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, String> {
     }
 }
 
-/// Loads and plans the suite. With `only_profile` (`k2check token`), only that profile's
-/// variables must be set.
-pub async fn prepare(args: &SuiteArgs, selection: Selection, only_profile: Option<String>) -> Result<Prepared, u8> {
+/// What a command prepares the suite for, which decides what must be set.
+pub enum Purpose {
+    /// `run` and `validate`: every variable the selection reads.
+    Run,
+    /// `token PROFILE`: only that profile's variables.
+    Token(String),
+    /// `list`: nothing; unset variables are listed, not refused.
+    List,
+}
+
+/// Loads and plans the suite for `purpose`.
+pub async fn prepare(args: &SuiteArgs, selection: Selection, purpose: Purpose) -> Result<Prepared, u8> {
+    let (only_profile, missing_variables_are_warnings) = match purpose {
+        Purpose::Run => (None, false),
+        Purpose::Token(profile) => (Some(profile), false),
+        Purpose::List => (None, true),
+    };
     let mock = if args.mock {
         let config = MockConfig {
             data: MockData {
@@ -105,6 +119,7 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, only_profile: Optio
         only_profile,
         overrides,
         dotenv,
+        missing_variables_are_warnings,
     };
     match crate::plan::plan(loaded, &options) {
         Ok(mut plan) => {
@@ -116,6 +131,7 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, only_profile: Optio
             sources,
             diagnostics,
             redactor,
+            ..
         }) => {
             print_diagnostics(&diagnostics, &sources, &redactor);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();

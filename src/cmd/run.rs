@@ -8,7 +8,7 @@ use std::time::Duration;
 use minijinja::Value;
 
 use crate::cli::{RunArgs, When};
-use crate::cmd::prepare::prepare;
+use crate::cmd::prepare::{Purpose, prepare};
 use crate::cmd::signals;
 use crate::event::{Event, Summary};
 use crate::exit;
@@ -30,7 +30,7 @@ pub async fn run(args: RunArgs) -> u8 {
         names: args.name.clone(),
         shard: args.shard,
     };
-    let prepared = match prepare(&args.suite, selection, None).await {
+    let prepared = match prepare(&args.suite, selection, Purpose::Run).await {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -5,14 +5,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::auth::{Auth, Credentials};
 use crate::cli::TokenArgs;
-use crate::cmd::prepare::prepare;
+use crate::cmd::prepare::{Purpose, prepare};
 use crate::exit;
 use crate::http::Client;
 use crate::plan::Selection;
 use crate::redact::MASK;
 
 pub async fn token(args: TokenArgs) -> u8 {
-    let prepared = match prepare(&args.suite, Selection::default(), Some(args.profile.clone())).await {
+    let prepared = match prepare(&args.suite, Selection::default(), Purpose::Token(args.profile.clone())).await {
         Ok(p) => p,
         Err(code) => return code,
     };

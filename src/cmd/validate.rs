@@ -3,7 +3,7 @@
 //! environment. The `tls:` files are read as a run would read them.
 
 use crate::cli::SuiteArgs;
-use crate::cmd::prepare::{default_paths, new_run_id, prepare, print_diagnostics};
+use crate::cmd::prepare::{Purpose, default_paths, new_run_id, prepare, print_diagnostics};
 use crate::diag::{Diagnostic, Severity};
 use crate::exit;
 use crate::http::Client;
@@ -17,7 +17,7 @@ pub async fn validate(args: SuiteArgs) -> u8 {
             return code;
         }
     }
-    match prepare(&args, Selection::default(), None).await {
+    match prepare(&args, Selection::default(), Purpose::Run).await {
         Ok(prepared) => {
             if let Err(e) = Client::new(&prepared.plan.tls) {
                 crate::errln!("error: {e}");
@@ -63,6 +63,7 @@ async fn validate_every_environment(args: &SuiteArgs) -> Option<u8> {
             only_profile: None,
             overrides: Vec::new(),
             dotenv: Default::default(),
+            missing_variables_are_warnings: false,
         };
         let paths = paths.clone();
         let loaded = tokio::task::spawn_blocking(move || crate::scenario::load(&paths))
@@ -77,6 +78,7 @@ async fn validate_every_environment(args: &SuiteArgs) -> Option<u8> {
                 sources,
                 diagnostics,
                 redactor,
+                ..
             }) => (diagnostics, sources, redactor, None),
         };
         for diag in &mut diagnostics {

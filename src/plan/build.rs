@@ -12,7 +12,7 @@ use crate::auth::Credentials;
 use crate::diag::Diagnostic;
 use crate::plan::needed::{Needs, split_names};
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
-use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions};
+use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 use crate::plan::validator::Validator;
 use crate::plan::{hosts, writes};
 use crate::scenario::load::{Loaded, decode_each};
@@ -59,6 +59,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             sources: Arc::new(sources),
             diagnostics,
             redactor: v.redactor,
+            variables: Variables::default(),
         });
     }
     let env_def = environment
@@ -235,7 +236,19 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         Some(profile) => profiles.contains_key(profile),
         None => context.contains(name),
     };
-    v.report_missing(&needs.environment_variables(rendered));
+    let missing_needed = needs.environment_variables(rendered);
+    v.report_missing(&missing_needed, options.missing_variables_are_warnings);
+    let variables = Variables {
+        needed: needs
+            .environment_variables(|_| false)
+            .into_iter()
+            .filter(|var| v.required_env.contains(var) || !v.missing_env.contains_key(var))
+            .collect(),
+        missing: missing_needed
+            .into_iter()
+            .filter(|var| v.missing_env.contains_key(var) && v.required_env.contains(var))
+            .collect(),
+    };
     // Scenarios may use environment variables the suite does not: make them visible too.
     let context = context
         .with("env", Value::from(env_values))
@@ -247,6 +260,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             sources,
             diagnostics,
             redactor: v.redactor,
+            variables,
         });
     }
     if let Some(mock) = &options.mock {
@@ -261,6 +275,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let mut urls: Vec<&str> = url_texts.iter().map(String::as_str).collect();
     urls.extend(profiles.values().flat_map(hosts::profile_urls));
     Ok(Plan {
+        variables,
         hosts: hosts::origins(urls),
         note: None,
         run_id: options.run_id.clone(),

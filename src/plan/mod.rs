@@ -17,6 +17,6 @@ mod writes;
 
 pub use build::plan;
 pub use planned::{DECODED_IN_FLIGHT_BYTES, KEEP_DECODED_BYTES, PlannedScenario};
-pub use run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions};
+pub use run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 pub use selection::{Selection, glob_matches};
 pub use shard::Shard;

@@ -33,11 +33,14 @@ pub struct PlanOptions {
     pub overrides: Vec<(String, String)>,
     /// The `.env` file beside `k2check.yaml`: read where the process environment lacks a name.
     pub dotenv: BTreeMap<String, String>,
+    /// `k2check list`: an unset variable is a warning (the list says which are missing).
+    pub missing_variables_are_warnings: bool,
 }
 
 /// A validated run, ready to execute.
 pub struct Plan {
     pub run_id: String,
+    pub variables: Variables,
     /// The origins the run will send to (variables that are URLs, token endpoints).
     pub hosts: Vec<String>,
     /// Said on the run's first line (e.g. that `K2CHECK_ENV` was ignored under `--mock`).
@@ -70,4 +73,13 @@ pub struct PlanError {
     pub sources: Arc<SourceMap>,
     pub diagnostics: Vec<Diagnostic>,
     pub redactor: Redactor,
+    /// The environment variables the selection reads, and those of them not set.
+    pub variables: Variables,
+}
+
+/// The environment variables a selection reads (`k2check list`), and which are not set.
+#[derive(Debug, Clone, Default)]
+pub struct Variables {
+    pub needed: Vec<String>,
+    pub missing: Vec<String>,
 }

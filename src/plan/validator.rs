@@ -115,15 +115,20 @@ impl Validator {
     }
 
     /// A diagnostic for each variable `needed` holds that is not set.
-    pub(super) fn report_missing(&mut self, needed: &BTreeSet<String>) {
+    pub(super) fn report_missing(&mut self, needed: &BTreeSet<String>, as_warnings: bool) {
         for (var, (span, secret)) in &self.missing_env {
             if !needed.contains(var) || !self.required_env.contains(var) {
                 continue;
             }
             let kind = if *secret { "secret" } else { "env" };
+            let message = format!("environment variable `{var}` is not set");
+            let diag = if as_warnings {
+                Diagnostic::warning(message, *span)
+            } else {
+                Diagnostic::error(message, *span)
+            };
             self.diags.push(
-                Diagnostic::error(format!("environment variable `{var}` is not set"), *span)
-                    .with_label(format!("`{kind}.{var}` is used here"))
+                diag.with_label(format!("`{kind}.{var}` is used here"))
                     .with_help(format!("export {var}=… before running")),
             );
         }

@@ -505,3 +505,62 @@ fn values_from_outside_take_their_place_in_order() {
     let out = run(&["--var", "no-equals-sign"], &[]);
     assert_eq!(out.code, 2, "{}", out.stderr);
 }
+
+#[test]
+fn list_shows_the_selection_and_the_variables_it_reads() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let args = [
+        "list",
+        "scenarios",
+        "--env",
+        "cloud",
+        "--tag",
+        "onboarding",
+        "--skip-tag",
+        "scim",
+        "--skip-tag",
+        "basic",
+        "--json",
+    ];
+    let out = k2check(root, &args.map(String::from), &[("K2_HOST", "acme.onk2.com")]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let listed: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let scenarios = listed["scenarios"].as_array().unwrap();
+    assert_eq!(scenarios.len(), 4, "{listed}");
+    assert!(scenarios.iter().all(|s| {
+        s["tags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|t| t != "scim" && t != "basic")
+    }));
+    assert!(
+        scenarios
+            .iter()
+            .all(|s| s["steps"].as_u64().unwrap() > 0
+                && s["file"].as_str().unwrap().starts_with("scenarios/onboarding/"))
+    );
+    assert_eq!(
+        listed["variables"]["needed"],
+        serde_json::json!([
+            "K2_CLIENT_ID",
+            "K2_CLIENT_SECRET",
+            "K2_HOST",
+            "K2_SMARTOBJECT",
+            "K2_TENANT_ID"
+        ])
+    );
+    assert_eq!(
+        listed["variables"]["missing"],
+        serde_json::json!(["K2_CLIENT_ID", "K2_CLIENT_SECRET", "K2_SMARTOBJECT", "K2_TENANT_ID"])
+    );
+    let out = k2check(root, &["list", "scenarios", "--mock"].map(String::from), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("22 scenarios"), "{}", out.stdout);
+    assert!(
+        out.stdout
+            .contains("(scenarios/onboarding/token.yaml, 3 steps, tags: onboarding, smoke)"),
+        "{}",
+        out.stdout
+    );
+}
