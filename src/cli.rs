@@ -78,18 +78,8 @@ pub struct RunArgs {
     /// Scenarios run at once
     #[arg(long, short, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: u16,
-    /// Only scenarios with one of these tags (repeatable)
-    #[arg(long, value_name = "TAG")]
-    pub tag: Vec<String>,
-    /// Leave out scenarios with this tag (repeatable), e.g. `scim` on a tenant without SCIM
-    #[arg(long, value_name = "TAG")]
-    pub skip_tag: Vec<String>,
-    /// Only scenarios whose name matches this glob, case-insensitive (repeatable)
-    #[arg(long, value_name = "GLOB")]
-    pub name: Vec<String>,
-    /// Run part I of N: a stable split of the selected scenarios for parallel CI jobs
-    #[arg(long, value_name = "I/N", value_parser = crate::plan::Shard::parse)]
-    pub shard: Option<crate::plan::Shard>,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Send at most this many requests, e.g. 20/s or 300/m (overrides limits.rate)
     #[arg(long, value_name = "N/s", value_parser = parse_rate_arg)]
     pub rate: Option<f64>,
@@ -118,22 +108,40 @@ pub struct RunArgs {
     pub progress: When,
 }
 
-#[derive(Debug, Args)]
-pub struct ListArgs {
-    #[command(flatten)]
-    pub suite: SuiteArgs,
+/// Which scenarios a command takes: the same flags for `run` and `list`.
+#[derive(Debug, Args, Clone)]
+pub struct SelectArgs {
     /// Only scenarios with one of these tags (repeatable)
     #[arg(long, value_name = "TAG")]
     pub tag: Vec<String>,
-    /// Leave out scenarios with this tag (repeatable)
+    /// Leave out scenarios with this tag (repeatable), e.g. `scim` on a tenant without SCIM
     #[arg(long, value_name = "TAG")]
     pub skip_tag: Vec<String>,
     /// Only scenarios whose name matches this glob, case-insensitive (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub name: Vec<String>,
-    /// Part I of N, as `run --shard` splits
+    /// Part I of N: a stable split of the selected scenarios for parallel CI jobs
     #[arg(long, value_name = "I/N", value_parser = crate::plan::Shard::parse)]
     pub shard: Option<crate::plan::Shard>,
+}
+
+impl SelectArgs {
+    pub fn selection(&self) -> crate::plan::Selection {
+        crate::plan::Selection {
+            tags: self.tag.clone(),
+            skip_tags: self.skip_tag.clone(),
+            names: self.name.clone(),
+            shard: self.shard,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub suite: SuiteArgs,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Print JSON for scripts
     #[arg(long)]
     pub json: bool,

@@ -7,16 +7,9 @@ use serde_json::json;
 use crate::cli::ListArgs;
 use crate::cmd::prepare::{Purpose, prepare};
 use crate::exit;
-use crate::plan::Selection;
 
 pub async fn list(args: ListArgs) -> u8 {
-    let selection = Selection {
-        tags: args.tag.clone(),
-        skip_tags: args.skip_tag.clone(),
-        names: args.name.clone(),
-        shard: args.shard,
-    };
-    let prepared = match prepare(&args.suite, selection, Purpose::List).await {
+    let prepared = match prepare(&args.suite, args.select.selection(), Purpose::List).await {
         Ok(p) => p,
         Err(code) => return code,
     };

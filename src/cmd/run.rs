@@ -13,7 +13,7 @@ use crate::cmd::signals;
 use crate::event::{Event, Summary};
 use crate::exit;
 use crate::http::Client;
-use crate::plan::{Plan, Selection};
+use crate::plan::Plan;
 use crate::report::terminal::Progress;
 use crate::report::{FanOut, JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
@@ -24,13 +24,7 @@ use crate::scenario::model::{AuthRef, Follow};
 const PROGRESS_TICK: Duration = Duration::from_millis(500);
 
 pub async fn run(args: RunArgs) -> u8 {
-    let selection = Selection {
-        tags: args.tag.clone(),
-        skip_tags: args.skip_tag.clone(),
-        names: args.name.clone(),
-        shard: args.shard,
-    };
-    let prepared = match prepare(&args.suite, selection, Purpose::Run).await {
+    let prepared = match prepare(&args.suite, args.select.selection(), Purpose::Run).await {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -38,12 +32,12 @@ pub async fn run(args: RunArgs) -> u8 {
     if let Some(rate) = args.rate {
         plan.limits.rate = Some(rate);
     }
-    if plan.scenarios.is_empty() && args.shard.is_some() {
+    if plan.scenarios.is_empty() && args.select.shard.is_some() {
         // With few scenarios some parts are empty; that is no mistake of the user's. Its
         // reports are still written (empty), so none from an earlier run survives.
         crate::outln!(
             "shard {}: no scenario falls in this part",
-            args.shard.map(|s| s.to_string()).unwrap_or_default()
+            args.select.shard.map(|s| s.to_string()).unwrap_or_default()
         );
     } else if plan.scenarios.is_empty() {
         crate::errln!("error: no scenario selected (check the paths, --tag and --name)");
@@ -87,7 +81,7 @@ pub async fn run(args: RunArgs) -> u8 {
         Box::new(std::io::stdout()),
     )));
     if let Some(path) = &args.junit {
-        let shard = args.shard.map(|s| s.to_string());
+        let shard = args.select.shard.map(|s| s.to_string());
         reporters.push(Box::new(JunitReporter::new(
             path,
             sources.clone(),
