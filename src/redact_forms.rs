@@ -30,9 +30,9 @@ pub fn forms(secret: &str) -> Vec<String> {
     }
     let ascii = ascii_json(secret);
     forms.push(ascii.replace("\\/", "/"));
-    forms.push(ascii.to_ascii_lowercase_hex());
-    forms.push(ascii.clone());
-    forms.push(ascii.replace("\\/", "/").to_ascii_lowercase_hex());
+    forms.push(lower_unicode_escapes(&ascii));
+    forms.push(lower_unicode_escapes(&ascii.replace("\\/", "/")));
+    forms.push(ascii);
     let mut unique = Vec::with_capacity(forms.len());
     for form in forms {
         if !unique.contains(&form) {
@@ -83,24 +83,18 @@ fn ascii_json(text: &str) -> String {
     out
 }
 
-trait LowerHexEscapes {
-    fn to_ascii_lowercase_hex(&self) -> String;
-}
-
-impl LowerHexEscapes for String {
-    /// `\u00E9` written `\u00e9`.
-    fn to_ascii_lowercase_hex(&self) -> String {
-        let mut out = String::with_capacity(self.len());
-        let mut rest = self.as_str();
-        while let Some(at) = rest.find("\\u") {
-            out.push_str(&rest[..at + 2]);
-            let hex_end = (at + 6).min(rest.len());
-            out.push_str(&rest[at + 2..hex_end].to_ascii_lowercase());
-            rest = &rest[hex_end..];
-        }
-        out.push_str(rest);
-        out
+/// `\u00E9` written `\u00e9`.
+fn lower_unicode_escapes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("\\u") {
+        out.push_str(&rest[..at + 2]);
+        let hex_end = (at + 6).min(rest.len());
+        out.push_str(&rest[at + 2..hex_end].to_ascii_lowercase());
+        rest = &rest[hex_end..];
     }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -129,6 +123,6 @@ mod tests {
     #[test]
     fn characters_beyond_the_basic_plane_are_surrogate_pairs() {
         assert_eq!(ascii_json("a😀"), "a\\uD83D\\uDE00");
-        assert_eq!(ascii_json("a😀").to_ascii_lowercase_hex(), "a\\ud83d\\ude00");
+        assert_eq!(lower_unicode_escapes(&ascii_json("a😀")), "a\\ud83d\\ude00");
     }
 }

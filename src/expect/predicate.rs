@@ -95,7 +95,7 @@ pub fn check(p: &Predicate, subject: &Subject, engine: &TemplateEngine, ctx: &Co
             for (index, item) in subject.items().iter().enumerate() {
                 if check_all(ps, std::slice::from_ref(item), engine, ctx).is_ok() {
                     return Err(Mismatch {
-                        expected: format!("no item {}", op_words(p, engine, ctx).trim_start_matches("no item ")),
+                        expected: op_words(p, engine, ctx),
                         actual: format!("item {index}: {}", excerpt(item)),
                     });
                 }

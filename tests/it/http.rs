@@ -175,3 +175,14 @@ fn proxy_credentials_go_in_proxy_authorization() {
     );
     assert!(!out.stdout.contains("pr0xy-pass"));
 }
+
+#[test]
+fn a_proxy_that_is_not_http_is_refused_in_words() {
+    let out = run_json(&[("HTTP_PROXY", "socks5://127.0.0.1:9")], "{ status: 200 }");
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(
+        out.stdout.contains("could not connect") && out.stdout.contains("is not an http:// proxy"),
+        "{}",
+        out.stdout
+    );
+}
