@@ -347,7 +347,8 @@ fn secret_hash_matches_identitymodel_from_argument_and_stdin() {
         assert_eq!(String::from_utf8_lossy(&piped.stdout).trim(), hash);
     }
     let blank = k2check(here, &["secret-hash".into(), "   ".into()], &[]);
-    assert_eq!((blank.code, blank.stdout.as_str()), (0, "\n"));
+    assert_eq!((blank.code, blank.stdout.as_str()), (2, ""));
+    assert!(blank.stderr.contains("the secret is empty"), "{}", blank.stderr);
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -11,5 +11,6 @@ mod robustness;
 mod runner;
 mod server;
 mod support;
+mod terminal;
 mod tls;
 mod trust;
