@@ -31,6 +31,9 @@ pub enum Command {
     SecretHash(SecretHashArgs),
     /// Print the JSON Schema of the scenario format
     Schema,
+    /// Write a starter suite (environments `mock` and `cloud`, starter scenarios, CI file) into
+    /// DIR; never overwrites a file
+    Init(InitArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -181,6 +184,41 @@ pub struct TokenArgs {
     /// Print the token itself (it is masked otherwise)
     #[arg(long)]
     pub show_token: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The suite's folder (created if missing)
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// The tenant's K2 host, e.g. acme.onk2.com (else K2_HOST at run time)
+    #[arg(long, value_name = "HOST")]
+    pub host: Option<String>,
+    /// The tenant id of the token URL https://login.onk2.com/{tenant}/connect/token (else
+    /// K2_TENANT_ID at run time)
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+    /// The client-credentials client id Nintex sent, idt.cc.… (else K2_CLIENT_ID at run time)
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// The token URL, when it is not https://login.onk2.com/{tenant}/connect/token
+    #[arg(long, value_name = "URL", conflicts_with = "tenant")]
+    pub token_url: Option<String>,
+    /// Add SCIM checks (the SCIM token comes from K2_SCIM_TOKEN at run time)
+    #[arg(long)]
+    pub scim: bool,
+    /// Write a CI file that runs the suite against the tenant
+    #[arg(long, value_enum, value_name = "SYSTEM")]
+    pub ci: Option<CiSystem>,
+    /// Ask nothing, even on a terminal: what no flag gives is read from the environment at run time
+    #[arg(long)]
+    pub no_input: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CiSystem {
+    Github,
+    Gitlab,
 }
 
 #[derive(Debug, Args)]

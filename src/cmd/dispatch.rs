@@ -22,6 +22,7 @@ pub fn main_with(cli: Cli) -> u8 {
             Command::Token(args) => cmd::token::token(args).await,
             Command::SecretHash(args) => cmd::secret_hash::secret_hash(args),
             Command::Schema => cmd::schema::schema(),
+            Command::Init(args) => cmd::init::init(args),
         }
     });
     // The process ends now: idle workers and open connections need no orderly goodbye.

@@ -2,6 +2,9 @@
 
 mod allocator;
 mod dispatch;
+pub(crate) mod init;
+mod init_answers;
+mod init_files;
 pub(crate) mod list;
 pub(crate) mod mock;
 mod outside_values;

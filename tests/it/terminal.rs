@@ -35,11 +35,16 @@ fn open_pty() -> Pty {
 /// input, types each line when the output so far ends in a prompt, and returns the exit code
 /// and everything the terminal showed (stdout stays a pipe, so the hash is apart).
 fn on_terminal(args: &[&str], lines: &[&str]) -> (i32, String, String) {
+    on_terminal_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args, lines)
+}
+
+fn on_terminal_in(dir: &std::path::Path, args: &[&str], lines: &[&str]) -> (i32, String, String) {
     let pty = open_pty();
     let slave = File::options().read(true).write(true).open(&pty.slave_path).unwrap();
     let slave_fd = slave.as_raw_fd();
     let mut command = Command::new(env!("CARGO_BIN_EXE_k2check"));
     command
+        .current_dir(dir)
         .args(args)
         .env("NO_COLOR", "1")
         .stdin(Stdio::from(slave.try_clone().unwrap()))
@@ -131,4 +136,42 @@ fn secret_hash_on_a_terminal_refuses_an_empty_secret() {
     let (code, stdout, shown) = on_terminal(&["secret-hash"], &[""]);
     assert_eq!((code, stdout.as_str()), (2, ""), "{shown}");
     assert!(shown.contains("the secret is empty"), "{shown}");
+}
+
+#[test]
+fn init_on_a_terminal_asks_for_what_no_flag_gave_and_never_for_the_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let answers = [
+        "https://Acme.onk2.com/",
+        "not a tenant",
+        "7f3c5a2e-0000-4bcd-9def-0123456789ab",
+        "",
+        "y",
+    ];
+    let (code, _, shown) = on_terminal_in(dir.path(), &["init", "suite"], &answers);
+    assert_eq!(code, 0, "{shown}");
+    assert!(
+        shown.contains("is not a tenant id"),
+        "a bad answer is asked again: {shown}"
+    );
+    assert!(
+        !shown.to_lowercase().contains("secret ("),
+        "the secret is never asked: {shown}"
+    );
+    let suite = std::fs::read_to_string(dir.path().join("suite/k2check.yaml")).unwrap();
+    assert!(suite.contains("api: \"https://acme.onk2.com\""), "{suite}");
+    assert!(
+        suite.contains("https://login.onk2.com/7f3c5a2e-0000-4bcd-9def-0123456789ab/connect/token"),
+        "{suite}"
+    );
+    assert!(
+        suite.contains("client_id: \"{{ env.K2_CLIENT_ID }}\""),
+        "a skipped question is left to the environment: {suite}"
+    );
+    assert!(dir.path().join("suite/scim/users.yaml").is_file(), "SCIM was asked for");
+    let env_example = std::fs::read_to_string(dir.path().join("suite/.env.example")).unwrap();
+    assert!(
+        env_example.contains("K2_CLIENT_ID=") && !env_example.contains("K2_HOST="),
+        "{env_example}"
+    );
 }

@@ -1,0 +1,148 @@
+//! `k2check init [DIR]`: a working suite to start from, which passes against the mock at once.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::cli::InitArgs;
+use crate::cmd::init_answers::{Answers, gather};
+use crate::cmd::init_files::{StarterFile, cloud_variables, starter_files};
+use crate::exit;
+
+/// What git should not keep: reports, and the `.env` holding the tenant's values.
+const IGNORED: [&str; 2] = ["reports/", ".env"];
+
+pub fn init(args: InitArgs) -> u8 {
+    let answers = match gather(&args) {
+        Ok(a) => a,
+        Err(e) => {
+            crate::errln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let dir = args.dir;
+    // A CI file belongs at the repository's root, which may be above the suite.
+    let repository = repository_root(&dir).unwrap_or_else(|| dir.clone());
+    let suite_from_ci = relative_path(&dir, &repository);
+    let mut files = starter_files(&answers, &suite_from_ci);
+    let ci_index = files.iter().position(|f| f.path.starts_with(".git"));
+    let targets: Vec<PathBuf> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            if Some(i) == ci_index {
+                repository.join(&f.path)
+            } else {
+                dir.join(&f.path)
+            }
+        })
+        .collect();
+    let existing: Vec<&PathBuf> = targets.iter().filter(|p| p.exists()).collect();
+    if !existing.is_empty() {
+        crate::errln!("error: init never overwrites a file, and these exist already; nothing was written:");
+        for path in existing {
+            crate::errln!("  {}", path.display());
+        }
+        crate::errln!("hint: choose an empty folder: k2check init NEW-FOLDER");
+        return exit::INVALID;
+    }
+    for (file, target) in files.drain(..).zip(&targets) {
+        if let Err(e) = write_new(target, &file) {
+            crate::errln!("error: cannot write {}: {e}", target.display());
+            return exit::INCOMPLETE;
+        }
+    }
+    let gitignore = repository.join(".gitignore");
+    if let Err(e) = add_ignored_lines(&gitignore, &relative_path(&dir, &repository)) {
+        crate::errln!("error: cannot update {}: {e}", gitignore.display());
+        return exit::INCOMPLETE;
+    }
+    print_next_steps(&dir, &targets, &answers);
+    exit::OK
+}
+
+fn write_new(target: &Path, file: &StarterFile) -> std::io::Result<()> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    // `create_new`: a file that appeared since the check above is still not overwritten.
+    let mut out = std::fs::File::options().write(true).create_new(true).open(target)?;
+    out.write_all(file.text.as_bytes())
+}
+
+/// Appends the ignore lines `.gitignore` lacks; what it holds stays as it is.
+fn add_ignored_lines(gitignore: &Path, suite: &str) -> std::io::Result<()> {
+    let current = match std::fs::read_to_string(gitignore) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let prefix = if suite == "." {
+        String::new()
+    } else {
+        format!("{suite}/")
+    };
+    let missing: Vec<String> = IGNORED
+        .iter()
+        .map(|line| format!("{prefix}{line}"))
+        .filter(|line| !current.lines().any(|l| l.trim() == line))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut out = std::fs::File::options().create(true).append(true).open(gitignore)?;
+    let separator = if current.is_empty() || current.ends_with('\n') {
+        ""
+    } else {
+        "\n"
+    };
+    write!(
+        out,
+        "{separator}# k2check: reports and the tenant's values\n{}\n",
+        missing.join("\n")
+    )
+}
+
+/// The nearest folder at or above `dir` that holds `.git`.
+fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(dir).ok()?;
+    let root = absolute.ancestors().find(|d| d.join(".git").exists())?;
+    // Keep the form the user gave when the suite is the root itself.
+    Some(if root == absolute {
+        dir.to_path_buf()
+    } else {
+        root.to_path_buf()
+    })
+}
+
+/// `dir` as seen from `root`, with `/` separators (CI runs it on Linux), `.` when they are one.
+fn relative_path(dir: &Path, root: &Path) -> String {
+    let (Ok(dir), Ok(root)) = (std::path::absolute(dir), std::path::absolute(root)) else {
+        return ".".into();
+    };
+    match dir.strip_prefix(&root) {
+        Ok(rest) if rest.as_os_str().is_empty() => ".".into(),
+        Ok(rest) => rest
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => ".".into(),
+    }
+}
+
+fn print_next_steps(dir: &Path, written: &[PathBuf], answers: &Answers) {
+    crate::errln!("Wrote a k2check suite:");
+    for path in written {
+        crate::errln!("  {}", path.display());
+    }
+    let shown = dir.display();
+    crate::errln!("\nNext:");
+    crate::errln!("  k2check run {shown} --mock          # passes now, against the built-in mock");
+    crate::errln!("  then set these for your tenant (or write them into {shown}/.env):");
+    for (name, meaning, _) in cloud_variables(answers) {
+        crate::errln!("    {name:<17} {meaning}");
+    }
+    crate::errln!("    bash:       export K2_CLIENT_SECRET='…'");
+    crate::errln!("    PowerShell: $env:K2_CLIENT_SECRET = '…'");
+    crate::errln!("  k2check run {shown} --env cloud     # the same checks against the tenant");
+}

@@ -1,0 +1,241 @@
+//! `k2check init`: the suite it writes passes against the mock at once, in every combination
+//! of flags, reads exactly the variables `.env.example` lists, and no file is ever overwritten.
+
+use std::path::Path;
+
+use crate::support::k2check;
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Every combination of the flags: host given or not; tenant, token URL or neither; client id
+/// given or not; SCIM or not; no CI file, GitHub or GitLab.
+fn flag_combinations() -> Vec<Vec<&'static str>> {
+    let hosts: [&[&str]; 2] = [&[], &["--host", "acme.onk2.com"]];
+    let token: [&[&str]; 3] = [
+        &[],
+        &["--tenant", "7f3c5a2e-1"],
+        &["--token-url", "https://idp.example.com/t/token"],
+    ];
+    let clients: [&[&str]; 2] = [&[], &["--client-id", "idt.cc.abc"]];
+    let scim: [&[&str]; 2] = [&[], &["--scim"]];
+    let ci: [&[&str]; 3] = [&[], &["--ci", "github"], &["--ci", "gitlab"]];
+    let mut all = Vec::new();
+    for h in hosts {
+        for t in token {
+            for c in clients {
+                for s in scim {
+                    for i in ci {
+                        all.push([h, t, c, s, i].concat());
+                    }
+                }
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn init_then_run_mock_passes_with_every_flag_combination() {
+    let combinations: Vec<(usize, Vec<&str>)> = flag_combinations().into_iter().enumerate().collect();
+    // 72 combinations of a few short processes each: four at a time.
+    std::thread::scope(|scope| {
+        for part in combinations.chunks(combinations.len().div_ceil(4)) {
+            scope.spawn(move || part.iter().for_each(|(n, flags)| init_and_run(*n, flags)));
+        }
+    });
+}
+
+fn init_and_run(n: usize, flags: &[&str]) {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = format!("suite{n}");
+    let init = k2check(
+        dir.path(),
+        &args(&[&["init", &suite, "--no-input"], flags].concat()),
+        &[],
+    );
+    assert_eq!(init.code, 0, "init {flags:?}: {}", init.stderr);
+    let run = k2check(dir.path(), &args(&["run", &suite, "--mock"]), &[]);
+    assert_eq!(
+        run.code, 0,
+        "run --mock after init {flags:?}:\n{}{}",
+        run.stdout, run.stderr
+    );
+    let scenarios = if flags.contains(&"--scim") { 5 } else { 4 };
+    assert!(
+        run.stdout.contains(&format!("{scenarios} passed")),
+        "{flags:?}: {}",
+        run.stdout
+    );
+
+    // The tenant's side: with exactly the variables of .env.example set, the suite is valid.
+    let example = std::fs::read_to_string(dir.path().join(&suite).join(".env.example")).unwrap();
+    let names: Vec<&str> = example
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.strip_suffix('='))
+        .collect();
+    let values: Vec<(&str, &str)> = names.iter().map(|n| (*n, "value-of-it")).collect();
+    let validate = k2check(dir.path(), &args(&["validate", &suite, "--env", "cloud"]), &values);
+    assert_eq!(validate.code, 0, "{flags:?} with {names:?}: {}", validate.stderr);
+    assert!(
+        !validate.stderr.contains("is not set"),
+        "{flags:?}: .env.example misses one: {}",
+        validate.stderr
+    );
+    for name in &names {
+        let without: Vec<(&str, &str)> = values.iter().filter(|(n, _)| n != name).copied().collect();
+        let listed = k2check(dir.path(), &args(&["list", &suite, "--env", "cloud"]), &without);
+        assert!(
+            listed.stdout.contains(name) || listed.stderr.contains(name),
+            "{flags:?}: {name} is listed in .env.example but not read: {}",
+            listed.stdout
+        );
+    }
+
+    let ci_file = match flags.iter().position(|f| *f == "--ci").map(|i| flags[i + 1]) {
+        Some("github") => Some(".github/workflows/k2check.yml"),
+        Some("gitlab") => Some(".gitlab-ci.yml"),
+        _ => None,
+    };
+    if let Some(ci_file) = ci_file {
+        let text = std::fs::read_to_string(dir.path().join(&suite).join(ci_file)).unwrap();
+        assert!(text.contains("k2check run . --env cloud --junit"), "{text}");
+        for name in &names {
+            assert!(text.contains(name), "{ci_file} does not pass {name}: {text}");
+        }
+    }
+}
+
+#[test]
+fn flag_values_land_in_the_cloud_environment_and_the_secret_never_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = k2check(
+        dir.path(),
+        &args(&[
+            "init",
+            "s",
+            "--host",
+            "https://Acme.onk2.com/",
+            "--tenant",
+            "7f3c",
+            "--client-id",
+            "idt.cc.abc",
+        ]),
+        &[("K2_CLIENT_SECRET", "the-real-secret-value")],
+    );
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let run = k2check(
+        dir.path(),
+        &args(&["run", "s", "--env", "cloud", "--dry-run"]),
+        &[
+            ("K2_CLIENT_SECRET", "the-real-secret-value"),
+            ("K2_SMARTOBJECT", "Employee"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout
+            .contains("GET https://acme.onk2.com/api/odatav4/v4/Employee?$top=5"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("POST https://login.onk2.com/7f3c/connect/token"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("client_id=idt.cc.abc"), "{}", run.stdout);
+    for entry in walk(&dir.path().join("s")) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        assert!(
+            !text.contains("the-real-secret-value"),
+            "{} holds the secret",
+            entry.display()
+        );
+    }
+    assert!(!run.stdout.contains("the-real-secret-value"));
+}
+
+#[test]
+fn bad_flag_values_are_refused_before_anything_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in [
+        &["--host", "http://acme.onk2.com"][..],
+        &["--host", "acme.onk2.com/path"],
+        &["--client-id", "{{ env.X }}"],
+        &["--tenant", "a/b"],
+        &["--token-url", "ftp://x/token"],
+        &["--tenant", "t", "--token-url", "https://x/token"],
+    ] {
+        let out = k2check(dir.path(), &args(&[&["init", "s", "--no-input"], bad].concat()), &[]);
+        assert_eq!(out.code, 2, "{bad:?}: {}", out.stderr);
+        assert!(!dir.path().join("s").exists(), "{bad:?} wrote something");
+    }
+}
+
+#[test]
+fn init_never_overwrites_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(k2check(dir.path(), &args(&["init", "s", "--no-input"]), &[]).code, 0);
+    let suite = dir.path().join("s/k2check.yaml");
+    std::fs::write(&suite, "# mine\n").unwrap();
+    std::fs::remove_file(dir.path().join("s/odata/read.yaml")).unwrap();
+    let again = k2check(dir.path(), &args(&["init", "s", "--no-input", "--scim"]), &[]);
+    assert_eq!(again.code, 2, "{}", again.stderr);
+    assert!(
+        again.stderr.contains("k2check.yaml") && again.stderr.contains("nothing was written"),
+        "{}",
+        again.stderr
+    );
+    assert_eq!(std::fs::read_to_string(&suite).unwrap(), "# mine\n");
+    assert!(
+        !dir.path().join("s/odata/read.yaml").exists(),
+        "nothing was written, not even the missing file"
+    );
+    assert!(!dir.path().join("s/scim").exists());
+}
+
+#[test]
+fn in_a_repository_the_ci_file_goes_to_its_root_and_gitignore_is_added_to() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join(".git")).unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "target/").unwrap();
+    std::fs::create_dir(dir.path().join("checks")).unwrap();
+    let init = k2check(
+        &dir.path().join("checks"),
+        &args(&["init", "k2", "--no-input", "--ci", "github"]),
+        &[],
+    );
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let ci = std::fs::read_to_string(dir.path().join(".github/workflows/k2check.yml")).unwrap();
+    assert!(ci.contains("k2check run checks/k2 --env cloud"), "{ci}");
+    let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+    assert!(ignore.starts_with("target/\n"), "kept as it was: {ignore}");
+    assert!(
+        ignore.contains("checks/k2/reports/\n") && ignore.contains("checks/k2/.env\n"),
+        "{ignore}"
+    );
+    // A second suite in the same repository adds its own lines and keeps the first's.
+    let other = k2check(&dir.path().join("checks"), &args(&["init", "other", "--no-input"]), &[]);
+    assert_eq!(other.code, 0, "{}", other.stderr);
+    let ignore = std::fs::read_to_string(dir.path().join(".gitignore")).unwrap();
+    assert!(
+        ignore.contains("checks/k2/.env\n") && ignore.contains("checks/other/.env\n"),
+        "{ignore}"
+    );
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
