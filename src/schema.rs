@@ -142,6 +142,12 @@ pub fn scenario_schema() -> Value {
             "tags": { "type": "array", "items": { "type": "string" } },
             "auth": { "type": "string", "description": "an auth profile of k2check.yaml, or `none`" },
             "vars": { "type": "object" },
+            "rows": { "anyOf": [
+                { "type": "array", "items": { "type": "object" }, "description": "one run per mapping, its fields as variables" },
+                { "type": "object", "properties": { "file": { "type": "string" } }, "required": ["file"],
+                  "additionalProperties": false, "description": "a .csv, .yaml or .json file beside the scenario" }
+            ] },
+            "row_name": { "type": "string", "description": "a template over the row's fields: the label of its run" },
             "steps": { "type": "array", "items": { "$ref": "#/$defs/step" } },
             "finally": { "type": "array", "items": { "$ref": "#/$defs/step" } },
         })),

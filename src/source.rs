@@ -82,22 +82,47 @@ impl SourceFile {
 /// Every file loaded in a run, shared read-only by the runner and the reporters.
 #[derive(Debug, Default)]
 pub struct SourceMap {
+    /// The id of the first file: a map made `after` another continues its numbering.
+    first: u32,
     files: Vec<Arc<SourceFile>>,
 }
 
 impl SourceMap {
+    /// An empty map whose ids continue after `other`'s, to be appended to it later: files
+    /// can be added while `other` is lent out, and diagnostics name them by their final id.
+    pub fn after(other: &SourceMap) -> SourceMap {
+        SourceMap {
+            first: other.first + other.files.len() as u32,
+            files: Vec::new(),
+        }
+    }
+
+    /// Takes in a map made `after` this one (and nothing added here since).
+    pub fn append(&mut self, later: SourceMap) {
+        debug_assert_eq!(later.first, self.first + self.files.len() as u32);
+        self.files.extend(later.files);
+    }
+
     pub fn add(&mut self, path: PathBuf, mut text: String) -> FileId {
         if text.starts_with('\u{feff}') {
             // A byte order mark is no part of the YAML: positions count from after it.
             text.drain(..'\u{feff}'.len_utf8());
         }
-        let id = FileId(self.files.len() as u32);
+        let id = FileId(self.first + self.files.len() as u32);
         self.files.push(Arc::new(SourceFile::new(path, text)));
         id
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[id.0 as usize]
+        &self.files[(id.0 - self.first) as usize]
+    }
+
+    /// The ids and paths of its files.
+    pub fn files(&self) -> impl Iterator<Item = (FileId, &Path)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(self.first + i as u32), f.path.as_path()))
     }
 
     pub fn path(&self, id: FileId) -> &Path {

@@ -18,7 +18,7 @@ pub async fn list(args: ListArgs) -> u8 {
     for index in 0..plan.scenarios.len() {
         let Some(scenario) = plan.scenario(index) else { continue };
         rows.push(json!({
-            "name": scenario.name.value,
+            "name": plan.scenarios[index].name,
             "file": scenario.path.display().to_string(),
             "tags": scenario.tags,
             "steps": scenario.steps.len() + scenario.finally.len(),

@@ -161,9 +161,10 @@ fn exit_code(summary: &Summary, report_failed: bool) -> u8 {
 /// Every request the run would send, rendered; captures show as `<name>`.
 fn dry_run(plan: &Plan) -> String {
     let mut out = String::new();
-    for scenario in (0..plan.scenarios.len()).filter_map(|i| plan.scenario(i)) {
-        out.push_str(&format!("# {} ({})\n", scenario.name.value, scenario.path.display()));
-        let mut ctx = plan.context.clone();
+    for (index, planned) in plan.scenarios.iter().enumerate() {
+        let Some(scenario) = plan.scenario(index) else { continue };
+        out.push_str(&format!("# {} ({})\n", planned.name, scenario.path.display()));
+        let mut ctx = plan.starting_context(index);
         for (name, node) in &scenario.vars {
             if let Ok(v) = plan.engine.render_node(node, &ctx) {
                 ctx.insert(&name.value, Value::from_serialize(&v));

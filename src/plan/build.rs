@@ -12,19 +12,20 @@ use crate::auth::Credentials;
 use crate::diag::Diagnostic;
 use crate::plan::needed::{Needs, split_names};
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
+use crate::plan::rows::{field_names, label_rows, read_rows};
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 use crate::plan::validator::Validator;
 use crate::plan::{hosts, writes};
 use crate::scenario::load::{Loaded, decode_each};
 use crate::scenario::model::{AuthProfile, AuthRef, Scenario, Spanned, Suite, Tls};
 use crate::scenario::templates::{profile_templates, step_templates};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 use crate::template::{BUILTIN_NAMES, Context};
 use crate::yaml::Node;
 
 pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let Loaded {
-        sources,
+        mut sources,
         suite,
         scenario_files,
         mut diagnostics,
@@ -200,6 +201,8 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     // Decided before decoding, so a large suite never holds more than the files in flight.
     let source_bytes: usize = scenario_files.iter().map(|&f| sources.get(f).text.len()).sum();
     let keeping = source_bytes <= KEEP_DECODED_BYTES;
+    // Row files are read while `sources` is lent to the decoding, and join it afterwards.
+    let mut row_files = SourceMap::after(&sources);
     // Scenarios are decoded (on another thread) and checked one at a time, never all held
     // at once, so a suite of any size is validated in the memory of a few files.
     decode_each(&scenario_files, &sources, |scenario, mut diags| {
@@ -221,7 +224,18 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         } else {
             names_seen.insert(scenario.name.value.clone(), scenario.name.span);
         }
-        v.check_scenario(&scenario, &known, &profiles_src);
+        let rows = read_rows(&scenario, &sources, &mut row_files, &mut v.diags);
+        match &rows {
+            Some(rows) => {
+                let mut with_fields = known.clone();
+                with_fields.extend(field_names(rows).map(str::to_owned));
+                if let Some(template) = &scenario.row_name {
+                    v.check_template(template, &with_fields);
+                }
+                v.check_scenario(&scenario, &with_fields, &profiles_src);
+            }
+            None => v.check_scenario(&scenario, &known, &profiles_src),
+        }
         if options.selection.takes(&scenario) && options.only_profile.is_none() {
             note_needs(&mut v, &scenario, default_auth.as_deref(), &mut needs);
         }
@@ -229,9 +243,17 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             if let Some(environment) = &read_only {
                 v.diags.extend(writes::refuse_writes(&scenario, environment));
             }
-            planned.push(PlannedScenario::new(scenario, keeping, &sources));
+            match rows {
+                Some(rows) => {
+                    let rows = label_rows(&scenario, rows, &v.engine, &context, &mut v.diags);
+                    planned.extend(PlannedScenario::for_rows(scenario, keeping, &sources, rows));
+                }
+                None => planned.push(PlannedScenario::new(scenario, keeping, &sources)),
+            }
         }
     });
+    forget_row_files_as_scenarios(&sources, &row_files, &mut diagnostics);
+    sources.append(row_files);
     let rendered = |name: &str| match name.strip_prefix("auth.") {
         Some(profile) => profiles.contains_key(profile),
         None => context.contains(name),
@@ -294,6 +316,23 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         engine: Arc::new(v.engine),
         paths: v.paths,
     })
+}
+
+/// A YAML row file beside the scenarios was also loaded as a scenario, and refused as one (a
+/// list is no scenario): that refusal is dropped. Its problems as a row file stay, reported
+/// against the row file's own copy.
+fn forget_row_files_as_scenarios(sources: &SourceMap, row_files: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
+    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
+    let row_paths: BTreeSet<PathBuf> = row_files.files().filter_map(|(_, p)| canonical(p)).collect();
+    if row_paths.is_empty() {
+        return;
+    }
+    let loaded_as_scenario: BTreeSet<crate::source::FileId> = sources
+        .files()
+        .filter(|(_, p)| canonical(p).is_some_and(|c| row_paths.contains(&c)))
+        .map(|(id, _)| id)
+        .collect();
+    diagnostics.retain(|d| !d.span.is_some_and(|s| loaded_as_scenario.contains(&s.file)));
 }
 
 /// What a selected scenario reads: the names in its templates, and the profiles its steps use.

@@ -8,6 +8,7 @@ mod hosts;
 mod needed;
 mod planned;
 mod profiles;
+mod rows;
 mod run_plan;
 mod schema_cycles;
 mod selection;

@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::plan::rows::DataRow;
 use crate::scenario::fields::Reader;
 use crate::scenario::load::decode_file;
 use crate::scenario::model::Scenario;
@@ -25,6 +26,8 @@ pub struct PlannedScenario {
     pub path: PathBuf,
     file: FileId,
     kept: Option<Arc<Scenario>>,
+    /// The data row this run is for, when the scenario has `rows:`.
+    pub row: Option<Arc<DataRow>>,
     /// The text decoded again when the scenario starts; 0 when it is kept decoded.
     text_bytes: usize,
 }
@@ -37,8 +40,24 @@ impl PlannedScenario {
             path: scenario.path.clone(),
             file: scenario.file,
             kept: keep.then(|| Arc::new(scenario)),
+            row: None,
             text_bytes,
         }
+    }
+
+    /// One run per data row, each named after its row, sharing the decoded scenario.
+    pub fn for_rows(scenario: Scenario, keep: bool, sources: &SourceMap, rows: Vec<DataRow>) -> Vec<Self> {
+        let first = PlannedScenario::new(scenario, keep, sources);
+        rows.into_iter()
+            .map(|row| PlannedScenario {
+                name: row.scenario_name(&first.name),
+                path: first.path.clone(),
+                file: first.file,
+                kept: first.kept.clone(),
+                row: Some(Arc::new(row)),
+                text_bytes: first.text_bytes,
+            })
+            .collect()
     }
 
     /// Its share of `DECODED_IN_FLIGHT_BYTES` while it runs (a scenario larger than the

@@ -66,6 +66,16 @@ impl Plan {
     pub fn scenario(&self, index: usize) -> Option<Arc<Scenario>> {
         self.scenarios.get(index)?.get(&self.sources)
     }
+
+    /// What the templates of scenario `index` start from: the suite's values, and its data
+    /// row's fields when it runs for one (before the scenario's own `vars`, which may use them).
+    pub fn starting_context(&self, index: usize) -> Context {
+        let mut ctx = self.context.clone();
+        if let Some(row) = self.scenarios.get(index).and_then(|p| p.row.as_ref()) {
+            row.add_to(&mut ctx);
+        }
+        ctx
+    }
 }
 
 /// Why a plan could not be made: every problem, with what is needed to show them safely.

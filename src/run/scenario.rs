@@ -30,7 +30,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     let stop_notice = rt.stop_notice();
     let record = |result: StepResult| log.lock().unwrap_or_else(|e| e.into_inner()).push(result);
 
-    let mut ctx = rt.plan.context.clone();
+    let mut ctx = rt.plan.starting_context(index);
     let mut broken: Option<String> = None;
     for (name, node) in &scenario.vars {
         match rt.plan.engine.render_node(node, &ctx) {
@@ -100,7 +100,8 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
         record(outcome.result);
     }
     let steps = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
-    let mut result = finish(index, scenario, steps, started.elapsed(), None);
+    let name = rt.plan.scenarios[index].name.clone();
+    let mut result = finish(index, name, scenario, steps, started.elapsed(), None);
     if cut_short && result.status == Status::Passed {
         result.status = Status::Interrupted;
         result.skip_reason = Some(INTERRUPTED.into());
@@ -108,8 +109,10 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     result
 }
 
+/// The result of scenario `index`, named as planned (a data row's run carries its row).
 pub fn finish(
     index: usize,
+    name: String,
     scenario: &Scenario,
     steps: Vec<StepResult>,
     duration: std::time::Duration,
@@ -126,7 +129,7 @@ pub fn finish(
     };
     ScenarioResult {
         index,
-        name: scenario.name.value.clone(),
+        name,
         file: scenario.path.display().to_string(),
         tags: scenario.tags.clone(),
         status,
@@ -168,7 +171,7 @@ pub fn internal_error(rt: &Runtime, index: usize, done: Vec<StepResult>, words: 
     let Some(scenario) = rt.plan.scenario(index) else {
         return unreadable(rt, index, Default::default());
     };
-    let mut result = all_skipped(index, &scenario, "k2check stopped this scenario", done);
+    let mut result = all_skipped(rt, index, &scenario, "k2check stopped this scenario", done);
     match result.steps.iter_mut().find(|s| s.status == Status::Skipped) {
         Some(step) => {
             step.status = Status::Error;
@@ -183,7 +186,13 @@ pub fn internal_error(rt: &Runtime, index: usize, done: Vec<StepResult>, words: 
 }
 
 /// Every step of a scenario that never started, marked with why.
-pub fn all_skipped(index: usize, scenario: &Scenario, reason: &str, done: Vec<StepResult>) -> ScenarioResult {
+pub fn all_skipped(
+    rt: &Runtime,
+    index: usize,
+    scenario: &Scenario,
+    reason: &str,
+    done: Vec<StepResult>,
+) -> ScenarioResult {
     let mut steps = done;
     let all: Vec<(&Step, Phase)> = scenario
         .steps
@@ -195,7 +204,15 @@ pub fn all_skipped(index: usize, scenario: &Scenario, reason: &str, done: Vec<St
         steps.push(skipped_step(step, phase, reason));
     }
     let started_any = steps.iter().any(|s| s.status != Status::Skipped);
-    let mut result = finish(index, scenario, steps, Default::default(), Some(reason.to_owned()));
+    let name = rt.plan.scenarios[index].name.clone();
+    let mut result = finish(
+        index,
+        name,
+        scenario,
+        steps,
+        Default::default(),
+        Some(reason.to_owned()),
+    );
     if reason == INTERRUPTED && started_any && result.status == Status::Passed {
         result.status = Status::Interrupted;
     }

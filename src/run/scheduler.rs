@@ -207,7 +207,7 @@ pub async fn execute(
         } else {
             "--fail-fast: an earlier scenario failed"
         };
-        out.publish(all_skipped(index, &scenario, reason, done));
+        out.publish(all_skipped(&rt, index, &scenario, reason, done));
     }
 
     let summary = Summary {

@@ -8,13 +8,23 @@ use crate::scenario::decode_predicate::{decode_predicates, decode_regex, decode_
 use crate::scenario::decode_suite::decode_vars;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{
-    AuthRef, Body, BodyAs, Capture, CaptureSource, EntitySetCheck, Expect, Follow, Request, Retry, Scenario, Spanned,
-    StatusPattern, Step, Template,
+    AuthRef, Body, BodyAs, Capture, CaptureSource, EntitySetCheck, Expect, Follow, Request, Retry, RowSource, Scenario,
+    Spanned, StatusPattern, Step, Template,
 };
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind};
 
-pub const SCENARIO_KEYS: &[&str] = &["name", "description", "tags", "auth", "vars", "steps", "finally"];
+pub const SCENARIO_KEYS: &[&str] = &[
+    "name",
+    "description",
+    "tags",
+    "auth",
+    "vars",
+    "rows",
+    "row_name",
+    "steps",
+    "finally",
+];
 pub const STEP_KEYS: &[&str] = &[
     "name", "request", "odata", "scim", "workflow", "auth", "expect", "capture", "retry",
 ];
@@ -59,6 +69,14 @@ pub fn decode_scenario(r: &mut Reader, file: FileId, path: &Path, root: &Node) -
     let tags = f.take("tags").map(|n| r.string_list(n, "a tag")).unwrap_or_default();
     let auth = f.take("auth").and_then(|n| decode_auth_ref(r, n));
     let vars = f.take("vars").map(|n| decode_vars(r, n)).unwrap_or_default();
+    let rows = f.take("rows").and_then(|n| decode_rows(r, n));
+    let row_name = f.take("row_name").and_then(|n| r.template(n, "a row name"));
+    if let (Some(name), None) = (&row_name, &rows) {
+        r.error(Diagnostic::warning(
+            "`row_name` without `rows` names nothing",
+            name.span,
+        ));
+    }
     let steps = match f.take("steps") {
         Some(n) => decode_steps(r, n),
         None => {
@@ -75,9 +93,45 @@ pub fn decode_scenario(r: &mut Reader, file: FileId, path: &Path, root: &Node) -
         tags,
         auth,
         vars,
+        rows,
+        row_name,
         steps,
         finally,
     })
+}
+
+/// `rows:` is a list of mappings, or `{ file: PATH }`; the rows themselves are read when the
+/// suite is planned, where a row file's problems get its own `file:line`.
+fn decode_rows(r: &mut Reader, node: &Node) -> Option<RowSource> {
+    match &node.kind {
+        NodeKind::Seq(_) => Some(RowSource::Inline(node.clone())),
+        NodeKind::Map(_) => {
+            let mut f = r.fields(node, "rows", &["file"])?;
+            match f.take("file") {
+                Some(path) => r.spanned_string(path, "a row file's path").map(RowSource::File),
+                None => {
+                    r.error(
+                        Diagnostic::error("`rows` as a mapping needs `file`", node.span)
+                            .with_help("rows: { file: users.csv }  (a .csv, .yaml or .json file beside the scenario)"),
+                    );
+                    None
+                }
+            }
+        }
+        NodeKind::Scalar { .. } => {
+            r.error(
+                Diagnostic::error(
+                    format!(
+                        "`rows` must be a list of mappings or {{ file: … }}, found {}",
+                        node.type_name()
+                    ),
+                    node.span,
+                )
+                .with_help("rows: [ { user: alice }, { user: bob } ]  or  rows: { file: users.csv }"),
+            );
+            None
+        }
+    }
 }
 
 fn decode_auth_ref(r: &mut Reader, node: &Node) -> Option<Spanned<AuthRef>> {

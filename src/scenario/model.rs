@@ -159,8 +159,21 @@ pub struct Scenario {
     pub tags: Vec<String>,
     pub auth: Option<Spanned<AuthRef>>,
     pub vars: Vars,
+    /// Data rows: the scenario runs once per row, with the row's fields as variables.
+    pub rows: Option<RowSource>,
+    /// The label of a row's run, a template over its fields (default: its first field).
+    pub row_name: Option<Template>,
     pub steps: Vec<Step>,
     pub finally: Vec<Step>,
+}
+
+/// Where a scenario's data rows come from.
+#[derive(Debug, Clone)]
+pub enum RowSource {
+    /// `rows: [ { … }, … ]`: a list of mappings in the scenario itself.
+    Inline(Node),
+    /// `rows: { file: users.csv }`: a CSV, YAML or JSON file beside the scenario.
+    File(Spanned<String>),
 }
 
 /// Which credentials a request carries.

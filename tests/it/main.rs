@@ -9,6 +9,7 @@ mod k2_steps;
 mod mock;
 mod politeness;
 mod robustness;
+mod rows;
 mod runner;
 mod server;
 mod support;
