@@ -1,4 +1,5 @@
-//! `k2check mock`: serve the built-in mock K2 environment until Ctrl-C.
+//! `k2check mock`: serve the built-in mock K2 environment until Ctrl-C, SIGTERM (`docker
+//! stop`) or SIGHUP.
 
 use crate::cli::MockArgs;
 use crate::exit;
@@ -32,8 +33,10 @@ pub async fn mock(args: MockArgs) -> u8 {
             return exit::INCOMPLETE;
         }
     };
+    // Listening before the banner: whoever reads it may stop the mock at once.
+    let (mut stops, _) = crate::cmd::signals::listen();
     crate::outln!("{}", server.banner());
-    let _ = tokio::signal::ctrl_c().await;
+    let _ = stops.recv().await;
     server.shutdown().await;
     crate::errln!("mock stopped");
     exit::OK

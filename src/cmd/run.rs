@@ -165,6 +165,14 @@ fn dry_run(plan: &Plan) -> String {
         let Some(scenario) = plan.scenario(index) else { continue };
         out.push_str(&format!("# {} ({})\n", planned.name, scenario.path.display()));
         let mut ctx = plan.starting_context(index);
+        // The set-up's captures, as placeholders like every capture here.
+        if planned.role != crate::plan::Role::SetUp {
+            ctx.extend(
+                plan.setup_captures
+                    .iter()
+                    .map(|n| (n.clone(), Value::from(format!("<{n}>")))),
+            );
+        }
         for (name, node) in &scenario.vars {
             if let Ok(v) = plan.engine.render_node(node, &ctx) {
                 ctx.insert(&name.value, Value::from_serialize(&v));

@@ -32,8 +32,10 @@ pub fn listen() -> (UnboundedReceiver<()>, FirstSignal) {
     let (tx, rx) = unbounded_channel();
     let first = FirstSignal::default();
     let recorded = first.clone();
+    // Installed before this returns: a signal that comes right after (a test, a fast
+    // `docker stop`) is received, never the default action that ends the process.
+    let mut signals = Signals::new();
     tokio::spawn(async move {
-        let mut signals = Signals::new();
         while let Some(code) = signals.next().await {
             recorded.record(code);
             if tx.send(()).is_err() {

@@ -14,6 +14,7 @@ use crate::plan::needed::{Needs, split_names};
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
 use crate::plan::rows::{field_names, label_rows, read_rows};
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
+use crate::plan::suite_steps::{Role, captured_names, refuse_shadowing, setup_scenario, teardown_scenario};
 use crate::plan::validator::Validator;
 use crate::plan::{hosts, writes};
 use crate::scenario::load::{Loaded, decode_each};
@@ -49,6 +50,8 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         limits: Default::default(),
         auth: Vec::new(),
         environments: Vec::new(),
+        setup: None,
+        teardown: None,
     });
 
     let environment = v.choose_environment(&suite, options);
@@ -196,6 +199,19 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         v.check_profile_ref(&AuthRef::Profile(a.value.clone()), a.span, &profiles_src);
     }
 
+    // The suite's set-up and teardown, checked first: the set-up's captures are names every
+    // scenario (and the teardown) may read.
+    let setup = setup_scenario(&suite, &sources);
+    let teardown = teardown_scenario(&suite, &sources);
+    if let Some(setup) = &setup {
+        v.check_scenario(setup, &known, &profiles_src);
+    }
+    let setup_captures = setup.as_ref().map(captured_names).unwrap_or_default();
+    known.extend(setup_captures.iter().cloned());
+    if let Some(teardown) = &teardown {
+        v.check_scenario(teardown, &known, &profiles_src);
+    }
+
     let mut names_seen: HashMap<String, Span> = HashMap::new();
     let mut planned: Vec<PlannedScenario> = Vec::new();
     // Decided before decoding, so a large suite never holds more than the files in flight.
@@ -236,6 +252,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             }
             None => v.check_scenario(&scenario, &known, &profiles_src),
         }
+        v.diags.extend(refuse_shadowing(&scenario, &setup_captures));
         if options.selection.takes(&scenario) && options.only_profile.is_none() {
             note_needs(&mut v, &scenario, default_auth.as_deref(), &mut needs);
         }
@@ -253,6 +270,23 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
     });
     forget_row_files_as_scenarios(&sources, &row_files, &mut diagnostics);
+    // Set-up and teardown run when some scenario does.
+    if !planned.is_empty() {
+        for (scenario, role) in [(setup, Role::SetUp), (teardown, Role::TearDown)] {
+            let Some(scenario) = scenario else { continue };
+            if options.only_profile.is_none() {
+                note_needs(&mut v, &scenario, default_auth.as_deref(), &mut needs);
+            }
+            if let Some(environment) = &read_only {
+                v.diags.extend(writes::refuse_writes(&scenario, environment));
+            }
+            let planned_steps = PlannedScenario::suite_steps(scenario, role, &sources);
+            match role {
+                Role::SetUp => planned.insert(0, planned_steps),
+                _ => planned.push(planned_steps),
+            }
+        }
+    }
     sources.append(row_files);
     let rendered = |name: &str| match name.strip_prefix("auth.") {
         Some(profile) => profiles.contains_key(profile),
@@ -315,6 +349,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         redactor: v.redactor,
         engine: Arc::new(v.engine),
         paths: v.paths,
+        setup_captures,
     })
 }
 

@@ -13,6 +13,7 @@ mod run_plan;
 mod schema_cycles;
 mod selection;
 mod shard;
+mod suite_steps;
 mod validator;
 mod writes;
 
@@ -21,3 +22,4 @@ pub use planned::{DECODED_IN_FLIGHT_BYTES, KEEP_DECODED_BYTES, PlannedScenario};
 pub use run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 pub use selection::{Selection, glob_matches};
 pub use shard::Shard;
+pub use suite_steps::Role;

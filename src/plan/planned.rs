@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::plan::rows::DataRow;
+use crate::plan::suite_steps::Role;
 use crate::scenario::fields::Reader;
 use crate::scenario::load::decode_file;
 use crate::scenario::model::Scenario;
@@ -28,6 +29,7 @@ pub struct PlannedScenario {
     kept: Option<Arc<Scenario>>,
     /// The data row this run is for, when the scenario has `rows:`.
     pub row: Option<Arc<DataRow>>,
+    pub role: Role,
     /// The text decoded again when the scenario starts; 0 when it is kept decoded.
     text_bytes: usize,
 }
@@ -41,7 +43,16 @@ impl PlannedScenario {
             file: scenario.file,
             kept: keep.then(|| Arc::new(scenario)),
             row: None,
+            role: Role::Scenario,
             text_bytes,
+        }
+    }
+
+    /// The suite's set-up or teardown: always kept decoded (its text is `k2check.yaml`).
+    pub fn suite_steps(scenario: Scenario, role: Role, sources: &SourceMap) -> Self {
+        PlannedScenario {
+            role,
+            ..PlannedScenario::new(scenario, true, sources)
         }
     }
 
@@ -55,6 +66,7 @@ impl PlannedScenario {
                 file: first.file,
                 kept: first.kept.clone(),
                 row: Some(Arc::new(row)),
+                role: Role::Scenario,
                 text_bytes: first.text_bytes,
             })
             .collect()

@@ -9,6 +9,7 @@ use crate::auth::Credentials;
 use crate::diag::Diagnostic;
 use crate::plan::planned::PlannedScenario;
 use crate::plan::selection::Selection;
+use crate::plan::suite_steps::Role;
 use crate::redact::Redactor;
 use crate::scenario::model::{Limits, Scenario, Tls};
 use crate::source::SourceMap;
@@ -59,12 +60,25 @@ pub struct Plan {
     pub redactor: Redactor,
     pub engine: Arc<TemplateEngine>,
     pub paths: crate::expect::paths::JsonPaths,
+    /// What the suite's set-up captures: the teardown skips a step needing one never made.
+    pub setup_captures: Vec<String>,
 }
 
 impl Plan {
     /// The decoded scenario at `index`.
     pub fn scenario(&self, index: usize) -> Option<Arc<Scenario>> {
         self.scenarios.get(index)?.get(&self.sources)
+    }
+
+    /// The set-up, when the suite has one and a scenario was selected: always the first.
+    pub fn setup_index(&self) -> Option<usize> {
+        self.scenarios.first().filter(|s| s.role == Role::SetUp).map(|_| 0)
+    }
+
+    /// The teardown, when the suite has one and a scenario was selected: always the last.
+    pub fn teardown_index(&self) -> Option<usize> {
+        let last = self.scenarios.len().checked_sub(1)?;
+        (self.scenarios[last].role == Role::TearDown).then_some(last)
     }
 
     /// What the templates of scenario `index` start from: the suite's values, and its data

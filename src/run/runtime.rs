@@ -3,11 +3,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use minijinja::Value;
+
 use crate::auth::Auth;
 use crate::http::Client;
 use crate::plan::Plan;
 use crate::run::limits::Gate;
 use crate::run::urls::Urls;
+use crate::template::Context;
 
 pub struct Runtime {
     pub plan: Arc<Plan>,
@@ -22,6 +25,8 @@ pub struct Runtime {
     stop_notices: std::sync::Mutex<Vec<std::sync::Weak<tokio::sync::Notify>>>,
     /// The grace period is over (or a second signal came): clean-up steps are skipped too.
     aborting: AtomicBool,
+    /// What the suite's set-up captured, set once it has run; every later scenario reads it.
+    setup_values: std::sync::OnceLock<Vec<(String, Value)>>,
 }
 
 impl Runtime {
@@ -42,7 +47,29 @@ impl Runtime {
             stopping: AtomicBool::new(false),
             stop_notices: std::sync::Mutex::new(Vec::new()),
             aborting: AtomicBool::new(false),
+            setup_values: std::sync::OnceLock::new(),
         }
+    }
+
+    /// What scenario `index`'s templates start from: the plan's values, its data row, and
+    /// what the suite's set-up captured.
+    pub fn starting_context(&self, index: usize) -> Context {
+        let mut ctx = self.plan.starting_context(index);
+        if let Some(values) = self.setup_values.get() {
+            ctx.extend(values.iter().cloned());
+        }
+        ctx
+    }
+
+    /// Keeps what the set-up captured, for every scenario after it.
+    pub fn keep_setup_values(&self, ctx: &Context) {
+        let values = self
+            .plan
+            .setup_captures
+            .iter()
+            .filter_map(|name| ctx.get(name).map(|v| (name.clone(), v.clone())))
+            .collect();
+        let _ = self.setup_values.set(values);
     }
 
     /// Asks running scenarios to stop: no new main step starts, one in flight gives up, and

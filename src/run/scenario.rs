@@ -7,6 +7,7 @@ use std::time::Instant;
 use minijinja::Value;
 
 use crate::event::{Phase, ScenarioResult, Status, StepResult};
+use crate::plan::Role;
 use crate::run::runtime::Runtime;
 use crate::run::step::{INTERRUPTED, run_step};
 use crate::scenario::model::{Scenario, Step};
@@ -30,7 +31,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     let stop_notice = rt.stop_notice();
     let record = |result: StepResult| log.lock().unwrap_or_else(|e| e.into_inner()).push(result);
 
-    let mut ctx = rt.plan.starting_context(index);
+    let mut ctx = rt.starting_context(index);
     let mut broken: Option<String> = None;
     for (name, node) in &scenario.vars {
         match rt.plan.engine.render_node(node, &ctx) {
@@ -98,6 +99,9 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
                 .map(|(k, v)| (k.clone(), Value::from_serialize(v))),
         );
         record(outcome.result);
+    }
+    if rt.plan.scenarios[index].role == Role::SetUp {
+        rt.keep_setup_values(&ctx);
     }
     let steps = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
     let name = rt.plan.scenarios[index].name.clone();
@@ -221,11 +225,13 @@ pub fn all_skipped(
 
 /// Captures of this scenario that a step uses and the context does not hold.
 fn missing_captures(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Context) -> Vec<String> {
+    // The set-up's captures too: the teardown cleans up after it.
     let captured: Vec<&str> = scenario
         .steps
         .iter()
         .chain(&scenario.finally)
         .flat_map(|s| s.capture.iter().map(|c| c.name.value.as_str()))
+        .chain(rt.plan.setup_captures.iter().map(String::as_str))
         .collect();
     let mut missing: Vec<String> = step_templates(step)
         .iter()

@@ -73,6 +73,18 @@ async fn admit(
     Some((job, room))
 }
 
+/// Why the scenarios do not run when the suite's set-up did not pass.
+fn setup_failure(result: &ScenarioResult) -> String {
+    match result
+        .steps
+        .iter()
+        .find(|s| matches!(s.status, Status::Failed | Status::Error))
+    {
+        Some(step) => format!("the suite's set-up did not pass (step `{}`)", step.name),
+        None => "the suite's set-up did not pass".into(),
+    }
+}
+
 /// What a panic said, for the report.
 fn panic_words(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
@@ -122,10 +134,31 @@ pub async fn execute(
     let grace = tokio::time::sleep(std::time::Duration::MAX / 4);
     tokio::pin!(grace);
 
+    let setup = rt.plan.setup_index();
+    let teardown = rt.plan.teardown_index();
+    // Why the scenarios after a failed set-up do not run.
+    let mut setup_failed: Option<String> = None;
+
     loop {
-        let can_start = next_to_start < total && !(schedule.fail_fast && failed_seen);
+        let setup_running = setup.is_some_and(|i| next_to_start > i && !out.done[i]);
+        let can_start = match next_to_start {
+            n if n >= total => false,
+            // The teardown runs last, after a failure and on a stop too, while clean-up may.
+            n if Some(n) == teardown => tasks.is_empty() && !aborted,
+            _ => {
+                let fail_fast_stop = schedule.fail_fast && failed_seen;
+                !(interrupted || setup_running || setup_failed.is_some() || fail_fast_stop)
+            }
+        };
         if !can_start && tasks.is_empty() {
-            break;
+            match teardown {
+                // What did not start is reported as skipped below; the teardown still runs.
+                Some(t) if next_to_start < t && !aborted => {
+                    next_to_start = t;
+                    continue;
+                }
+                _ => break,
+            }
         }
         tokio::select! {
             biased;
@@ -156,7 +189,7 @@ pub async fn execute(
                 tasks.abort_all();
                 grace.as_mut().reset(tokio::time::Instant::now() + ABORT_WAIT);
             }
-            permit = admit(&semaphore, &decoded, &rt, next_to_start), if can_start && !interrupted => {
+            permit = admit(&semaphore, &decoded, &rt, next_to_start), if can_start => {
                 let Some(permit) = permit else { break };
                 let index = next_to_start;
                 next_to_start += 1;
@@ -181,13 +214,18 @@ pub async fn execute(
                     }
                     _ => continue,
                 };
-                failed_seen |= matches!(result.status, Status::Failed | Status::Error);
+                if Some(result.index) == setup && result.status != Status::Passed {
+                    setup_failed = Some(setup_failure(&result));
+                } else {
+                    failed_seen |= matches!(result.status, Status::Failed | Status::Error);
+                }
                 let _ = events.send(Event::ScenarioEnded { index: result.index });
                 out.publish(result);
             }
             else => break,
         }
-        if interrupted && tasks.is_empty() {
+        let teardown_waits = teardown.is_some_and(|t| next_to_start <= t) && !aborted;
+        if interrupted && tasks.is_empty() && !teardown_waits {
             break;
         }
     }
@@ -202,10 +240,10 @@ pub async fn execute(
             continue;
         };
         let done = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
-        let reason = if interrupted {
-            INTERRUPTED
-        } else {
-            "--fail-fast: an earlier scenario failed"
+        let reason = match (&setup_failed, interrupted) {
+            (_, true) => INTERRUPTED,
+            (Some(reason), false) => reason.as_str(),
+            (None, false) => "--fail-fast: an earlier scenario failed",
         };
         out.publish(all_skipped(&rt, index, &scenario, reason, done));
     }

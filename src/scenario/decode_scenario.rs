@@ -144,7 +144,7 @@ fn decode_auth_ref(r: &mut Reader, node: &Node) -> Option<Spanned<AuthRef>> {
     Some(Spanned { value, span: node.span })
 }
 
-fn decode_steps(r: &mut Reader, node: &Node) -> Vec<Step> {
+pub fn decode_steps(r: &mut Reader, node: &Node) -> Vec<Step> {
     let items = r.list(node, "steps");
     items
         .iter()

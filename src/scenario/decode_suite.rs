@@ -3,15 +3,25 @@
 use std::path::Path;
 
 use crate::diag::Diagnostic;
+use crate::scenario::decode_scenario::decode_steps;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{
-    AuthKind, AuthProfile, ClientAuthStyle, ClientCredentials, Defaults, Environment, Limits, Spanned, Suite, Tls,
-    Vars, parse_rate,
+    AuthKind, AuthProfile, ClientAuthStyle, ClientCredentials, Defaults, Environment, Limits, Spanned, Suite,
+    SuiteSteps, Tls, Vars, parse_rate,
 };
 use crate::source::FileId;
 use crate::yaml::Node;
 
-pub const SUITE_KEYS: &[&str] = &["defaults", "vars", "tls", "limits", "auth", "environments"];
+pub const SUITE_KEYS: &[&str] = &[
+    "defaults",
+    "vars",
+    "tls",
+    "limits",
+    "auth",
+    "environments",
+    "setup",
+    "teardown",
+];
 pub const LIMITS_KEYS: &[&str] = &["per_host", "rate", "retry_budget", "max_retry_wait"];
 pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment", "writes"];
 pub const TLS_KEYS: &[&str] = &["ca_file", "client_cert", "client_key", "insecure"];
@@ -41,6 +51,8 @@ pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Su
         limits: Limits::default(),
         auth: Vec::new(),
         environments: Vec::new(),
+        setup: None,
+        teardown: None,
     };
     if root.is_null() {
         return suite;
@@ -63,6 +75,12 @@ pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Su
     if let Some(node) = f.take("auth") {
         suite.auth = decode_profiles(r, node);
     }
+    let suite_steps = |r: &mut Reader, node: &Node| SuiteSteps {
+        span: node.span,
+        steps: decode_steps(r, node),
+    };
+    suite.setup = f.take("setup").map(|n| suite_steps(r, n));
+    suite.teardown = f.take("teardown").map(|n| suite_steps(r, n));
     if let Some(node) = f.take("environments") {
         for (name, env) in r.entries(node, "environments") {
             let mut environment = Environment {

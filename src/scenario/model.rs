@@ -42,6 +42,17 @@ pub struct Suite {
     pub limits: Limits,
     pub auth: Vec<AuthProfile>,
     pub environments: Vec<Environment>,
+    /// Steps run once before any scenario; their captures every scenario reads.
+    pub setup: Option<SuiteSteps>,
+    /// Steps run once after every scenario, also after a failure and on a stop.
+    pub teardown: Option<SuiteSteps>,
+}
+
+/// The suite's own `setup:` or `teardown:` steps.
+#[derive(Debug, Clone)]
+pub struct SuiteSteps {
+    pub span: Span,
+    pub steps: Vec<Step>,
 }
 
 /// How hard a run may press on a tenant (`limits:` in `k2check.yaml`).

@@ -57,6 +57,10 @@ impl Context {
         Arc::make_mut(&mut self.values).0.insert(name.to_owned(), value);
     }
 
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.values.get(name)
+    }
+
     pub fn contains(&self, name: &str) -> bool {
         self.values.0.contains_key(name)
     }

@@ -12,6 +12,7 @@ mod robustness;
 mod rows;
 mod runner;
 mod server;
+mod suite_steps;
 mod support;
 mod terminal;
 mod tls;

@@ -793,11 +793,11 @@ impl MockProcess {
         }
     }
 
-    /// Sends Ctrl-C and waits for it to end.
-    fn interrupt(self) -> std::process::Output {
+    /// Sends a signal (`INT` is Ctrl-C) and waits for it to end.
+    fn interrupt(self, signal: &str) -> std::process::Output {
         let pid = self.child.id().to_string();
         let status = std::process::Command::new("kill")
-            .args(["-INT", &pid])
+            .args([&format!("-{signal}"), &pid])
             .status()
             .unwrap();
         assert!(status.success());
@@ -836,10 +836,16 @@ fn the_mock_keeps_serving_when_its_output_reader_goes_away() {
 }
 
 #[test]
-fn the_mock_stops_cleanly_on_ctrl_c() {
-    let out = MockProcess::spawn(&[]).interrupt();
-    assert_eq!(out.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("mock stopped"));
+fn the_mock_stops_cleanly_on_ctrl_c_and_docker_stop() {
+    // Sent as soon as the banner is read: the handler is in place before it is printed.
+    for signal in ["INT", "TERM", "HUP"] {
+        let out = MockProcess::spawn(&[]).interrupt(signal);
+        assert_eq!(out.status.code(), Some(0), "{signal}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("mock stopped"),
+            "{signal}"
+        );
+    }
 }
 
 #[test]
