@@ -34,6 +34,47 @@ pub enum Command {
     /// Write a starter suite (environments `mock` and `cloud`, starter scenarios, CI file) into
     /// DIR; never overwrites a file
     Init(InitArgs),
+    /// Turn a Postman collection or a curl command into k2check scenarios
+    #[command(subcommand)]
+    Import(ImportCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// A Postman collection (v2.0 or v2.1) as a suite folder
+    Postman(ImportPostmanArgs),
+    /// A curl command line (bash or cmd quoting) as one scenario step
+    Curl(ImportCurlArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportPostmanArgs {
+    /// The collection file (*.postman_collection.json)
+    pub collection: PathBuf,
+    /// A Postman environment export: its values become the environment's variables
+    #[arg(long, value_name = "FILE")]
+    pub environment: Option<PathBuf>,
+    /// The suite folder to write
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Write into an existing folder, replacing the files the import writes
+    #[arg(long)]
+    pub force: bool,
+    /// Also write the import report as JSON here
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportCurlArgs {
+    /// The curl command line; read from standard input when left out
+    pub command: Option<String>,
+    /// Append the step to this scenario file (created when missing) instead of printing it
+    #[arg(long, value_name = "FILE")]
+    pub to: Option<PathBuf>,
+    /// The step's name (default: the method and the URL's path)
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -12,6 +12,7 @@ pub(crate) mod event;
 pub(crate) mod exit;
 pub(crate) mod expect;
 pub mod http;
+pub(crate) mod import;
 pub mod mock;
 pub mod output;
 pub mod plan;

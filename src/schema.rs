@@ -108,6 +108,7 @@ pub fn scenario_schema() -> Value {
         STEP_KEYS,
         props(json!({
             "name": { "type": "string" },
+            "description": { "type": "string", "description": "what the step is for, in words" },
             "request": { "$ref": "#/$defs/request" },
             "odata": object(ODATA_KEYS, props(json!({
                 "version": { "enum": ["v4", "v3"] },

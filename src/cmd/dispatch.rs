@@ -1,6 +1,6 @@
 //! From a parsed command line to the subcommand that carries it out, on one async runtime.
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, ImportCommand};
 use crate::cmd;
 use crate::exit;
 
@@ -23,6 +23,8 @@ pub fn main_with(cli: Cli) -> u8 {
             Command::SecretHash(args) => cmd::secret_hash::secret_hash(args),
             Command::Schema => cmd::schema::schema(),
             Command::Init(args) => cmd::init::init(args),
+            Command::Import(ImportCommand::Postman(args)) => cmd::import_postman::import_postman(args),
+            Command::Import(ImportCommand::Curl(args)) => cmd::import_curl::import_curl(args),
         }
     });
     // The process ends now: idle workers and open connections need no orderly goodbye.

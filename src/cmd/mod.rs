@@ -2,6 +2,8 @@
 
 mod allocator;
 mod dispatch;
+pub(crate) mod import_curl;
+pub(crate) mod import_postman;
 pub(crate) mod init;
 mod init_answers;
 mod init_files;

@@ -26,7 +26,16 @@ pub const SCENARIO_KEYS: &[&str] = &[
     "finally",
 ];
 pub const STEP_KEYS: &[&str] = &[
-    "name", "request", "odata", "scim", "workflow", "auth", "expect", "capture", "retry",
+    "name",
+    "description",
+    "request",
+    "odata",
+    "scim",
+    "workflow",
+    "auth",
+    "expect",
+    "capture",
+    "retry",
 ];
 pub const REQUEST_KEYS: &[&str] = &[
     "method",
@@ -159,6 +168,7 @@ fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
         .take("name")
         .and_then(|n| r.string(n, "a step name"))
         .unwrap_or_else(|| format!("step {}", index + 1));
+    let description = f.take("description").and_then(|n| r.string(n, "a description"));
     let mut sends = Vec::new();
     if let Some(n) = f.take("request") {
         sends.push(decode_request(r, n).map(|req| (req, Follow::None)));
@@ -187,6 +197,7 @@ fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
     let (request, follow) = sends.into_iter().next().flatten()?;
     Some(Step {
         name,
+        description,
         span: node.span,
         request,
         follow,

@@ -197,6 +197,8 @@ pub enum AuthRef {
 #[derive(Debug, Clone)]
 pub struct Step {
     pub name: String,
+    /// What the step is for, in words: shown with its failures and in reports.
+    pub description: Option<String>,
     pub span: Span,
     /// What is sent first: written as `request:`, or expanded from `odata:`, `scim:` or
     /// `workflow:` (so `--dry-run` and reports show it like any request).

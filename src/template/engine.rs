@@ -12,7 +12,7 @@ use crate::template::literal;
 use crate::yaml::{Node, NodeKind};
 
 /// Names the runtime provides beside user variables.
-pub const BUILTIN_NAMES: &[&str] = &["env", "secret", "run", "mock", "uuid", "now"];
+pub const BUILTIN_NAMES: &[&str] = &["env", "secret", "run", "mock", "uuid", "now", "timestamp", "random_int"];
 
 pub struct TemplateEngine {
     env: Environment<'static>,
@@ -41,6 +41,13 @@ impl TemplateEngine {
         env.add_function("uuid", || uuid::Uuid::new_v4().to_string());
         env.add_function("now", || {
             chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        });
+        env.add_function("timestamp", || chrono::Utc::now().timestamp());
+        // A whole number in min..=max, from the operating system's randomness (as uuid's).
+        env.add_function("random_int", |min: i64, max: i64| {
+            let (low, high) = if min <= max { (min, max) } else { (max, min) };
+            let span = (high as i128 - low as i128 + 1) as u128;
+            low + (uuid::Uuid::new_v4().as_u128() % span) as i64
         });
         env.add_filter("odata", literal::odata);
         env.add_filter("odata_escape", literal::odata_escape);

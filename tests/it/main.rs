@@ -4,6 +4,7 @@ mod auth;
 mod exact;
 mod golden;
 mod http;
+mod import;
 mod init;
 mod k2_steps;
 mod mock;

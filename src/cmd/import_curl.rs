@@ -1,0 +1,116 @@
+//! `k2check import curl`: a curl command line (from the argument or standard input) as one
+//! step, printed or appended to a scenario file.
+
+use std::io::Read as _;
+use std::path::Path;
+
+use crate::cli::ImportCurlArgs;
+use crate::exit;
+use crate::import::curl::{CurlStep, convert};
+
+pub fn import_curl(args: ImportCurlArgs) -> u8 {
+    let command = match args.command {
+        Some(c) => c,
+        None => {
+            let mut text = String::new();
+            if let Err(e) = std::io::stdin().read_to_string(&mut text) {
+                crate::errln!("error: cannot read the curl command from standard input: {e}");
+                return exit::INVALID;
+            }
+            text
+        }
+    };
+    let step = match convert(&command, args.name.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            crate::errln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    match &args.to {
+        None => crate::outln!("{}", step.yaml.trim_end()),
+        Some(path) => {
+            if let Err(e) = append(path, &step) {
+                crate::errln!("error: {}: {e}", path.display());
+                return exit::INVALID;
+            }
+            crate::errln!("Added the step to {}", path.display());
+        }
+    }
+    for warning in &step.warnings {
+        crate::errln!("warning: {warning}");
+    }
+    if let Some(profile) = &step.profile {
+        crate::errln!(
+            "Add this auth profile under `auth:` in k2check.yaml (the password stays in CURL_PASSWORD):\n{profile}"
+        );
+    }
+    if !step.environment.is_empty() {
+        crate::errln!(
+            "The step reads these environment variables: {}",
+            step.environment.join(", ")
+        );
+    }
+    exit::OK
+}
+
+/// Appends the step at the end of the file's `steps:` list; a missing file becomes a scenario.
+fn append(path: &Path, step: &CurlStep) -> Result<(), String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let scenario = format!(
+                "name: {}\nsteps:\n{}",
+                crate::import::yaml_text_scalar(&name),
+                step.yaml
+            );
+            return std::fs::write(path, scenario).map_err(|e| format!("cannot write it: {e}"));
+        }
+        Err(e) => return Err(format!("cannot read it: {e}")),
+    };
+    let mut sources = crate::source::SourceMap::default();
+    let id = sources.add(path.to_path_buf(), text);
+    let file = sources.get(id);
+    let root = crate::yaml::parse(id, file).map_err(|d| d.message)?;
+    let crate::yaml::NodeKind::Map(entries) = &root.kind else {
+        return Err("it is not a scenario (a mapping with `steps:`)".into());
+    };
+    let steps = entries
+        .iter()
+        .find(|(k, _)| k.as_scalar() == Some("steps"))
+        .map(|(_, v)| v)
+        .ok_or("it has no `steps:` list")?;
+    let crate::yaml::NodeKind::Seq(items) = &steps.kind else {
+        return Err("its `steps:` is not a list".into());
+    };
+    let Some(last) = items.last() else {
+        return Err("its `steps:` list is empty or written inline; add the step by hand".into());
+    };
+    let text = &file.text;
+    // Items in block style start with `- ` at some column: the new one goes at the same one.
+    let first_start = items[0].span.start;
+    let line_start = text[..first_start].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = &text[line_start..first_start];
+    let dash = prefix
+        .find('-')
+        .ok_or("its `steps:` list is written inline; add the step by hand")?;
+    let indent = " ".repeat(dash);
+    let reindented: String = step
+        .yaml
+        .lines()
+        .map(|l| format!("{indent}{}\n", l.strip_prefix("  ").unwrap_or(l)))
+        .collect();
+    let end = last.span.end.min(text.len());
+    let insert_at = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
+    let mut updated = text.clone();
+    if insert_at == text.len() && !text.ends_with('\n') {
+        updated.push('\n');
+    }
+    let at = insert_at.min(updated.len());
+    updated.insert_str(at, &reindented);
+    std::fs::write(path, updated).map_err(|e| format!("cannot write it: {e}"))
+}

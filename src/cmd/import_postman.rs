@@ -1,0 +1,120 @@
+//! `k2check import postman COLLECTION --out DIR`: a suite a person would have written, and
+//! a report of what was translated, kept as comments or left out.
+
+use std::path::Path;
+
+use crate::cli::ImportPostmanArgs;
+use crate::exit;
+use crate::import::postman_suite::{ImportReport, convert};
+
+pub fn import_postman(args: ImportPostmanArgs) -> u8 {
+    let read =
+        |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()));
+    let collection = match read(&args.collection) {
+        Ok(t) => t,
+        Err(e) => {
+            crate::errln!("{e}");
+            return exit::INVALID;
+        }
+    };
+    let environment = match args.environment.as_deref().map(read).transpose() {
+        Ok(t) => t,
+        Err(e) => {
+            crate::errln!("{e}");
+            return exit::INVALID;
+        }
+    };
+    let (files, report) = match convert(&collection, environment.as_deref()) {
+        Ok(converted) => converted,
+        Err(e) => {
+            let file = match (&args.environment, e.message.starts_with("the environment")) {
+                (Some(env), true) => env,
+                _ => &args.collection,
+            };
+            match e.line {
+                Some((line, column)) => crate::errln!("error: {}:{line}:{column}: {}", file.display(), e.message),
+                None => crate::errln!("error: {}: {}", file.display(), e.message),
+            }
+            return exit::INVALID;
+        }
+    };
+    let occupied = std::fs::read_dir(&args.out).is_ok_and(|mut d| d.next().is_some());
+    if occupied && !args.force {
+        crate::errln!(
+            "error: {} exists and is not empty; nothing was written\nhint: choose a new folder, or pass --force to replace the files the import writes",
+            args.out.display()
+        );
+        return exit::INVALID;
+    }
+    for file in &files {
+        let target = args.out.join(&file.path);
+        let written = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&target, &file.text));
+        if let Err(e) = written {
+            crate::errln!("error: cannot write {}: {e}", target.display());
+            return exit::INCOMPLETE;
+        }
+    }
+    if let Some(path) = &args.report {
+        let json = serde_json::to_string_pretty(&report).unwrap_or_default();
+        if let Err(e) = std::fs::write(path, json + "\n") {
+            crate::errln!("error: cannot write the report {}: {e}", path.display());
+            return exit::INCOMPLETE;
+        }
+    }
+    print_report(&report, &args.out);
+    exit::OK
+}
+
+fn print_report(report: &ImportReport, out: &Path) {
+    let shown = out.display();
+    crate::errln!(
+        "Imported {:?} ({}) into {shown}, environment `{}`:",
+        report.collection,
+        report.format,
+        report.environment
+    );
+    for f in &report.files {
+        crate::errln!(
+            "  {:<28} {} requests → {} steps, {} assertions, {} captures, {} kept as comments",
+            f.file,
+            f.requests,
+            f.steps,
+            f.assertions,
+            f.captures,
+            f.kept_as_comments
+        );
+    }
+    let list = |label: &str, items: &[String]| {
+        if !items.is_empty() {
+            crate::errln!("  {label}: {}", items.join(", "));
+        }
+    };
+    list("auth profiles", &report.auth_profiles);
+    list(
+        "unsupported auth (the requests go without credentials)",
+        &report.unsupported_auth,
+    );
+    list(
+        "defined nowhere, read from the environment",
+        &report.undefined_variables,
+    );
+    list(
+        "dynamic variables without an equivalent",
+        &report.dynamic_variables_without_equivalent,
+    );
+    for suggestion in &report.token_requests {
+        crate::errln!("  suggestion: {suggestion}");
+    }
+    if !report.warnings.is_empty() {
+        crate::errln!("  warnings ({}):", report.warnings.len());
+        for w in &report.warnings {
+            crate::errln!("    - {w}");
+        }
+    }
+    crate::errln!("Next: set the variables of {shown}/.env.example, then");
+    crate::errln!("  k2check validate {shown}");
+    crate::errln!("  k2check run {shown} --env {} --dry-run", report.environment);
+}

@@ -1,0 +1,318 @@
+//! A curl command line as one k2check step. Credentials in it become `secret.` references;
+//! Basic credentials (`-u`) become an auth profile to add to `k2check.yaml`.
+
+use serde_json::{Map, Value, json};
+
+use crate::encoding::form_urlencoded;
+use crate::import::postman_vars::{env_name, looks_secret};
+use crate::import::shell_words::split;
+use crate::import::yaml_text::value;
+
+/// The step, what to add to `k2check.yaml`, and what the user must know.
+#[derive(Debug, Default)]
+pub struct CurlStep {
+    /// The step as a YAML list item (`- name: …`), indented for a `steps:` list.
+    pub yaml: String,
+    /// An auth profile to add under `auth:` in `k2check.yaml`, for `-u`.
+    pub profile: Option<String>,
+    /// Environment variables the step reads.
+    pub environment: Vec<String>,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Default)]
+struct Parsed {
+    method: Option<String>,
+    url: Option<String>,
+    headers: Vec<(String, String)>,
+    data: Vec<String>,
+    json: bool,
+    get: bool,
+    user: Option<String>,
+    follow: bool,
+}
+
+/// Converts a curl command line; `name` names the step (default: method and path).
+pub fn convert(command: &str, name: Option<&str>) -> Result<CurlStep, String> {
+    let words = split(command.trim())?;
+    let mut words = words.into_iter().peekable();
+    match words.next().as_deref() {
+        Some("curl") | Some("curl.exe") => {}
+        Some(other) => return Err(format!("this is not a curl command: it starts with `{other}`")),
+        None => return Err("the curl command is empty".into()),
+    }
+    let mut p = Parsed::default();
+    let mut out = CurlStep::default();
+    while let Some(word) = words.next() {
+        let (flag, attached) = split_flag(&word);
+        let mut value = |what: &str| -> Result<String, String> {
+            match &attached {
+                Some(v) => Ok(v.clone()),
+                None => words.next().ok_or_else(|| format!("`{flag}` needs {what}")),
+            }
+        };
+        match flag.as_str() {
+            "-X" | "--request" => p.method = Some(value("a method")?.to_ascii_uppercase()),
+            "-H" | "--header" => {
+                let header = value("a header")?;
+                let (k, v) = header.split_once(':').ok_or_else(|| format!("`{header}` is not a `Name: value` header"))?;
+                p.headers.push((k.trim().to_owned(), v.trim().to_owned()));
+            }
+            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" => p.data.push(value("data")?),
+            "--data-urlencode" => p.data.push(urlencode_data(&value("data")?)),
+            "--json" => {
+                p.data.push(value("JSON")?);
+                p.json = true;
+            }
+            "-u" | "--user" => p.user = Some(value("user:password")?),
+            "-G" | "--get" => p.get = true,
+            "-L" | "--location" => p.follow = true,
+            "-I" | "--head" => p.method = Some("HEAD".into()),
+            "--url" => p.url = Some(value("a URL")?),
+            "-A" | "--user-agent" => p.headers.push(("User-Agent".into(), value("a user agent")?)),
+            "-e" | "--referer" => p.headers.push(("Referer".into(), value("a referer")?)),
+            "-b" | "--cookie" => p.headers.push(("Cookie".into(), value("cookies")?)),
+            "-k" | "--insecure" => out.warnings.push(
+                "`-k` turns TLS verification off for curl; k2check keeps it on (set `tls.insecure: true` in k2check.yaml only for a test tenant)".into(),
+            ),
+            "--compressed" | "-s" | "--silent" | "-S" | "--show-error" | "-v" | "--verbose" | "-i" | "--include"
+            | "-f" | "--fail" | "-sS" | "-Ss" => {}
+            "-o" | "--output" | "-m" | "--max-time" | "--connect-timeout" | "-w" | "--write-out" => {
+                let _ = value("a value")?;
+            }
+            f if f.starts_with('-') && f.len() > 1 => out.warnings.push(format!("`{f}` is not translated; left out")),
+            _ => p.url = Some(word.clone()),
+        }
+    }
+    let url = p.url.clone().ok_or("the curl command has no URL")?;
+    build(p, url, name, out)
+}
+
+/// `-XPOST`, `-H'a: b'` and `--request=POST` carry their value.
+fn split_flag(word: &str) -> (String, Option<String>) {
+    if let Some((flag, v)) = word.split_once('=').filter(|(f, _)| f.starts_with("--")) {
+        return (flag.to_owned(), Some(v.to_owned()));
+    }
+    let takes_value = ["-X", "-H", "-d", "-u", "-A", "-e", "-b", "-o", "-m", "-w"];
+    match takes_value
+        .iter()
+        .find(|f| word.starts_with(**f) && word.len() > 2 && !word.starts_with("--"))
+    {
+        Some(flag) => ((*flag).to_owned(), Some(word[2..].to_owned())),
+        None => (word.to_owned(), None),
+    }
+}
+
+/// `--data-urlencode`: `name=value` encodes the value; `=value` and `value` encode it all.
+fn urlencode_data(text: &str) -> String {
+    match text.split_once('=') {
+        Some(("", v)) => form_urlencoded(v),
+        Some((name, v)) => format!("{name}={}", form_urlencoded(v)),
+        None => form_urlencoded(text),
+    }
+}
+
+fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Result<CurlStep, String> {
+    let data = p.data.join("&");
+    let mut url = url;
+    if p.get && !data.is_empty() {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(&data);
+    }
+    let method = p
+        .method
+        .clone()
+        .unwrap_or_else(|| if data.is_empty() || p.get { "GET" } else { "POST" }.into());
+    let url = secret_query(&url, &mut out);
+    let mut request = Map::new();
+    if method != "GET" {
+        request.insert("method".into(), json!(method));
+    }
+    request.insert("url".into(), json!(url));
+    let content_type = p
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+        .map(|(_, v)| v.to_ascii_lowercase());
+    let mut headers = Map::new();
+    for (k, v) in &p.headers {
+        let lower = k.to_ascii_lowercase();
+        let credential =
+            lower == "authorization" || lower == "cookie" || looks_secret(&lower) || lower.contains("api-key");
+        let v = if credential {
+            secret_header(&lower, v, &mut out)
+        } else {
+            v.clone()
+        };
+        headers.insert(k.clone(), Value::String(v));
+    }
+    if !p.get && !data.is_empty() {
+        let is_json = p.json || content_type.as_deref().is_some_and(|c| c.contains("json"));
+        let is_form = !is_json
+            && content_type
+                .as_deref()
+                .is_none_or(|c| c.contains("x-www-form-urlencoded"));
+        match (is_json, serde_json::from_str::<Value>(&data)) {
+            (true, Ok(parsed)) => {
+                request.insert("json".into(), parsed);
+                if p.json {
+                    headers.entry("Accept").or_insert(json!("application/json"));
+                }
+                headers.retain(|k, _| !k.eq_ignore_ascii_case("content-type"));
+            }
+            _ if is_form && form_fields(&data).is_some() => {
+                let mut form = Map::new();
+                for (k, v) in form_fields(&data).unwrap_or_default() {
+                    let v = if looks_secret(&k) { secret_ref(&k, &mut out) } else { v };
+                    form.insert(k, Value::String(v));
+                }
+                headers.retain(|k, _| !k.eq_ignore_ascii_case("content-type"));
+                request.insert("form".into(), Value::Object(form));
+            }
+            _ => {
+                request.insert("body".into(), Value::String(escape_templates(&data)));
+                if content_type.is_none() {
+                    headers.insert("Content-Type".into(), json!("application/x-www-form-urlencoded"));
+                }
+            }
+        }
+    }
+    if !headers.is_empty() {
+        request.insert("headers".into(), Value::Object(headers));
+    }
+    if p.follow {
+        request.insert("follow_redirects".into(), json!(true));
+    }
+    let mut step = Map::new();
+    let path = url::Url::parse(&url)
+        .map(|u| u.path().to_owned())
+        .unwrap_or_else(|_| url.clone());
+    step.insert(
+        "name".into(),
+        json!(name.map(str::to_owned).unwrap_or_else(|| format!("{method} {path}"))),
+    );
+    if let Some(user) = &p.user {
+        let (username, _) = user.split_once(':').unwrap_or((user, ""));
+        out.environment.push("CURL_PASSWORD".into());
+        out.profile = Some(format!(
+            "  curl:\n    type: basic\n    username: {}\n    password: \"{{{{ secret.CURL_PASSWORD }}}}\"\n",
+            crate::import::yaml_text::scalar(username)
+        ));
+        step.insert("auth".into(), json!("curl"));
+    }
+    step.insert("request".into(), Value::Object(request));
+    let body = value(&Value::Object(step), 4);
+    out.yaml = format!("  - {}\n", body.trim_start_matches('\n').trim_start());
+    out.environment.sort();
+    out.environment.dedup();
+    Ok(out)
+}
+
+/// `a=1&b=x%20y` as fields with their values decoded; `None` when it is not such a form.
+fn form_fields(data: &str) -> Option<Vec<(String, String)>> {
+    data.split('&')
+        .map(|pair| {
+            let (k, v) = pair.split_once('=')?;
+            let decode = |s: &str| {
+                percent_encoding::percent_decode_str(&s.replace('+', " "))
+                    .decode_utf8()
+                    .ok()
+                    .map(|c| c.into_owned())
+            };
+            Some((decode(k)?, escape_templates(&decode(v)?)))
+        })
+        .collect()
+}
+
+/// A credential header as a `secret.` reference, its scheme kept readable.
+fn secret_header(name: &str, value: &str, out: &mut CurlStep) -> String {
+    let reference = secret_ref(name, out);
+    match value.split_once(' ') {
+        Some((scheme @ ("Bearer" | "Basic" | "Token" | "Digest"), _)) => format!("{scheme} {reference}"),
+        _ => reference,
+    }
+}
+
+fn secret_ref(name: &str, out: &mut CurlStep) -> String {
+    let env = env_name(name);
+    out.environment.push(env.clone());
+    format!("{{{{ secret.{env} }}}}")
+}
+
+/// A query parameter named like a secret gets a `secret.` reference as its value.
+fn secret_query(url: &str, out: &mut CurlStep) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return escape_templates(url);
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((k, _)) if looks_secret(k) => format!("{k}={}", secret_ref(k, out)),
+            _ => escape_templates(pair),
+        })
+        .collect();
+    format!("{}?{}", escape_templates(base), pairs.join("&"))
+}
+
+/// Text sent as it is: anything a template would read is kept literal.
+fn escape_templates(text: &str) -> String {
+    text.replace("{{", "{{ '{{' }}")
+        .replace("{%", "{{ '{%' }}")
+        .replace("{#", "{{ '{#' }}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_browser_copied_post_with_a_bearer_token_becomes_a_step_without_the_token() {
+        let step = convert(
+            "curl 'https://acme.onk2.com/api/workflow/v1/workflows/3/instances' -H 'Authorization: Bearer eyJhbGciOi.secret' -H 'content-type: application/json' --data-raw '{\"folio\":\"x\"}'",
+            None,
+        )
+        .unwrap();
+        assert!(!step.yaml.contains("eyJhbGciOi"), "{}", step.yaml);
+        assert!(step.yaml.contains("Bearer {{ secret.AUTHORIZATION }}"), "{}", step.yaml);
+        assert!(
+            step.yaml.contains("method: POST") && step.yaml.contains("folio: x"),
+            "{}",
+            step.yaml
+        );
+        assert_eq!(step.environment, vec!["AUTHORIZATION"]);
+    }
+
+    #[test]
+    fn forms_users_gets_and_flags() {
+        let step = convert(
+            "curl -u 'DENALLIX\\admin:K2pass!' -G https://x/api -d '$top=5' -k",
+            None,
+        )
+        .unwrap();
+        assert!(step.yaml.contains("url: \"https://x/api?$top=5\""), "{}", step.yaml);
+        assert!(
+            step.yaml.contains("auth: curl") && !step.yaml.contains("K2pass"),
+            "{}",
+            step.yaml
+        );
+        assert!(
+            step.profile
+                .as_deref()
+                .is_some_and(|p| p.contains("secret.CURL_PASSWORD") && !p.contains("K2pass"))
+        );
+        assert_eq!(step.warnings.len(), 1);
+        let token = convert(
+            "curl -X POST https://login.onk2.com/t/connect/token -d grant_type=client_credentials -d client_id=idt.cc.x --data-urlencode 'client_secret=s3cr3t value'",
+            Some("token"),
+        )
+        .unwrap();
+        assert!(
+            token.yaml.contains("client_secret: \"{{ secret.CLIENT_SECRET }}\""),
+            "{}",
+            token.yaml
+        );
+        assert!(!token.yaml.contains("s3cr3t"), "{}", token.yaml);
+        assert!(convert("wget https://x", None).is_err());
+        assert!(convert("curl -H", None).is_err());
+    }
+}

@@ -1,0 +1,15 @@
+//! Bringing checks over from elsewhere: Postman collections and curl command lines.
+
+pub(crate) mod curl;
+mod postman_auth;
+mod postman_items;
+mod postman_scripts;
+pub(crate) mod postman_suite;
+mod postman_vars;
+mod shell_words;
+mod yaml_text;
+
+/// A YAML scalar as the imported files write it.
+pub(crate) fn yaml_text_scalar(text: &str) -> String {
+    yaml_text::scalar(text)
+}

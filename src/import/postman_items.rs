@@ -1,0 +1,507 @@
+//! A Postman collection's items as steps: folders walked in document order, auth inherited
+//! as Postman inherits it, URLs and bodies as Postman sends them.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+use crate::import::postman_auth::{Auth, Profiles, block_kind};
+use crate::import::postman_scripts::{Translated, translate};
+use crate::import::postman_vars::{Variables, looks_secret, variable_name};
+
+/// One request, converted.
+#[derive(Debug)]
+pub struct ImportedStep {
+    pub name: String,
+    pub description: Option<String>,
+    pub auth: Auth,
+    /// `request:` as a mapping (method, url, headers, json/form/body).
+    pub request: Map<String, Value>,
+    pub tests: Translated,
+    /// Postman variable name → template variable captured here.
+    pub captures: Vec<(String, String, String)>,
+    /// Comments to put above the step, each a reason with what was kept.
+    pub notes: Vec<String>,
+    pub warnings: Vec<String>,
+    /// A client-credentials token request sent as a plain form.
+    pub token_request: bool,
+}
+
+/// A top-level folder (or the collection's own top-level requests): one scenario file.
+#[derive(Debug)]
+pub struct Group {
+    pub name: String,
+    pub description: Option<String>,
+    pub auth: Auth,
+    pub steps: Vec<ImportedStep>,
+}
+
+/// Walks the collection's items into groups.
+pub fn groups(collection: &Value, profiles: &mut Profiles, vars: &mut Variables) -> Vec<Group> {
+    let collection_name = text_at(collection, &["info", "name"]).unwrap_or_else(|| "Imported collection".into());
+    let collection_auth = effective(None, collection.get("auth"), profiles, vars);
+    let items = collection
+        .get("item")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let mut top_level = Group {
+        name: collection_name,
+        description: description(collection.get("info")),
+        auth: collection_auth.clone(),
+        steps: Vec::new(),
+    };
+    let mut out = Vec::new();
+    let mut top_level_requests = Vec::new();
+    for item in &items {
+        if is_folder(item) {
+            let auth = effective(Some(&collection_auth), item.get("auth"), profiles, vars);
+            let mut group = Group {
+                name: text_at(item, &["name"]).unwrap_or_else(|| "Folder".into()),
+                description: description(Some(item)),
+                auth: auth.clone(),
+                steps: Vec::new(),
+            };
+            let mut locals = BTreeMap::new();
+            walk(item, &auth, &[], profiles, vars, &mut locals, &mut group.steps);
+            // An empty folder gives nothing.
+            if !group.steps.is_empty() {
+                out.push(group);
+            }
+        } else if item.get("request").is_some() {
+            top_level_requests.push(item);
+        }
+    }
+    // Requests at the top level share one scenario (and its captures), after the folders.
+    let mut locals = BTreeMap::new();
+    for item in top_level_requests {
+        let step = request_step(item, &collection_auth, &[], profiles, vars, &mut locals);
+        top_level.steps.push(step);
+    }
+    if !top_level.steps.is_empty() {
+        out.push(top_level);
+    }
+    out
+}
+
+fn is_folder(item: &Value) -> bool {
+    item.get("item").is_some_and(Value::is_array)
+}
+
+/// A block's auth, or the one it inherits.
+fn effective(inherited: Option<&Auth>, block: Option<&Value>, profiles: &mut Profiles, vars: &mut Variables) -> Auth {
+    match (block_kind(block), block) {
+        (Some(_), Some(block)) => profiles.convert(block, vars),
+        _ => inherited.cloned().unwrap_or(Auth::None),
+    }
+}
+
+fn walk(
+    folder: &Value,
+    auth: &Auth,
+    path: &[String],
+    profiles: &mut Profiles,
+    vars: &mut Variables,
+    locals: &mut BTreeMap<String, String>,
+    steps: &mut Vec<ImportedStep>,
+) {
+    for item in folder.get("item").and_then(Value::as_array).into_iter().flatten() {
+        if is_folder(item) {
+            let inner = effective(Some(auth), item.get("auth"), profiles, vars);
+            let mut inner_path = path.to_vec();
+            inner_path.push(text_at(item, &["name"]).unwrap_or_default());
+            walk(item, &inner, &inner_path, profiles, vars, locals, steps);
+        } else if item.get("request").is_some() {
+            steps.push(request_step(item, auth, path, profiles, vars, locals));
+        }
+    }
+}
+
+fn request_step(
+    item: &Value,
+    inherited: &Auth,
+    path: &[String],
+    profiles: &mut Profiles,
+    vars: &mut Variables,
+    locals: &mut BTreeMap<String, String>,
+) -> ImportedStep {
+    let request = item.get("request").cloned().unwrap_or(Value::Null);
+    // v2 allows a request to be just its URL.
+    let request = match request {
+        Value::String(url) => json!({ "url": url }),
+        other => other,
+    };
+    let name = text_at(item, &["name"]).unwrap_or_else(|| "request".into());
+    let name = match path.is_empty() {
+        true => name,
+        false => format!("{} / {name}", path.join(" / ")),
+    };
+    let mut step = ImportedStep {
+        name,
+        description: description(Some(&request)).or_else(|| description(Some(item))),
+        auth: effective(Some(inherited), request.get("auth"), profiles, vars),
+        request: Map::new(),
+        tests: Translated::default(),
+        captures: Vec::new(),
+        notes: Vec::new(),
+        warnings: Vec::new(),
+        token_request: false,
+    };
+    let method = request
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("GET")
+        .to_ascii_uppercase();
+    let mut url = build_url(request.get("url"));
+    let mut headers = Map::new();
+    for header in request.get("header").and_then(Value::as_array).into_iter().flatten() {
+        if is_disabled(header) {
+            continue;
+        }
+        let (Some(key), value) = (
+            text_at(header, &["key"]),
+            text_at(header, &["value"]).unwrap_or_default(),
+        ) else {
+            continue;
+        };
+        let value = header_value(&key, &value, vars, locals);
+        headers.insert(key, Value::String(value));
+    }
+    // Converted once, here: the API key below is added as a template already.
+    url = vars.convert(&url, locals);
+    match &step.auth {
+        Auth::ApiKey { in_query, name, value } => {
+            let value = secret_value(value, &variable_name(name), vars, locals);
+            if *in_query {
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str(&format!("{name}={value}"));
+            } else {
+                headers.insert(name.clone(), Value::String(value));
+            }
+        }
+        Auth::Unsupported(what) => {
+            step.notes.push(format!(
+                "Postman sends {what} here; k2check cannot, so this step goes without credentials."
+            ));
+            step.warnings.push(format!(
+                "{what} is not supported: step `{}` sends no credentials",
+                step.name
+            ));
+        }
+        _ => {}
+    }
+    step.request.insert("method".into(), Value::String(method));
+    step.request.insert("url".into(), Value::String(url));
+    if !headers.is_empty() {
+        step.request.insert("headers".into(), Value::Object(headers));
+    }
+    body(&request, &mut step, vars, locals);
+
+    for event in item.get("event").and_then(Value::as_array).into_iter().flatten() {
+        let script = script_text(event);
+        if script.trim().is_empty() {
+            continue;
+        }
+        match event.get("listen").and_then(Value::as_str) {
+            Some("test") => {
+                let tests = translate(&script);
+                for kept in &tests.kept {
+                    step.warnings
+                        .push(format!("step `{}`: kept as a comment: {}", step.name, first_line(kept)));
+                }
+                step.tests = tests;
+            }
+            _ => {
+                step.notes.push(format!(
+                    "Postman pre-request script, kept as written (not run):\n{script}"
+                ));
+                step.warnings.push(format!(
+                    "step `{}`: its pre-request script is kept as a comment",
+                    step.name
+                ));
+            }
+        }
+    }
+    for (postman_name, path) in &step.tests.captures {
+        let name = variable_name(postman_name);
+        locals.insert(postman_name.clone(), name.clone());
+        step.captures.push((postman_name.clone(), name, path.clone()));
+    }
+    step
+}
+
+fn first_line(text: &str) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    crate::text::cut(line, 100)
+}
+
+/// A header's value; a literal credential becomes a `secret.` reference.
+fn header_value(key: &str, value: &str, vars: &mut Variables, locals: &BTreeMap<String, String>) -> String {
+    let lower = key.to_ascii_lowercase();
+    let credential = lower == "authorization" || lower == "cookie" || looks_secret(&lower) || lower.contains("api-key");
+    if !credential || value.contains("{{") || value.trim().is_empty() {
+        return vars.convert(value, locals);
+    }
+    // Keep the scheme readable: `Bearer {{ secret.AUTHORIZATION }}`.
+    let (scheme, _) = value
+        .split_once(' ')
+        .filter(|(s, _)| ["Bearer", "Basic", "Token"].contains(s))
+        .unwrap_or(("", ""));
+    let secret = secret_value("", &lower, vars, locals);
+    match scheme {
+        "" => secret,
+        scheme => format!("{scheme} {secret}"),
+    }
+}
+
+/// A secret: kept as a template when it is one, else read from the environment.
+fn secret_value(value: &str, name: &str, vars: &mut Variables, locals: &BTreeMap<String, String>) -> String {
+    if value.contains("{{") {
+        return vars.convert(value, locals);
+    }
+    let env = crate::import::postman_vars::env_name(name);
+    vars.environment.insert(env.clone());
+    format!("{{{{ secret.{env} }}}}")
+}
+
+fn body(request: &Value, step: &mut ImportedStep, vars: &mut Variables, locals: &BTreeMap<String, String>) {
+    let Some(body) = request.get("body").filter(|b| !b.is_null()) else {
+        return;
+    };
+    if body.get("disabled").and_then(Value::as_bool) == Some(true) {
+        return;
+    }
+    let mode = body.get("mode").and_then(Value::as_str).unwrap_or("raw");
+    match mode {
+        "raw" => {
+            let raw = text_at(body, &["raw"]).unwrap_or_default();
+            if raw.is_empty() {
+                return;
+            }
+            let language = text_at(body, &["options", "raw", "language"]).unwrap_or_else(|| "text".into());
+            let converted = vars.convert(&raw, locals);
+            match (language.as_str(), serde_json::from_str::<Value>(&converted)) {
+                ("json", Ok(parsed)) => {
+                    step.request.insert("json".into(), parsed);
+                }
+                _ => {
+                    let content_type = match language.as_str() {
+                        "json" => "application/json",
+                        "xml" => "application/xml",
+                        "html" => "text/html",
+                        "javascript" => "application/javascript",
+                        _ => "text/plain",
+                    };
+                    add_header_if_missing(step, "Content-Type", content_type);
+                    step.request.insert("body".into(), Value::String(converted));
+                }
+            }
+        }
+        "urlencoded" => {
+            let mut form = Map::new();
+            for field in body.get("urlencoded").and_then(Value::as_array).into_iter().flatten() {
+                if is_disabled(field) {
+                    continue;
+                }
+                let key = text_at(field, &["key"]).unwrap_or_default();
+                let value = text_at(field, &["value"]).unwrap_or_default();
+                let value = match looks_secret(&key) && !value.contains("{{") && !value.is_empty() {
+                    true => secret_value("", &key, vars, locals),
+                    false => vars.convert(&value, locals),
+                };
+                if key == "grant_type" && value == "client_credentials" {
+                    step.token_request = true;
+                }
+                form.insert(key, Value::String(value));
+            }
+            step.request.insert("form".into(), Value::Object(form));
+        }
+        "graphql" => {
+            let query = text_at(body, &["graphql", "query"]).unwrap_or_default();
+            let variables = text_at(body, &["graphql", "variables"]).unwrap_or_default();
+            let variables = match variables.trim() {
+                "" => json!({}),
+                text => serde_json::from_str(&vars.convert(text, locals))
+                    .unwrap_or(Value::String(vars.convert(text, locals))),
+            };
+            step.request.insert(
+                "json".into(),
+                json!({ "query": vars.convert(&query, locals), "variables": variables }),
+            );
+        }
+        other => {
+            let what = match other {
+                "formdata" => "a multipart form (formdata)",
+                "file" => "a file as the body",
+                _ => "a body of an unknown mode",
+            };
+            let kept = serde_json::to_string_pretty(body.get(other).unwrap_or(&Value::Null)).unwrap_or_default();
+            step.notes.push(format!(
+                "Postman sends {what} here; k2check sends no body. As Postman has it:\n{kept}"
+            ));
+            step.warnings.push(format!(
+                "step `{}`: {what} is not sent by k2check; kept as a comment",
+                step.name
+            ));
+        }
+    }
+}
+
+fn add_header_if_missing(step: &mut ImportedStep, name: &str, value: &str) {
+    let headers = step
+        .request
+        .entry("headers")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(map) = headers
+        && !map.keys().any(|k| k.eq_ignore_ascii_case(name))
+    {
+        map.insert(name.into(), Value::String(value.into()));
+    }
+}
+
+/// The URL Postman sends: from its parts when it has them (disabled query parameters left
+/// out, `:name` path variables filled in), else as written.
+pub fn build_url(url: Option<&Value>) -> String {
+    let Some(url) = url else { return String::new() };
+    if let Value::String(raw) = url {
+        return raw.clone();
+    }
+    let raw = text_at(url, &["raw"]).unwrap_or_default();
+    let Some(host) = url.get("host") else {
+        return raw;
+    };
+    let host = match host {
+        Value::Array(parts) => parts.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("."),
+        other => other.as_str().unwrap_or_default().to_owned(),
+    };
+    let variables: BTreeMap<String, String> = url
+        .get("variable")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|v| Some((text_at(v, &["key"])?, text_at(v, &["value"]).unwrap_or_default())))
+        .collect();
+    let segment = |s: &str| match s.strip_prefix(':').and_then(|name| variables.get(name)) {
+        Some(value) if !value.is_empty() => value.clone(),
+        _ => s.to_owned(),
+    };
+    let path = match url.get("path") {
+        Some(Value::Array(parts)) => parts
+            .iter()
+            .map(|p| {
+                p.as_str()
+                    .map(segment)
+                    .unwrap_or_else(|| text_at(p, &["value"]).unwrap_or_default())
+            })
+            .collect::<Vec<_>>()
+            .join("/"),
+        Some(Value::String(p)) => p
+            .trim_start_matches('/')
+            .split('/')
+            .map(segment)
+            .collect::<Vec<_>>()
+            .join("/"),
+        _ => String::new(),
+    };
+    let mut out = String::new();
+    if let Some(protocol) = text_at(url, &["protocol"]) {
+        out.push_str(&format!("{protocol}://"));
+    } else if raw.contains("://") {
+        out.push_str(raw.split("://").next().unwrap_or("https"));
+        out.push_str("://");
+    }
+    out.push_str(&host);
+    if let Some(port) = text_at(url, &["port"]) {
+        out.push_str(&format!(":{port}"));
+    }
+    if !path.is_empty() {
+        out.push('/');
+        out.push_str(&path);
+    }
+    let query: Vec<String> = url
+        .get("query")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|q| !is_disabled(q))
+        .filter_map(|q| {
+            let key = text_at(q, &["key"])?;
+            Some(match q.get("value") {
+                Some(Value::Null) | None => key,
+                Some(_) => format!("{key}={}", text_at(q, &["value"]).unwrap_or_default()),
+            })
+        })
+        .collect();
+    if !query.is_empty() {
+        out.push('?');
+        out.push_str(&query.join("&"));
+    }
+    if !out.contains("://") && !out.starts_with("{{") {
+        // Postman sends a URL written without a scheme over http.
+        out.insert_str(0, "http://");
+    }
+    out
+}
+
+fn is_disabled(entry: &Value) -> bool {
+    entry.get("disabled").and_then(Value::as_bool) == Some(true)
+        || entry.get("enabled").and_then(Value::as_bool) == Some(false)
+}
+
+/// A script's text: `exec` is a list of lines, or (v2.0) one string.
+fn script_text(event: &Value) -> String {
+    match event.get("script").and_then(|s| s.get("exec")) {
+        Some(Value::Array(lines)) => lines.iter().filter_map(Value::as_str).collect::<Vec<_>>().join("\n"),
+        Some(Value::String(text)) => text.clone(),
+        _ => String::new(),
+    }
+}
+
+/// A description: a string, or `{ content }`.
+fn description(of: Option<&Value>) -> Option<String> {
+    let d = of?.get("description")?;
+    let text = match d {
+        Value::String(s) => s.clone(),
+        other => text_at(other, &["content"])?,
+    };
+    let text = text.trim().to_owned();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A value's text at a path of keys (strings as they are, numbers and booleans as written).
+pub fn text_at(value: &Value, path: &[&str]) -> Option<String> {
+    let mut v = value;
+    for key in path {
+        v = v.get(key)?;
+    }
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_built_as_postman_sends_them() {
+        let url = json!({
+            "raw": "{{base}}/api/odatav4/v4/Emp/:id?$filter=Name eq 'x'&$top=5&off=1",
+            "host": ["{{base}}"], "path": ["api", "odatav4", "v4", "Emp", ":id"],
+            "query": [{"key": "$filter", "value": "Name eq 'x'"}, {"key": "$top", "value": "5"},
+                      {"key": "off", "value": "1", "disabled": true}, {"key": "flag", "value": null}],
+            "variable": [{"key": "id", "value": "42"}]
+        });
+        assert_eq!(
+            build_url(Some(&url)),
+            "{{base}}/api/odatav4/v4/Emp/42?$filter=Name eq 'x'&$top=5&flag"
+        );
+        let plain = json!({"protocol": "https", "host": ["example", "com"], "port": "8443", "path": ["a%20b"], "query": [{"key": "q", "value": "x%2Fy"}]});
+        assert_eq!(build_url(Some(&plain)), "https://example.com:8443/a%20b?q=x%2Fy");
+        assert_eq!(build_url(Some(&json!("https://x/y"))), "https://x/y");
+        assert_eq!(build_url(Some(&json!({"host": ["x"], "path": "/a/b"}))), "http://x/a/b");
+    }
+}

@@ -1,0 +1,354 @@
+//! `k2check import postman` and `k2check import curl`: the suites they write validate, send
+//! one request per Postman request, keep what they cannot translate, and hold no secret.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::support::k2check;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/postman")
+        .join(name)
+}
+
+fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// The requests of a collection, counted as Postman counts them (folders at any depth).
+fn request_count(items: &Value) -> usize {
+    items
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|item| match (item.get("item"), item.get("request")) {
+            (Some(inner), _) => request_count(inner),
+            (None, Some(_)) => 1,
+            _ => 0,
+        })
+        .sum()
+}
+
+/// The `.env.example` names, each set to a value no secret has.
+fn example_variables(out: &Path) -> Vec<(String, String)> {
+    std::fs::read_to_string(out.join(".env.example"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.strip_suffix('='))
+        .map(|n| (n.to_owned(), format!("value-of-{}", n.to_ascii_lowercase())))
+        .collect()
+}
+
+fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_below(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
+
+/// Imports a collection and checks what every import must give: exit 0, `validate` passes
+/// with `.env.example` set, one dry-run request per Postman request, no secret on disk.
+fn import_and_check(collection: &str, environment: Option<&str>, secrets: &[&str]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut call = vec!["import", "postman"];
+    let collection_path = fixture(collection).display().to_string();
+    call.push(&collection_path);
+    let environment_path = environment.map(|e| fixture(e).display().to_string());
+    if let Some(e) = &environment_path {
+        call.extend(["--environment", e]);
+    }
+    call.extend(["--out", "suite", "--report", "report.json"]);
+    let out = k2check(dir.path(), &args(&call), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let suite = dir.path().join("suite");
+    let values = example_variables(&suite);
+    let env: Vec<(&str, &str)> = values.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+    let validate = k2check(dir.path(), &args(&["validate", "suite"]), &env);
+    assert_eq!(validate.code, 0, "{}{}", validate.stdout, validate.stderr);
+    let dry = k2check(dir.path(), &args(&["run", "suite", "--dry-run"]), &env);
+    assert_eq!(dry.code, 0, "{}", dry.stderr);
+    let sent = dry
+        .stdout
+        .lines()
+        .filter(|l| {
+            l.split(' ')
+                .next()
+                .is_some_and(|m| m.chars().all(|c| c.is_ascii_uppercase()) && l.contains("://"))
+        })
+        .count();
+    let collection_json: Value = serde_json::from_str(&std::fs::read_to_string(fixture(collection)).unwrap()).unwrap();
+    assert_eq!(sent, request_count(&collection_json["item"]), "{}", dry.stdout);
+    for file in files_below(dir.path()) {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for secret in secrets {
+            assert!(!text.contains(secret), "{} holds {secret}", file.display());
+        }
+    }
+    for secret in secrets {
+        assert!(
+            !out.stderr.contains(secret) && !dry.stdout.contains(secret),
+            "{secret} was shown"
+        );
+    }
+    (dir, out.stderr)
+}
+
+#[test]
+fn a_v21_collection_with_an_environment_becomes_a_suite_a_person_would_write() {
+    let secrets = [
+        "env-secret-value-123",
+        "env-password-456",
+        "literal-bearer-token-value",
+        "plain-secret-in-form",
+    ];
+    let (dir, report_text) = import_and_check(
+        "k2-v21.postman_collection.json",
+        Some("prod.postman_environment.json"),
+        &secrets,
+    );
+    let suite = dir.path().join("suite");
+    assert_golden(&suite, &fixture("expected-v21"));
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["environment"], "prod-tenant");
+    assert_eq!(report["format"], "Postman Collection v2.1");
+    assert_eq!(
+        report["auth_profiles"],
+        serde_json::json!(["oauth2", "basic", "bearer"])
+    );
+    assert_eq!(report["unsupported_auth"], serde_json::json!(["Digest auth"]));
+    assert_eq!(
+        report["dynamic_variables_without_equivalent"],
+        serde_json::json!(["$randomLoremWord"])
+    );
+    let files: Vec<&str> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    // Two sibling folders named alike stay apart; the empty folder gives nothing.
+    assert_eq!(
+        files,
+        vec![
+            "odata.yaml",
+            "workflow.yaml",
+            "workflow-2.yaml",
+            "scim.yaml",
+            "k2-checks.yaml"
+        ]
+    );
+    assert!(report["token_requests"][0].as_str().unwrap().contains("Form login"));
+    assert!(
+        report_text.contains("kept as a comment: console.log(jsonData.value.length)"),
+        "{report_text}"
+    );
+}
+
+#[test]
+fn a_v20_collection_with_object_auth_and_string_scripts() {
+    let (dir, _) = import_and_check(
+        "scim-v20.postman_collection.json",
+        None,
+        &["v20-literal-password", "v20-token-value"],
+    );
+    let users = std::fs::read_to_string(dir.path().join("suite/users.yaml")).unwrap();
+    // The folder inherits the collection's basic auth; one request has its own bearer.
+    assert!(
+        users.contains("auth: basic\n") && users.contains("    auth: bearer\n"),
+        "{users}"
+    );
+    assert!(
+        users.contains("\"$.Resources[0].userName\":\n          exists: true"),
+        "{users}"
+    );
+    assert!(
+        users.contains("# if (body.totalResults > 100) { postman.setNextRequest(null); }"),
+        "{users}"
+    );
+    let suite = std::fs::read_to_string(dir.path().join("suite/k2check.yaml")).unwrap();
+    assert!(suite.contains("# Not imported: OAuth 1.0"), "{suite}");
+    assert!(suite.contains("  imported:\n"), "{suite}");
+}
+
+/// Compares a written folder with the expected one; `UPDATE_GOLDEN=1` rewrites it.
+fn assert_golden(written: &Path, expected: &Path) {
+    let relative = |root: &Path| -> Vec<(String, String)> {
+        files_below(root)
+            .into_iter()
+            .map(|p| {
+                (
+                    p.strip_prefix(root).unwrap().display().to_string(),
+                    std::fs::read_to_string(&p).unwrap(),
+                )
+            })
+            .collect()
+    };
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        let _ = std::fs::remove_dir_all(expected);
+        for (path, text) in relative(written) {
+            let target = expected.join(path);
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::write(target, text).unwrap();
+        }
+    }
+    let (got, want) = (relative(written), relative(expected));
+    let names = |files: &[(String, String)]| files.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&got),
+        names(&want),
+        "the files written (UPDATE_GOLDEN=1 rewrites the expected ones)"
+    );
+    for ((path, got), (_, want)) in got.iter().zip(&want) {
+        assert_eq!(got, want, "{path} differs (UPDATE_GOLDEN=1 rewrites the expected ones)");
+    }
+}
+
+#[test]
+fn what_is_not_a_collection_is_refused_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("broken.json", "{\n  \"info\": {,\n}", "broken.json:2:12", "is not JSON"),
+        (
+            "env.json",
+            "{\"id\": \"x\", \"values\": []}",
+            "env.json",
+            "no `info` object",
+        ),
+        (
+            "v1.json",
+            "{\"id\": \"x\", \"name\": \"n\", \"requests\": []}",
+            "v1.json",
+            "Collection v1",
+        ),
+        (
+            "noitems.json",
+            "{\"info\": {\"name\": \"n\"}}",
+            "noitems.json",
+            "no `item` list",
+        ),
+    ];
+    for (file, text, at, words) in cases {
+        std::fs::write(dir.path().join(file), text).unwrap();
+        let out = k2check(dir.path(), &args(&["import", "postman", file, "--out", "s"]), &[]);
+        assert_eq!(out.code, 2, "{file}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(at) && out.stderr.contains(words),
+            "{file}: {}",
+            out.stderr
+        );
+        assert!(!dir.path().join("s").exists());
+    }
+}
+
+#[test]
+fn an_existing_folder_is_kept_unless_forced() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("s")).unwrap();
+    std::fs::write(dir.path().join("s/mine.yaml"), "# mine\n").unwrap();
+    let collection = fixture("scim-v20.postman_collection.json").display().to_string();
+    let refused = k2check(
+        dir.path(),
+        &args(&["import", "postman", &collection, "--out", "s"]),
+        &[],
+    );
+    assert_eq!(refused.code, 2, "{}", refused.stderr);
+    assert!(!dir.path().join("s/k2check.yaml").exists());
+    let forced = k2check(
+        dir.path(),
+        &args(&["import", "postman", &collection, "--out", "s", "--force"]),
+        &[],
+    );
+    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert!(dir.path().join("s/k2check.yaml").exists());
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("s/mine.yaml")).unwrap(),
+        "# mine\n"
+    );
+}
+
+#[test]
+fn curl_commands_become_steps_printed_or_appended() {
+    let dir = crate::support::suite(&[(
+        "a.yaml",
+        "name: appended\nsteps:\n- name: first\n  request: { url: \"{{ api }}/text\" }\n",
+    )]);
+    let bash = "curl 'https://acme.onk2.com/api/odatav4/v4/Emp?$top=2' \\\n  -H 'Authorization: Bearer eyJ.secret.token' \\\n  -H 'accept: application/json'";
+    let printed = k2check(dir.path(), &args(&["import", "curl", bash]), &[]);
+    assert_eq!(printed.code, 0, "{}", printed.stderr);
+    assert!(
+        printed
+            .stdout
+            .contains("url: \"https://acme.onk2.com/api/odatav4/v4/Emp?$top=2\""),
+        "{}",
+        printed.stdout
+    );
+    assert!(
+        printed.stdout.contains("Bearer {{ secret.AUTHORIZATION }}") && !printed.stdout.contains("eyJ"),
+        "{}",
+        printed.stdout
+    );
+    assert!(printed.stderr.contains("AUTHORIZATION"), "{}", printed.stderr);
+
+    let cmd = "curl ^\"{{api}}/echo^\" ^\n  -H ^\"content-type: application/json^\" ^\n  --data-raw ^\"^{^\\^\"a^\\^\":1^}^\"";
+    let appended = assert_cmd::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .current_dir(dir.path())
+        .args(["import", "curl", "--to", "a.yaml", "--name", "from cmd"])
+        .write_stdin(cmd)
+        .output()
+        .unwrap();
+    assert!(
+        appended.status.success(),
+        "{}",
+        String::from_utf8_lossy(&appended.stderr)
+    );
+    let text = std::fs::read_to_string(dir.path().join("a.yaml")).unwrap();
+    assert!(text.starts_with("name: appended\nsteps:\n- name: first\n"), "{text}");
+    assert!(text.contains("\n- name: from cmd\n  request:\n"), "{text}");
+    let validate = k2check(
+        dir.path(),
+        &args(&["validate", "."]),
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    assert_eq!(validate.code, 0, "{}\n{text}", validate.stderr);
+    let dry = k2check(
+        dir.path(),
+        &args(&["run", ".", "--dry-run"]),
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    // A literal `{{api}}` in a curl command is text, not a template.
+    assert!(
+        dry.stdout.contains("POST {{api}}/echo") || dry.stdout.contains("%7B%7Bapi%7D%7D"),
+        "{}",
+        dry.stdout
+    );
+
+    let new_file = k2check(
+        dir.path(),
+        &args(&[
+            "import",
+            "curl",
+            "curl -X DELETE https://x.example/a/1",
+            "--to",
+            "new.yaml",
+        ]),
+        &[],
+    );
+    assert_eq!(new_file.code, 0, "{}", new_file.stderr);
+    let text = std::fs::read_to_string(dir.path().join("new.yaml")).unwrap();
+    assert!(text.starts_with("name: new\nsteps:\n  - name: DELETE /a/1\n"), "{text}");
+    for bad in ["wget https://x", "curl -H", "curl 'unclosed"] {
+        let out = k2check(dir.path(), &args(&["import", "curl", bad]), &[]);
+        assert_eq!(out.code, 2, "{bad}: {}", out.stderr);
+    }
+}
