@@ -34,6 +34,9 @@ pub struct Group {
     pub description: Option<String>,
     pub auth: Auth,
     pub steps: Vec<ImportedStep>,
+    /// Scripts of the collection and of folders, which Postman runs around every request in
+    /// them: kept as comments at the top of the scenario.
+    pub notes: Vec<String>,
 }
 
 /// Walks the collection's items into groups.
@@ -45,25 +48,31 @@ pub fn groups(collection: &Value, profiles: &mut Profiles, vars: &mut Variables)
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let collection_scripts = folder_scripts(collection, "the collection");
     let mut top_level = Group {
         name: collection_name,
         description: description(collection.get("info")),
         auth: collection_auth.clone(),
         steps: Vec::new(),
+        notes: collection_scripts.clone(),
     };
     let mut out = Vec::new();
     let mut top_level_requests = Vec::new();
     for item in &items {
         if is_folder(item) {
             let auth = effective(Some(&collection_auth), item.get("auth"), profiles, vars);
+            let name = text_at(item, &["name"]).unwrap_or_else(|| "Folder".into());
+            let mut notes = collection_scripts.clone();
+            notes.extend(folder_scripts(item, &format!("the folder `{name}`")));
             let mut group = Group {
-                name: text_at(item, &["name"]).unwrap_or_else(|| "Folder".into()),
+                name,
                 description: description(Some(item)),
                 auth: auth.clone(),
                 steps: Vec::new(),
+                notes,
             };
             let mut locals = BTreeMap::new();
-            walk(item, &auth, &[], profiles, vars, &mut locals, &mut group.steps);
+            walk(item, &auth, &[], profiles, vars, &mut locals, &mut group);
             // An empty folder gives nothing.
             if !group.steps.is_empty() {
                 out.push(group);
@@ -103,18 +112,40 @@ fn walk(
     profiles: &mut Profiles,
     vars: &mut Variables,
     locals: &mut BTreeMap<String, String>,
-    steps: &mut Vec<ImportedStep>,
+    group: &mut Group,
 ) {
     for item in folder.get("item").and_then(Value::as_array).into_iter().flatten() {
         if is_folder(item) {
             let inner = effective(Some(auth), item.get("auth"), profiles, vars);
             let mut inner_path = path.to_vec();
             inner_path.push(text_at(item, &["name"]).unwrap_or_default());
-            walk(item, &inner, &inner_path, profiles, vars, locals, steps);
+            group.notes.extend(folder_scripts(
+                item,
+                &format!("the folder `{}`", inner_path.join(" / ")),
+            ));
+            walk(item, &inner, &inner_path, profiles, vars, locals, group);
         } else if item.get("request").is_some() {
-            steps.push(request_step(item, auth, path, profiles, vars, locals));
+            group.steps.push(request_step(item, auth, path, profiles, vars, locals));
         }
     }
+}
+
+/// The scripts of a collection or folder, each as a note saying whose it is.
+fn folder_scripts(holder: &Value, whose: &str) -> Vec<String> {
+    holder
+        .get("event")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|event| {
+            let script = script_text(event);
+            let listen = event.get("listen").and_then(Value::as_str).unwrap_or("test");
+            let when = if listen == "prerequest" { "before" } else { "after" };
+            (!script.trim().is_empty()).then(|| {
+                format!("Postman runs this script of {whose} {when} every request in it; kept as written (not run):\n{script}")
+            })
+        })
+        .collect()
 }
 
 fn request_step(
@@ -154,7 +185,8 @@ fn request_step(
         .to_ascii_uppercase();
     let mut url = build_url(request.get("url"));
     let mut headers = Map::new();
-    for header in request.get("header").and_then(Value::as_array).into_iter().flatten() {
+    for header in header_list(request.get("header")) {
+        let header = &header;
         if is_disabled(header) {
             continue;
         }
@@ -228,6 +260,20 @@ fn request_step(
         step.captures.push((postman_name.clone(), name, path.clone()));
     }
     step
+}
+
+/// Headers: a list of `{ key, value }`, or (allowed by the schema) one `Key: value` string
+/// a line.
+fn header_list(headers: Option<&Value>) -> Vec<Value> {
+    match headers {
+        Some(Value::Array(items)) => items.clone(),
+        Some(Value::String(text)) => text
+            .lines()
+            .filter_map(|line| line.split_once(':'))
+            .map(|(k, v)| json!({ "key": k.trim(), "value": v.trim() }))
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 fn first_line(text: &str) -> String {

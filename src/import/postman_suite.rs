@@ -105,6 +105,11 @@ pub fn convert(
             text: scenario_file(&collection_name, &name, group),
         });
         report.files.push(file_report(&path, &name, group));
+        for note in &group.notes {
+            let first = note.lines().next().unwrap_or_default();
+            let warning = format!("{}: {first}", path);
+            report.warnings.push(warning);
+        }
         for step in &group.steps {
             report.warnings.extend(step.warnings.iter().cloned());
             if step.token_request {
@@ -275,6 +280,9 @@ fn scenario_file(collection: &str, name: &str, group: &Group) -> String {
     if let Some(d) = &group.description {
         text.push_str(&format!("description:{}\n", value(&Value::String(d.clone()), 2)));
     }
+    for note in &group.notes {
+        text.push_str(&comment(note, 0));
+    }
     let scenario_auth = profile_of(&group.auth);
     if let Some(profile) = &scenario_auth {
         text.push_str(&format!("auth: {}\n", scalar(profile)));
@@ -392,7 +400,12 @@ fn file_report(path: &str, name: &str, group: &Group) -> FileReport {
         steps: group.steps.len(),
         assertions: group.steps.iter().map(|s| s.tests.assertions).sum(),
         captures: group.steps.iter().map(|s| s.captures.len()).sum(),
-        kept_as_comments: group.steps.iter().map(|s| s.tests.kept.len() + s.notes.len()).sum(),
+        kept_as_comments: group.notes.len()
+            + group
+                .steps
+                .iter()
+                .map(|s| s.tests.kept.len() + s.notes.len())
+                .sum::<usize>(),
     }
 }
 

@@ -179,6 +179,8 @@ fn a_v20_collection_with_object_auth_and_string_scripts() {
     let suite = std::fs::read_to_string(dir.path().join("suite/k2check.yaml")).unwrap();
     assert!(suite.contains("# Not imported: OAuth 1.0"), "{suite}");
     assert!(suite.contains("  imported:\n"), "{suite}");
+    // Headers written as one `Key: value` string a line.
+    assert!(users.contains("X-Trace: k2check"), "{users}");
 }
 
 /// Compares a written folder with the expected one; `UPDATE_GOLDEN=1` rewrites it.
