@@ -102,6 +102,20 @@ pub struct SuiteArgs {
     pub vars_file: Option<PathBuf>,
 }
 
+impl RunArgs {
+    /// `-v`/`-vv`, else `K2CHECK_VERBOSE` (`1`, `2`, or `true`).
+    pub fn verbosity(&self) -> u8 {
+        if self.verbose > 0 {
+            return self.verbose;
+        }
+        match std::env::var("K2CHECK_VERBOSE").unwrap_or_default().trim() {
+            "" | "0" | "false" => 0,
+            "true" => 1,
+            n => n.parse::<u8>().unwrap_or(1),
+        }
+    }
+}
+
 impl SuiteArgs {
     /// The environment asked for: `--env`, else `K2CHECK_ENV` (never under `--mock`), and a
     /// note when `K2CHECK_ENV` was set and ignored.
@@ -134,6 +148,16 @@ pub struct RunArgs {
     /// second signal ends them at once)
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration_arg)]
     pub grace: std::time::Duration,
+    /// Show each step's exchange as its scenario finishes: -v the request and response lines
+    /// and headers, timing and captures; -vv the bodies too (also K2CHECK_VERBOSE=1 or 2)
+    #[arg(short, long, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Bodies shown by -vv and kept in the HTML report are cut after this many characters
+    #[arg(long, value_name = "CHARS", default_value_t = crate::run::DEFAULT_BODY_LIMIT)]
+    pub body_limit: usize,
+    /// Write a self-contained HTML report here
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     /// Write a JUnit XML report here
     #[arg(long, value_name = "FILE")]
     pub junit: Option<PathBuf>,

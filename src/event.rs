@@ -75,6 +75,8 @@ pub struct ScenarioResult {
 #[derive(Debug, Clone)]
 pub struct StepResult {
     pub name: String,
+    /// The step's `description:`, shown with its failures and in the HTML report.
+    pub description: Option<String>,
     pub phase: Phase,
     pub span: Span,
     pub status: Status,
@@ -87,12 +89,17 @@ pub struct StepResult {
     pub skip_reason: Option<String>,
     /// Retries after 429/503 with Retry-After, and after a refused token.
     pub resends: u32,
+    /// What the step captured, masked; recorded only when the run records exchanges
+    /// (`--verbose`, `--html`).
+    pub captured: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone)]
 pub struct RequestLine {
     pub method: String,
     pub url: String,
+    /// Masked headers and body, when the run records exchanges.
+    pub detail: Option<Box<MessageDetail>>,
 }
 
 #[derive(Debug, Clone)]
@@ -100,6 +107,17 @@ pub struct ResponseSummary {
     pub status: u16,
     /// The start of the body, lossily decoded; kept only for failed steps.
     pub excerpt: Option<String>,
+    /// Masked headers and body (pretty JSON, cut), when the run records exchanges.
+    pub detail: Option<Box<MessageDetail>>,
+    /// How long the answer took.
+    pub time: Option<Duration>,
+}
+
+/// Headers and body of a request or a response, masked and cut for reports.
+#[derive(Debug, Clone, Default)]
+pub struct MessageDetail {
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
 }
 
 #[derive(Debug, Clone)]

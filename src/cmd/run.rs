@@ -15,9 +15,9 @@ use crate::exit;
 use crate::http::Client;
 use crate::plan::Plan;
 use crate::report::terminal::Progress;
-use crate::report::{FanOut, JsonReporter, JunitReporter, TerminalReporter};
+use crate::report::{FanOut, HtmlReporter, JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
-use crate::run::{Runtime, Schedule, execute};
+use crate::run::{Recording, Runtime, Schedule, execute};
 use crate::scenario::model::{AuthRef, Follow};
 
 /// How often the progress is brought up to date between scenario events.
@@ -68,18 +68,28 @@ pub async fn run(args: RunArgs) -> u8 {
         When::Auto => Progress::Off,
     };
     let plan = Arc::new(plan);
-    let rt = Arc::new(Runtime::new(plan.clone(), client));
+    let verbosity = args.verbosity();
+    let mut runtime = Runtime::new(plan.clone(), client);
+    if verbosity > 0 || args.html.is_some() {
+        runtime.recording = Some(Recording {
+            body_limit: args.body_limit,
+        });
+    }
+    let rt = Arc::new(runtime);
     let sources = plan.sources.clone();
     let redactor = plan.redactor.clone();
     let mut reporters = FanOut::default();
-    reporters.push(Box::new(TerminalReporter::new(
-        sources.clone(),
-        redactor.clone(),
-        colour,
-        progress,
-        rt.gate.requests.clone(),
-        Box::new(std::io::stdout()),
-    )));
+    reporters.push(Box::new(
+        TerminalReporter::new(
+            sources.clone(),
+            redactor.clone(),
+            colour,
+            progress,
+            rt.gate.requests.clone(),
+            Box::new(std::io::stdout()),
+        )
+        .verbose(verbosity),
+    ));
     if let Some(path) = &args.junit {
         let shard = args.select.shard.map(|s| s.to_string());
         reporters.push(Box::new(JunitReporter::new(
@@ -90,7 +100,12 @@ pub async fn run(args: RunArgs) -> u8 {
         )));
     }
     if let Some(path) = &args.json {
-        reporters.push(Box::new(JsonReporter::new(path, sources.clone(), redactor.clone())));
+        reporters.push(Box::new(
+            JsonReporter::new(path, sources.clone(), redactor.clone()).verbose(verbosity),
+        ));
+    }
+    if let Some(path) = &args.html {
+        reporters.push(Box::new(HtmlReporter::new(path, sources.clone(), redactor.clone())));
     }
     let unwritable = reporters.ready();
     if !unwritable.is_empty() {

@@ -17,6 +17,8 @@ pub struct JsonReporter {
     file: PendingFile,
     sources: Arc<SourceMap>,
     redactor: Redactor,
+    /// `-v`: each step's headers, timing and captures; `-vv`: bodies too.
+    verbosity: u8,
 }
 
 impl JsonReporter {
@@ -25,7 +27,14 @@ impl JsonReporter {
             file: PendingFile::create(path),
             sources,
             redactor,
+            verbosity: 0,
         }
+    }
+
+    /// Adds each step's exchange under `-v` (bodies from `-vv`), as the terminal shows it.
+    pub fn verbose(mut self, verbosity: u8) -> Self {
+        self.verbosity = verbosity;
+        self
     }
 
     /// One line: masked value by value (before JSON escapes it), then written.
@@ -100,7 +109,7 @@ impl JsonReporter {
                 })
             })
             .collect();
-        json!({
+        let mut line = json!({
             "type": "step",
             "scenario": scenario,
             "name": step.name,
@@ -110,12 +119,45 @@ impl JsonReporter {
             "attempts": step.attempts,
             "resends": step.resends,
             "duration_ms": step.duration.as_millis() as u64,
-            "request": step.request.as_ref().map(|r| json!({"method": r.method, "url": r.url})),
-            "response": step.response.as_ref().map(|r| json!({"status": r.status, "excerpt": r.excerpt})),
+            "request": step.request.as_ref().map(|r| {
+                let mut request = json!({"method": r.method, "url": r.url});
+                self.add_detail(&mut request, r.detail.as_deref());
+                request
+            }),
+            "response": step.response.as_ref().map(|r| {
+                let mut response = json!({"status": r.status, "excerpt": r.excerpt});
+                if self.verbosity > 0 {
+                    response["time_ms"] = json!(r.time.map(|t| t.as_millis() as u64));
+                }
+                self.add_detail(&mut response, r.detail.as_deref());
+                response
+            }),
             "failures": failures,
             "error": step.error,
             "skip_reason": step.skip_reason,
-        })
+        });
+        if self.verbosity > 0 {
+            let captures: serde_json::Map<String, Value> = step
+                .captured
+                .iter()
+                .map(|(n, v)| (n.clone(), Value::String(v.clone())))
+                .collect();
+            line["captures"] = Value::Object(captures);
+            line["description"] = json!(step.description);
+        }
+        line
+    }
+
+    /// Headers (and from `-vv` the body) of a request or response, under `-v`.
+    fn add_detail(&self, message: &mut Value, detail: Option<&crate::event::MessageDetail>) {
+        let Some(detail) = detail.filter(|_| self.verbosity > 0) else {
+            return;
+        };
+        let headers: Vec<Value> = detail.headers.iter().map(|(n, v)| json!([n, v])).collect();
+        message["headers"] = Value::Array(headers);
+        if self.verbosity > 1 {
+            message["body"] = json!(detail.body);
+        }
     }
 }
 

@@ -1,6 +1,9 @@
 //! Reporters: each implements `Reporter` and consumes the same event stream.
 
+mod exchange_text;
 pub mod file;
+mod html;
+mod html_page;
 mod json;
 mod junit;
 mod render;
@@ -8,6 +11,7 @@ mod reporter;
 pub mod terminal;
 mod xml;
 
+pub use html::HtmlReporter;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;
 pub use reporter::{FanOut, Reporter};

@@ -12,6 +12,7 @@ use crate::diag::Palette;
 use crate::event::{Event, ScenarioResult, Status, Summary};
 use crate::redact::Redactor;
 use crate::report::Reporter;
+use crate::report::exchange_text::step_exchange;
 use crate::report::file::WriteError;
 use crate::report::render::{headline, step_problem};
 use crate::source::SourceMap;
@@ -81,6 +82,8 @@ pub struct TerminalReporter {
     requests: Arc<std::sync::atomic::AtomicU64>,
     rate: RecentRate,
     out: Box<dyn std::io::Write + Send>,
+    /// `-v`: each step's exchange; `-vv`: with bodies.
+    verbosity: u8,
 }
 
 impl TerminalReporter {
@@ -118,7 +121,14 @@ impl TerminalReporter {
             requests,
             rate: RecentRate::default(),
             out,
+            verbosity: 0,
         }
+    }
+
+    /// Shows each step's exchange with its scenario (`-v`), bodies too from `-vv`.
+    pub fn verbose(mut self, verbosity: u8) -> Self {
+        self.verbosity = verbosity;
+        self
     }
 }
 
@@ -278,12 +288,18 @@ impl TerminalReporter {
         }
         text.push('\n');
         for step in &result.steps {
+            if self.verbosity > 0 {
+                text.push_str(&step_exchange(step, self.verbosity > 1));
+            }
             if matches!(step.status, Status::Failed | Status::Error) {
                 text.push_str(&format!(
                     "  step `{}`: {}\n",
                     printable_line(&step.name),
                     headline(step)
                 ));
+                if let Some(description) = &step.description {
+                    text.push_str(&format!("    ({})\n", printable_line(description)));
+                }
                 for line in step_problem(step, &self.sources, p).lines() {
                     text.push_str("    ");
                     text.push_str(line);

@@ -5,6 +5,7 @@ mod follow;
 mod follow_failure;
 pub mod limits;
 mod pages;
+mod recording;
 mod refusal_hint;
 pub mod resolve;
 mod runtime;
@@ -16,5 +17,6 @@ mod task_wait;
 mod urls;
 mod workflow_lookup;
 
+pub use recording::{DEFAULT_BODY_LIMIT, Recording};
 pub use runtime::Runtime;
 pub use scheduler::{Schedule, execute};

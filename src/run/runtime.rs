@@ -9,6 +9,7 @@ use crate::auth::Auth;
 use crate::http::Client;
 use crate::plan::Plan;
 use crate::run::limits::Gate;
+use crate::run::recording::Recording;
 use crate::run::urls::Urls;
 use crate::template::Context;
 
@@ -27,6 +28,8 @@ pub struct Runtime {
     aborting: AtomicBool,
     /// What the suite's set-up captured, set once it has run; every later scenario reads it.
     setup_values: std::sync::OnceLock<Vec<(String, Value)>>,
+    /// Whether (and how much of) each exchange is kept for the reports.
+    pub recording: Option<Recording>,
 }
 
 impl Runtime {
@@ -48,6 +51,7 @@ impl Runtime {
             stop_notices: std::sync::Mutex::new(Vec::new()),
             aborting: AtomicBool::new(false),
             setup_values: std::sync::OnceLock::new(),
+            recording: None,
         }
     }
 

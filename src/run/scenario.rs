@@ -146,6 +146,7 @@ pub fn finish(
 pub fn skipped_step(step: &Step, phase: Phase, reason: &str) -> StepResult {
     StepResult {
         name: step.name.clone(),
+        description: step.description.clone(),
         phase,
         span: step.span,
         status: Status::Skipped,
@@ -157,6 +158,7 @@ pub fn skipped_step(step: &Step, phase: Phase, reason: &str) -> StepResult {
         error: None,
         skip_reason: Some(reason.to_owned()),
         resends: 0,
+        captured: Vec::new(),
     }
 }
 

@@ -89,6 +89,7 @@ pub async fn run_step(
     };
     let mut result = StepResult {
         name: step.name.clone(),
+        description: step.description.clone(),
         phase,
         span: step.span,
         status: Status::Passed,
@@ -100,13 +101,18 @@ pub async fn run_step(
         error: None,
         skip_reason: None,
         resends,
+        captured: Vec::new(),
     };
+    let redactor = &rt.plan.redactor;
     let captures = match attempt {
         Attempt::Passed { response, captures } => {
             result.response = Some(ResponseSummary {
                 status: response.status,
                 excerpt: None,
+                detail: None,
+                time: Some(response.elapsed),
             });
+            record(rt, &mut result, &response, &captures);
             captures
         }
         Attempt::Failed {
@@ -116,7 +122,6 @@ pub async fn run_step(
         } => {
             // Checks give their texts whole; masked before they are cut, so no secret
             // survives as a prefix.
-            let redactor = &rt.plan.redactor;
             for f in &mut failures {
                 f.expected = masked_cut(&f.expected, FAILURE_CHARS, redactor);
                 f.actual = masked_cut(&f.actual, FAILURE_CHARS, redactor);
@@ -124,6 +129,7 @@ pub async fn run_step(
             result.status = Status::Failed;
             result.response = Some(summary_with_excerpt(&response, redactor));
             result.failures = failures;
+            record(rt, &mut result, &response, &captures);
             captures
         }
         Attempt::Error(error) => {
@@ -145,7 +151,19 @@ fn summary_with_excerpt(response: &Response, redactor: &crate::redact::Redactor)
     ResponseSummary {
         status: response.status,
         excerpt: Some(masked_cut(&text, EXCERPT_CHARS, redactor)),
+        detail: None,
+        time: Some(response.elapsed),
     }
+}
+
+/// The response's headers and body and the captures, when the run records exchanges.
+fn record(rt: &Runtime, result: &mut StepResult, response: &Response, captures: &[(String, Value)]) {
+    let Some(recording) = rt.recording else { return };
+    let redactor = &rt.plan.redactor;
+    if let Some(summary) = &mut result.response {
+        summary.detail = Some(Box::new(recording.response(response, redactor)));
+    }
+    result.captured = recording.captures(captures, redactor);
 }
 
 /// The profile a step uses: its own `auth`, the scenario's, or the suite default.
@@ -178,6 +196,9 @@ async fn attempt_once(
     let line = Some(RequestLine {
         method: resolved.method.clone(),
         url: crate::redact::url_for_display(&resolved.url).into_owned(),
+        detail: rt
+            .recording
+            .map(|r| Box::new(r.request(&resolved, profile, &plan.redactor))),
     });
     let (response, resends) = match exchange(rt, profile, &resolved).await {
         Ok(r) => r,

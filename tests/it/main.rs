@@ -12,6 +12,7 @@ mod politeness;
 mod robustness;
 mod rows;
 mod runner;
+mod seeing;
 mod server;
 mod suite_steps;
 mod support;

@@ -39,9 +39,11 @@ fn json_lines_follow_the_report_schema() {
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root().join("schemas/report.schema.json")).unwrap()).unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    for case in ["assertions-fail", "hostile-body", "retry", "fail-fast"] {
+    // Plain, and with every step's exchange (-vv adds headers, bodies, timing, captures).
+    let cases = ["assertions-fail", "hostile-body", "retry", "fail-fast"];
+    for (case, extra) in cases.iter().flat_map(|c| [(*c, &[][..]), (*c, &["-vv"][..])]) {
         let out = tempfile::tempdir().unwrap();
-        run_with_reports(case, &[], out.path());
+        run_with_reports(case, extra, out.path());
         let text = std::fs::read_to_string(out.path().join("report.jsonl")).unwrap();
         let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
         assert!(lines.len() >= 3, "{case}: too few events");

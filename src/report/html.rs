@@ -1,0 +1,372 @@
+//! The HTML report: one self-contained file (inline CSS and a little script, nothing
+//! fetched) with the run's header, a timeline of scenarios on a time axis, and every scenario
+//! and step with its exchange, failures first. Each scenario is rendered when it finishes;
+//! the file is written whole at the end, or not at all.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::event::{Event, MessageDetail, Phase, ScenarioResult, Status, StepResult, Summary};
+use crate::redact::Redactor;
+use crate::report::Reporter;
+use crate::report::exchange_text::status_line;
+use crate::report::file::{PendingFile, WriteError};
+use crate::report::html_page::{PAGE_SCRIPT, PAGE_STYLE, timeline_svg};
+use crate::report::xml::escape;
+use crate::source::SourceMap;
+
+/// A scenario on the timeline: when it started and ended, from the run's start.
+pub struct Bar {
+    pub index: usize,
+    pub name: String,
+    pub status: Status,
+    pub start: Duration,
+    pub end: Duration,
+    pub lane: usize,
+}
+
+pub struct HtmlReporter {
+    file: PendingFile,
+    sources: Arc<SourceMap>,
+    redactor: Redactor,
+    started: Option<Instant>,
+    environment: Option<String>,
+    hosts: Vec<String>,
+    run_id: String,
+    date: String,
+    /// When each running scenario started, from the run's start.
+    starts: Vec<(usize, Duration)>,
+    bars: Vec<Bar>,
+    /// Each finished scenario's section, rendered: failed ones go first in the page.
+    sections: Vec<(Status, String)>,
+    tags: std::collections::BTreeSet<String>,
+    summary: Option<Summary>,
+}
+
+impl HtmlReporter {
+    pub fn new(path: &Path, sources: Arc<SourceMap>, redactor: Redactor) -> Self {
+        HtmlReporter {
+            file: PendingFile::create(path),
+            sources,
+            redactor,
+            started: None,
+            environment: None,
+            hosts: Vec::new(),
+            run_id: String::new(),
+            date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            starts: Vec::new(),
+            bars: Vec::new(),
+            sections: Vec::new(),
+            tags: Default::default(),
+            summary: None,
+        }
+    }
+
+    /// Text for the page: masked, then escaped, so escaping cannot hide a secret.
+    fn text(&self, text: &str) -> String {
+        escape(&crate::text::printable(&self.redactor.redact(text)))
+    }
+
+    fn since_start(&self) -> Duration {
+        self.started.map(|s| s.elapsed()).unwrap_or_default()
+    }
+
+    fn finished(&mut self, result: &ScenarioResult) {
+        let start = self
+            .starts
+            .iter()
+            .position(|(i, _)| *i == result.index)
+            .map(|p| self.starts.swap_remove(p).1);
+        if let Some(start) = start {
+            // A scenario ends when its result comes in; its own clock may say a little less.
+            let end = (start + result.duration).max(start + Duration::from_micros(1));
+            let lane = lane_for(&self.bars, start);
+            self.bars.push(Bar {
+                index: result.index,
+                name: result.name.clone(),
+                status: result.status,
+                start,
+                end,
+                lane,
+            });
+        }
+        self.tags.extend(result.tags.iter().cloned());
+        let section = self.scenario_section(result);
+        self.sections.push((result.status, section));
+    }
+
+    fn scenario_section(&self, result: &ScenarioResult) -> String {
+        let mut out = String::new();
+        let failing = matches!(result.status, Status::Failed | Status::Error);
+        let word = result.status.word();
+        let tags = result.tags.iter().map(|t| self.text(t)).collect::<Vec<_>>().join(" ");
+        let _ = write!(
+            out,
+            "<details class=\"scenario {word}\" id=\"s{}\" data-status=\"{word}\" data-tags=\"{tags}\"{}>\n<summary><span class=\"badge {word}\">{word}</span> <strong>{}</strong> <span class=\"muted\">{} · {} step{} · {} ms</span>",
+            result.index,
+            if failing { " open" } else { "" },
+            self.text(&result.name),
+            self.text(&result.file),
+            result.steps.len(),
+            if result.steps.len() == 1 { "" } else { "s" },
+            result.duration.as_millis(),
+        );
+        for tag in &result.tags {
+            let _ = write!(out, " <span class=\"tag\">{}</span>", self.text(tag));
+        }
+        out.push_str("</summary>\n");
+        if let Some(reason) = &result.skip_reason {
+            let _ = writeln!(out, "<p class=\"reason\">{}</p>", self.text(reason));
+        }
+        for step in &result.steps {
+            out.push_str(&self.step_section(step));
+        }
+        out.push_str("</details>\n");
+        out
+    }
+
+    fn step_section(&self, step: &StepResult) -> String {
+        let mut out = String::new();
+        let word = step.status.word();
+        let failing = matches!(step.status, Status::Failed | Status::Error);
+        let phase = match step.phase {
+            Phase::Main => "",
+            Phase::Finally => "finally: ",
+        };
+        let _ = write!(
+            out,
+            "<details class=\"step {word}\"{}><summary><span class=\"badge {word}\">{word}</span> {phase}{} <span class=\"muted\">{} ms · {}</span></summary>\n<div class=\"step-body\">\n",
+            if failing { " open" } else { "" },
+            self.text(&step.name),
+            step.duration.as_millis(),
+            self.text(&self.sources.location(step.span)),
+        );
+        if let Some(d) = &step.description {
+            let _ = writeln!(out, "<p class=\"description\">{}</p>", self.text(d));
+        }
+        if step.attempts > 1 || step.resends > 0 {
+            let _ = writeln!(
+                out,
+                "<p class=\"muted\">attempts: {} · resent: {}</p>",
+                step.attempts, step.resends
+            );
+        }
+        if let Some(reason) = &step.skip_reason {
+            let _ = writeln!(out, "<p class=\"reason\">skipped: {}</p>", self.text(reason));
+        }
+        if !step.failures.is_empty() {
+            out.push_str("<table class=\"failures\"><thead><tr><th>assertion</th><th>expected</th><th>actual</th><th>where</th></tr></thead><tbody>\n");
+            for f in &step.failures {
+                let _ = writeln!(
+                    out,
+                    "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td></tr>",
+                    self.text(&f.message),
+                    self.text(&f.expected),
+                    self.text(&f.actual),
+                    self.text(&self.sources.location(f.span)),
+                );
+            }
+            out.push_str("</tbody></table>\n");
+        }
+        if let Some(error) = &step.error {
+            let _ = writeln!(out, "<pre class=\"error\">{}</pre>", self.text(error));
+        }
+        if let Some(request) = &step.request {
+            let _ = writeln!(
+                out,
+                "<h4>Request</h4>\n<p class=\"line\"><code>{} {}</code></p>",
+                self.text(&request.method),
+                self.text(&request.url)
+            );
+            if let Some(detail) = &request.detail {
+                out.push_str(&self.message(detail));
+            }
+        }
+        if let Some(response) = &step.response {
+            let time = response
+                .time
+                .map(|t| format!(" · {} ms", t.as_millis()))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "<h4>Response</h4>\n<p class=\"line\"><code>{}</code>{time}</p>",
+                status_line(response.status)
+            );
+            match &response.detail {
+                Some(detail) => out.push_str(&self.message(detail)),
+                None => {
+                    if let Some(excerpt) = response.excerpt.as_deref().filter(|e| !e.is_empty()) {
+                        let _ = writeln!(out, "<pre>{}</pre>", self.text(excerpt));
+                    }
+                }
+            }
+        }
+        if !step.captured.is_empty() {
+            out.push_str("<h4>Captured</h4>\n<table class=\"headers\"><tbody>\n");
+            for (name, value) in &step.captured {
+                let _ = writeln!(
+                    out,
+                    "<tr><th>{}</th><td><code>{}</code></td></tr>",
+                    self.text(name),
+                    self.text(value)
+                );
+            }
+            out.push_str("</tbody></table>\n");
+        }
+        out.push_str("</div></details>\n");
+        out
+    }
+
+    fn message(&self, detail: &MessageDetail) -> String {
+        let mut out = String::new();
+        if !detail.headers.is_empty() {
+            out.push_str("<table class=\"headers\"><tbody>\n");
+            for (name, value) in &detail.headers {
+                let _ = writeln!(
+                    out,
+                    "<tr><th>{}</th><td>{}</td></tr>",
+                    self.text(name),
+                    self.text(value)
+                );
+            }
+            out.push_str("</tbody></table>\n");
+        }
+        if let Some(body) = detail.body.as_deref().filter(|b| !b.is_empty()) {
+            let _ = writeln!(out, "<pre>{}</pre>", self.text(body));
+        }
+        out
+    }
+
+    fn page(&self) -> String {
+        let summary = self.summary.clone().unwrap_or_default();
+        let mut out = String::with_capacity(64 * 1024);
+        let title = format!(
+            "k2check: {} passed, {} failed",
+            summary.passed,
+            summary.failed + summary.errors
+        );
+        let _ = write!(
+            out,
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n<header>\n<h1>k2check report</h1>\n",
+            self.text(&title)
+        );
+        let environment = self.environment.as_deref().unwrap_or("(none)");
+        let _ = writeln!(
+            out,
+            "<p class=\"meta\">environment <strong>{}</strong> · {} · run {} · {} ms</p>",
+            self.text(environment),
+            self.text(&self.date),
+            self.text(&self.run_id),
+            summary.duration.as_millis()
+        );
+        if !self.hosts.is_empty() {
+            let hosts: Vec<String> = self.hosts.iter().map(|h| self.text(h)).collect();
+            let _ = writeln!(out, "<p class=\"meta\">sending to {}</p>", hosts.join(", "));
+        }
+        let _ = writeln!(
+            out,
+            "<ul class=\"counts\"><li class=\"passed\">{} passed</li><li class=\"failed\">{} failed</li><li class=\"error\">{} errors</li><li class=\"skipped\">{} skipped</li><li class=\"interrupted\">{} interrupted</li><li>{} steps</li></ul>\n</header>",
+            summary.passed,
+            summary.failed,
+            summary.errors,
+            summary.skipped,
+            summary.interrupted_scenarios,
+            summary.steps
+        );
+        out.push_str("<main>\n<section aria-labelledby=\"timeline-title\">\n<h2 id=\"timeline-title\">Timeline</h2>\n");
+        out.push_str(&timeline_svg(&self.bars, summary.duration, |t| self.text(t)));
+        out.push_str(
+            "</section>\n<section aria-labelledby=\"scenarios-title\">\n<h2 id=\"scenarios-title\">Scenarios</h2>\n",
+        );
+        out.push_str("<form class=\"filters\" role=\"search\" onsubmit=\"return false\">\n");
+        for status in ["passed", "failed", "error", "skipped", "interrupted"] {
+            let _ = writeln!(
+                out,
+                "<label><input type=\"checkbox\" name=\"status\" value=\"{status}\" checked> {status}</label>"
+            );
+        }
+        out.push_str("<label>tag <select name=\"tag\"><option value=\"\">any</option>");
+        for tag in &self.tags {
+            let t = self.text(tag);
+            let _ = write!(out, "<option value=\"{t}\">{t}</option>");
+        }
+        out.push_str("</select></label>\n<label>text <input type=\"search\" name=\"text\" placeholder=\"name, URL, message\"></label>\n");
+        out.push_str("<button type=\"button\" id=\"expand\">expand all</button> <button type=\"button\" id=\"collapse\">collapse all</button>\n</form>\n<p id=\"shown\" class=\"muted\" aria-live=\"polite\"></p>\n");
+        // Failures first, then the rest in input order.
+        let mut sections: Vec<&(Status, String)> = self.sections.iter().collect();
+        sections.sort_by_key(|(status, _)| !matches!(status, Status::Failed | Status::Error));
+        for (_, section) in sections {
+            out.push_str(section);
+        }
+        let _ = write!(
+            out,
+            "</section>\n</main>\n<script>{PAGE_SCRIPT}</script>\n</body>\n</html>\n"
+        );
+        out
+    }
+}
+
+/// The first lane free at `start`: concurrent scenarios take separate lanes.
+fn lane_for(bars: &[Bar], start: Duration) -> usize {
+    (0..)
+        .find(|lane| !bars.iter().any(|b| b.lane == *lane && b.end > start))
+        .unwrap_or(0)
+}
+
+impl Reporter for HtmlReporter {
+    fn on_event(&mut self, event: &Event) {
+        match event {
+            Event::RunStarted {
+                environment,
+                hosts,
+                run_id,
+                ..
+            } => {
+                self.started = Some(Instant::now());
+                self.environment = environment.clone();
+                self.hosts = hosts.clone();
+                self.run_id = run_id.clone();
+            }
+            Event::ScenarioStarted { index, .. } => {
+                let at = self.since_start();
+                self.starts.push((*index, at));
+            }
+            Event::ScenarioEnded { .. } => {}
+            Event::ScenarioFinished(result) => self.finished(result),
+            Event::RunFinished(summary) => self.summary = Some(summary.clone()),
+        }
+    }
+
+    fn ready(&self) -> Result<(), WriteError> {
+        self.file.ready()
+    }
+
+    fn finish(&mut self) -> Result<(), WriteError> {
+        let page = self.page();
+        self.file.write(page.as_bytes());
+        self.file.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_scenarios_take_separate_lanes_and_free_them_when_done() {
+        let bar = |lane, start, end| Bar {
+            index: 0,
+            name: String::new(),
+            status: Status::Passed,
+            start: Duration::from_millis(start),
+            end: Duration::from_millis(end),
+            lane,
+        };
+        let bars = vec![bar(0, 0, 100), bar(1, 10, 50)];
+        assert_eq!(lane_for(&bars, Duration::from_millis(20)), 2);
+        assert_eq!(lane_for(&bars, Duration::from_millis(60)), 1);
+        assert_eq!(lane_for(&bars, Duration::from_millis(120)), 0);
+    }
+}
