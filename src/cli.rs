@@ -37,6 +37,23 @@ pub enum Command {
     /// Turn a Postman collection or a curl command into k2check scenarios
     #[command(subcommand)]
     Import(ImportCommand),
+    /// Write API documentation from the scenarios: Markdown pages and one HTML file
+    Docs(DocsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DocsArgs {
+    /// Scenario files or folders (default: ./scenarios if it exists, else the suite here)
+    pub paths: Vec<PathBuf>,
+    /// The folder to write index.md, a page per scenario folder, and docs.html into
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A JSON report of a run with -v: each step shows that run's request and response
+    #[arg(long, value_name = "REPORT.jsonl")]
+    pub from_run: Option<PathBuf>,
+    /// The documentation's title
+    #[arg(long, default_value = "API checks")]
+    pub title: String,
 }
 
 #[derive(Debug, Subcommand)]

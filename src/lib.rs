@@ -7,6 +7,7 @@ pub(crate) mod auth;
 pub mod cli;
 pub mod cmd;
 pub(crate) mod diag;
+pub(crate) mod docs;
 pub(crate) mod encoding;
 pub(crate) mod event;
 pub(crate) mod exit;

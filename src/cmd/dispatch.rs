@@ -23,6 +23,7 @@ pub fn main_with(cli: Cli) -> u8 {
             Command::SecretHash(args) => cmd::secret_hash::secret_hash(args),
             Command::Schema => cmd::schema::schema(),
             Command::Init(args) => cmd::init::init(args),
+            Command::Docs(args) => cmd::docs::docs(args),
             Command::Import(ImportCommand::Postman(args)) => cmd::import_postman::import_postman(args),
             Command::Import(ImportCommand::Curl(args)) => cmd::import_curl::import_curl(args),
         }

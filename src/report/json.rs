@@ -58,6 +58,7 @@ impl Reporter for JsonReporter {
                 "type": "run_started",
                 "format": 1,
                 "run_id": run_id,
+                "started_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                 "environment": environment,
                 "hosts": hosts,
                 "scenarios": total,

@@ -9,8 +9,9 @@ mod junit;
 mod render;
 mod reporter;
 pub mod terminal;
-mod xml;
+pub(crate) mod xml;
 
+pub use exchange_text::status_line;
 pub use html::HtmlReporter;
 pub use json::JsonReporter;
 pub use junit::JunitReporter;

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, modules by subject.
 
 mod auth;
+mod docs;
 mod exact;
 mod golden;
 mod http;

@@ -53,6 +53,7 @@ pub fn normalize(text: &str, temp: &Path) -> String {
         (r#"time="[0-9.]+""#, r#"time="<T>""#),
         (r#""duration_ms":\d+"#, r#""duration_ms":0"#),
         (r#""run_id":"[0-9a-f]+""#, r#""run_id":"<ID>""#),
+        (r#""started_at":"[0-9TZ:-]+""#, r#""started_at":"<DATE>""#),
     ];
     let mut out = text;
     for (pattern, replacement) in rules {

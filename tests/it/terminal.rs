@@ -35,10 +35,12 @@ fn open_pty() -> Pty {
 /// input, types each line when the output so far ends in a prompt, and returns the exit code
 /// and everything the terminal showed (stdout stays a pipe, so the hash is apart).
 fn on_terminal(args: &[&str], lines: &[&str]) -> (i32, String, String) {
-    on_terminal_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args, lines)
+    on_terminal_in(std::path::Path::new(env!("CARGO_MANIFEST_DIR")), args, lines, true)
 }
 
-fn on_terminal_in(dir: &std::path::Path, args: &[&str], lines: &[&str]) -> (i32, String, String) {
+/// With `hidden`, each line is typed only once the program has turned the terminal's echo off
+/// (as a person types after the prompt): what is then shown is what the terminal echoed.
+fn on_terminal_in(dir: &std::path::Path, args: &[&str], lines: &[&str], hidden: bool) -> (i32, String, String) {
     let pty = open_pty();
     let slave = File::options().read(true).write(true).open(&pty.slave_path).unwrap();
     let slave_fd = slave.as_raw_fd();
@@ -60,7 +62,8 @@ fn on_terminal_in(dir: &std::path::Path, args: &[&str], lines: &[&str]) -> (i32,
         });
     }
     let mut child = command.spawn().unwrap();
-    drop(slave);
+    // Kept open to read the terminal's settings; the child's copies are its own.
+    let settings_fd = slave.as_raw_fd();
 
     let mut master = pty.master;
     let mut reader = master.try_clone().unwrap();
@@ -88,8 +91,12 @@ fn on_terminal_in(dir: &std::path::Path, args: &[&str], lines: &[&str]) -> (i32,
                 shown.extend(bytes);
             }
         }
+        if hidden {
+            wait_for_echo_off(settings_fd, deadline);
+        }
         master.write_all(format!("{line}\r").as_bytes()).unwrap();
     }
+    drop(slave);
     let mut stdout = String::new();
     child.stdout.take().unwrap().read_to_string(&mut stdout).unwrap();
     let status = child.wait().unwrap();
@@ -101,6 +108,22 @@ fn on_terminal_in(dir: &std::path::Path, args: &[&str], lines: &[&str]) -> (i32,
         stdout,
         String::from_utf8_lossy(&shown).into_owned(),
     )
+}
+
+fn wait_for_echo_off(fd: i32, deadline: Instant) {
+    loop {
+        // SAFETY: tcgetattr fills the struct it is given; the descriptor is open.
+        let echo = unsafe {
+            let mut settings: libc::termios = std::mem::zeroed();
+            assert_eq!(libc::tcgetattr(fd, &mut settings), 0, "tcgetattr");
+            settings.c_lflag & libc::ECHO != 0
+        };
+        if !echo {
+            return;
+        }
+        assert!(Instant::now() < deadline, "the terminal's echo was never turned off");
+        std::thread::sleep(Duration::from_millis(5));
+    }
 }
 
 fn prompts(shown: &[u8]) -> usize {
@@ -148,7 +171,7 @@ fn init_on_a_terminal_asks_for_what_no_flag_gave_and_never_for_the_secret() {
         "",
         "y",
     ];
-    let (code, _, shown) = on_terminal_in(dir.path(), &["init", "suite"], &answers);
+    let (code, _, shown) = on_terminal_in(dir.path(), &["init", "suite"], &answers, false);
     assert_eq!(code, 0, "{shown}");
     assert!(
         shown.contains("is not a tenant id"),

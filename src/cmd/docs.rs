@@ -1,0 +1,107 @@
+//! `k2check docs [PATHS] --out DIR`: API documentation from the scenarios, with a recorded
+//! run's examples when `--from-run` names its JSON report.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use crate::cli::DocsArgs;
+use crate::cmd::prepare::{default_paths, print_diagnostics};
+use crate::diag::Diagnostic;
+use crate::docs::examples::Examples;
+use crate::docs::{describe_all, root_of, write_docs};
+use crate::exit;
+use crate::scenario::load::{decode_each, load};
+use crate::scenario::model::RowSource;
+
+pub fn docs(args: DocsArgs) -> u8 {
+    let paths = match default_paths(&args.paths) {
+        Ok(p) => p,
+        Err(e) => {
+            crate::errln!("error: {e}");
+            return exit::INVALID;
+        }
+    };
+    let examples = match &args.from_run {
+        None => None,
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Examples::read(&t))
+        {
+            Ok(examples) => {
+                if !examples.detailed {
+                    crate::errln!(
+                        "warning: {} was written without -v: the examples show request lines and failures only",
+                        path.display()
+                    );
+                }
+                Some(examples)
+            }
+            Err(e) => {
+                crate::errln!("error: {}: {e}", path.display());
+                return exit::INVALID;
+            }
+        },
+    };
+    let loaded = load(&paths);
+    let mut scenarios = Vec::new();
+    let mut diagnostics = loaded.diagnostics;
+    let mut decoding = Vec::new();
+    decode_each(&loaded.scenario_files, &loaded.sources, |scenario, diags| {
+        decoding.extend(diags);
+        scenarios.extend(scenario);
+    });
+    // YAML row files beside the scenarios are data, not scenarios that failed to decode.
+    let row_files: BTreeSet<PathBuf> = scenarios
+        .iter()
+        .filter_map(|s| match &s.rows {
+            Some(RowSource::File(path)) => s.path.parent().map(|d| d.join(&path.value)),
+            _ => None,
+        })
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .collect();
+    decoding.retain(|d: &Diagnostic| {
+        let file = d.span.map(|s| loaded.sources.path(s.file).to_path_buf());
+        !file
+            .and_then(|f| std::fs::canonicalize(f).ok())
+            .is_some_and(|f| row_files.contains(&f))
+    });
+    diagnostics.extend(decoding);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        print_diagnostics(&diagnostics, &loaded.sources, &Default::default());
+        crate::errln!("the scenarios have problems (see `k2check validate`); no documentation was written");
+        return exit::INVALID;
+    }
+    if scenarios.is_empty() {
+        crate::errln!(
+            "error: no scenario found in {}",
+            paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return exit::INVALID;
+    }
+    let suite_file = loaded.suite.as_ref().map(|s| loaded.sources.path(s.file).to_path_buf());
+    let root = root_of(suite_file.as_deref(), &paths);
+    let files = write_docs(&args.title, &root, describe_all(&scenarios), examples.as_ref());
+    if let Err(e) = std::fs::create_dir_all(&args.out) {
+        crate::errln!("error: cannot create {}: {e}", args.out.display());
+        return exit::INCOMPLETE;
+    }
+    for file in &files {
+        let target = args.out.join(&file.path);
+        if let Err(e) = std::fs::write(&target, &file.text) {
+            crate::errln!("error: cannot write {}: {e}", target.display());
+            return exit::INCOMPLETE;
+        }
+    }
+    crate::errln!(
+        "Wrote the documentation of {} scenarios to {} ({} files; open {}/docs.html or start at index.md)",
+        scenarios.len(),
+        args.out.display(),
+        files.len(),
+        args.out.display()
+    );
+    exit::OK
+}

@@ -1,0 +1,124 @@
+//! Examples from a run: the JSON Lines report of a `-v` run gives each step's request and
+//! response (masked when they were written), which the docs show beside the step.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// What a run recorded of one step.
+pub struct Example {
+    pub status: String,
+    pub request: String,
+    pub response: Option<String>,
+    /// What failed, when the step did not pass in that run.
+    pub problem: Option<String>,
+}
+
+/// The run the examples come from, and its steps by scenario name and step position.
+#[derive(Default)]
+pub struct Examples {
+    pub environment: Option<String>,
+    pub started_at: Option<String>,
+    steps: HashMap<(String, usize), Example>,
+    /// Whether the report holds the exchanges (`-v`), not only the request lines.
+    pub detailed: bool,
+}
+
+impl Examples {
+    /// Reads a JSON Lines report; `Err` says which line is not what a report holds.
+    pub fn read(text: &str) -> Result<Examples, String> {
+        let mut examples = Examples::default();
+        let mut scenario_names: HashMap<u64, String> = HashMap::new();
+        let mut steps_seen: HashMap<u64, usize> = HashMap::new();
+        let mut pending: Vec<(u64, usize, Example)> = Vec::new();
+        for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
+            let value: Value = serde_json::from_str(line).map_err(|e| format!("line {}: not JSON: {e}", n + 1))?;
+            match value["type"].as_str() {
+                Some("run_started") => {
+                    examples.environment = value["environment"].as_str().map(str::to_owned);
+                    examples.started_at = value["started_at"].as_str().map(str::to_owned);
+                }
+                Some("scenario") => {
+                    let index = value["index"].as_u64().unwrap_or_default();
+                    // A data row's run documents its scenario: `name [row 1: alice]`.
+                    let name = value["name"].as_str().unwrap_or_default();
+                    let base = name.split(" [row ").next().unwrap_or(name).to_owned();
+                    scenario_names.insert(index, base);
+                }
+                Some("step") => {
+                    let scenario = value["scenario"].as_u64().unwrap_or_default();
+                    let position = steps_seen.entry(scenario).or_insert(0);
+                    let example = example(&value);
+                    examples.detailed |= value["request"]["headers"].is_array();
+                    pending.push((scenario, *position, example));
+                    *position += 1;
+                }
+                Some(_) => {}
+                None => return Err(format!("line {}: no `type`: is this a k2check JSON report?", n + 1)),
+            }
+        }
+        for (scenario, position, example) in pending {
+            if let Some(name) = scenario_names.get(&scenario) {
+                // The first run of a scenario (its first row) is its example.
+                examples.steps.entry((name.clone(), position)).or_insert(example);
+            }
+        }
+        Ok(examples)
+    }
+
+    pub fn get(&self, scenario: &str, position: usize) -> Option<&Example> {
+        self.steps.get(&(scenario.to_owned(), position))
+    }
+}
+
+fn example(step: &Value) -> Example {
+    let mut request = match (step["request"]["method"].as_str(), step["request"]["url"].as_str()) {
+        (Some(m), Some(u)) => format!("{m} {u}\n"),
+        _ => String::new(),
+    };
+    append_message(&mut request, &step["request"]);
+    let response = step["response"]["status"].as_u64().map(|status| {
+        let mut text = format!("{}\n", crate::report::status_line(status as u16));
+        append_message(&mut text, &step["response"]);
+        if step["response"]["body"].is_null()
+            && let Some(excerpt) = step["response"]["excerpt"].as_str()
+        {
+            text.push('\n');
+            text.push_str(excerpt);
+        }
+        text
+    });
+    let failures: Vec<String> = step["failures"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| {
+            format!(
+                "{}: expected {}, actual {}",
+                f["message"].as_str().unwrap_or_default(),
+                f["expected"].as_str().unwrap_or_default(),
+                f["actual"].as_str().unwrap_or_default()
+            )
+        })
+        .chain(step["error"].as_str().map(str::to_owned))
+        .collect();
+    Example {
+        status: step["status"].as_str().unwrap_or("unknown").to_owned(),
+        request: request.trim_end().to_owned(),
+        response: response.map(|r| r.trim_end().to_owned()),
+        problem: (!failures.is_empty()).then(|| failures.join("\n")),
+    }
+}
+
+fn append_message(out: &mut String, message: &Value) {
+    for header in message["headers"].as_array().into_iter().flatten() {
+        if let (Some(name), Some(value)) = (header[0].as_str(), header[1].as_str()) {
+            out.push_str(&format!("{name}: {value}\n"));
+        }
+    }
+    if let Some(body) = message["body"].as_str().filter(|b| !b.is_empty()) {
+        out.push('\n');
+        out.push_str(body);
+        out.push('\n');
+    }
+}

@@ -1,0 +1,90 @@
+//! API documentation from scenarios: an index and a page per folder in Markdown, and one HTML
+//! file; with a `-v` JSON report, each step's example exchange from that run.
+
+mod describe;
+pub(crate) mod examples;
+mod html;
+mod markdown;
+
+use std::path::{Path, PathBuf};
+
+pub use describe::DocScenario;
+use describe::{describe, folder_of};
+use examples::Examples;
+
+/// A folder of scenarios: one page.
+pub struct Folder {
+    pub name: String,
+    /// Its Markdown page's file name.
+    pub page: String,
+    pub scenarios: Vec<DocScenario>,
+}
+
+/// A file of the docs, its path relative to the output folder.
+pub struct DocFile {
+    pub path: String,
+    pub text: String,
+}
+
+/// Groups the scenarios by folder (in path order) and writes every file.
+pub fn write_docs(title: &str, root: &Path, scenarios: Vec<DocScenario>, examples: Option<&Examples>) -> Vec<DocFile> {
+    let mut folders: Vec<Folder> = Vec::new();
+    let mut scenarios = scenarios;
+    scenarios.sort_by(|a, b| a.file.cmp(&b.file));
+    for scenario in scenarios {
+        let name = folder_of(&scenario.file, root);
+        match folders.iter_mut().find(|f| f.name == name) {
+            Some(folder) => folder.scenarios.push(scenario),
+            None => {
+                let page = match name.as_str() {
+                    "." => "root.md".to_owned(),
+                    other => format!("{}.md", other.replace('/', "-")),
+                };
+                folders.push(Folder {
+                    name,
+                    page,
+                    scenarios: vec![scenario],
+                });
+            }
+        }
+    }
+    let mut files = vec![DocFile {
+        path: "index.md".into(),
+        text: markdown::index(title, &folders, examples),
+    }];
+    for folder in &folders {
+        files.push(DocFile {
+            path: folder.page.clone(),
+            text: markdown::folder_page(folder, examples),
+        });
+    }
+    files.push(DocFile {
+        path: "docs.html".into(),
+        text: html::page(title, &folders, examples),
+    });
+    files
+}
+
+/// Documents the scenarios of a loaded suite.
+pub fn describe_all(scenarios: &[crate::scenario::model::Scenario]) -> Vec<DocScenario> {
+    let engine = crate::template::TemplateEngine::new();
+    scenarios.iter().map(|s| describe(s, &engine)).collect()
+}
+
+/// "the run of 2026-12-02T10:00:00Z in environment `mock`"
+pub fn run_words(examples: &Examples) -> String {
+    let when = examples.started_at.as_deref().unwrap_or("an unknown date");
+    match &examples.environment {
+        Some(env) => format!("the run of {when} in environment `{env}`"),
+        None => format!("the run of {when}"),
+    }
+}
+
+/// The folder the docs are relative to: the suite's, else the first path's.
+pub fn root_of(suite_file: Option<&Path>, paths: &[PathBuf]) -> PathBuf {
+    suite_file
+        .and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .or_else(|| paths.first().cloned())
+        .unwrap_or_else(|| PathBuf::from("."))
+}
