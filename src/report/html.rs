@@ -13,19 +13,10 @@ use crate::redact::Redactor;
 use crate::report::Reporter;
 use crate::report::exchange_text::status_line;
 use crate::report::file::{PendingFile, WriteError};
-use crate::report::html_page::{PAGE_SCRIPT, PAGE_STYLE, timeline_svg};
+use crate::report::html_page::{PAGE_SCRIPT, PAGE_STYLE};
+use crate::report::timeline::{Bar, lane_for, timeline_svg};
 use crate::report::xml::escape;
 use crate::source::SourceMap;
-
-/// A scenario on the timeline: when it started and ended, from the run's start.
-pub struct Bar {
-    pub index: usize,
-    pub name: String,
-    pub status: Status,
-    pub start: Duration,
-    pub end: Duration,
-    pub lane: usize,
-}
 
 pub struct HtmlReporter {
     file: PendingFile,
@@ -308,13 +299,6 @@ impl HtmlReporter {
     }
 }
 
-/// The first lane free at `start`: concurrent scenarios take separate lanes.
-fn lane_for(bars: &[Bar], start: Duration) -> usize {
-    (0..)
-        .find(|lane| !bars.iter().any(|b| b.lane == *lane && b.end > start))
-        .unwrap_or(0)
-}
-
 impl Reporter for HtmlReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
@@ -347,26 +331,5 @@ impl Reporter for HtmlReporter {
         let page = self.page();
         self.file.write(page.as_bytes());
         self.file.commit()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn concurrent_scenarios_take_separate_lanes_and_free_them_when_done() {
-        let bar = |lane, start, end| Bar {
-            index: 0,
-            name: String::new(),
-            status: Status::Passed,
-            start: Duration::from_millis(start),
-            end: Duration::from_millis(end),
-            lane,
-        };
-        let bars = vec![bar(0, 0, 100), bar(1, 10, 50)];
-        assert_eq!(lane_for(&bars, Duration::from_millis(20)), 2);
-        assert_eq!(lane_for(&bars, Duration::from_millis(60)), 1);
-        assert_eq!(lane_for(&bars, Duration::from_millis(120)), 0);
     }
 }

@@ -9,6 +9,7 @@ mod junit;
 mod render;
 mod reporter;
 pub mod terminal;
+pub(crate) mod timeline;
 pub(crate) mod xml;
 
 pub use exchange_text::status_line;

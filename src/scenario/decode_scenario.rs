@@ -5,11 +5,10 @@ use std::path::Path;
 use crate::diag::Diagnostic;
 use crate::scenario::decode_k2::{decode_odata, decode_scim, decode_workflow};
 use crate::scenario::decode_predicate::{decode_predicates, decode_regex, decode_time};
-use crate::scenario::decode_suite::decode_vars;
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{
     AuthRef, Body, BodyAs, Capture, CaptureSource, EntitySetCheck, Expect, Follow, Request, Retry, RowSource, Scenario,
-    Spanned, StatusPattern, Step, Template,
+    Spanned, StatusPattern, Step, Template, Vars,
 };
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind};
@@ -151,6 +150,14 @@ fn decode_auth_ref(r: &mut Reader, node: &Node) -> Option<Spanned<AuthRef>> {
         AuthRef::Profile(name)
     };
     Some(Spanned { value, span: node.span })
+}
+
+/// Named values, in the order written: a scenario's `vars`, the suite's and environments'.
+pub fn decode_vars(r: &mut Reader, node: &Node) -> Vars {
+    r.entries(node, "vars")
+        .into_iter()
+        .map(|(name, value)| (name, value.clone()))
+        .collect()
 }
 
 pub fn decode_steps(r: &mut Reader, node: &Node) -> Vec<Step> {

@@ -3,11 +3,11 @@
 use std::path::Path;
 
 use crate::diag::Diagnostic;
-use crate::scenario::decode_scenario::decode_steps;
+use crate::scenario::decode_scenario::{decode_steps, decode_vars};
 use crate::scenario::fields::Reader;
 use crate::scenario::model::{
     AuthKind, AuthProfile, ClientAuthStyle, ClientCredentials, Defaults, Environment, Limits, Spanned, Suite,
-    SuiteSteps, Tls, Vars, parse_rate,
+    SuiteSteps, Tls, parse_rate,
 };
 use crate::source::FileId;
 use crate::yaml::Node;
@@ -104,13 +104,6 @@ pub fn decode_suite(r: &mut Reader, file: FileId, dir: &Path, root: &Node) -> Su
         }
     }
     suite
-}
-
-pub fn decode_vars(r: &mut Reader, node: &Node) -> Vars {
-    r.entries(node, "vars")
-        .into_iter()
-        .map(|(name, value)| (name, value.clone()))
-        .collect()
 }
 
 fn decode_defaults(r: &mut Reader, node: &Node) -> Defaults {

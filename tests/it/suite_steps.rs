@@ -132,22 +132,9 @@ fn scenarios_read_set_up_captures_but_never_set_them() {
 fn teardown_runs_after_a_stop_signal() {
     let slow = "name: slow\nsteps:\n  - request: { url: \"{{ api }}/slow/20000\" }\n";
     let dir = suite(&[("k2check.yaml", &suite_file("/json", "/echo")), ("slow.yaml", slow)]);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-        .current_dir(dir.path())
-        .args(["run", ".", "--junit", "r.xml"])
-        .env("TEST_URL", crate::server::shared().url())
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = crate::support::spawn_run(dir.path(), &[]);
     std::thread::sleep(Duration::from_millis(1000));
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
+    crate::support::signal(&child, "INT");
     let out = child.wait_with_output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(130), "{stdout}");

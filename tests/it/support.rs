@@ -95,3 +95,26 @@ pub fn suite(files: &[(&str, &str)]) -> tempfile::TempDir {
     }
     dir
 }
+
+/// Starts `k2check run .` in `dir` against the test server, with a JUnit and a JSON report.
+pub fn spawn_run(dir: &std::path::Path, extra: &[&str]) -> std::process::Child {
+    std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .current_dir(dir)
+        .args(["run", ".", "--junit", "r.xml", "--json", "r.jsonl"])
+        .args(extra)
+        .env("TEST_URL", crate::server::shared().url())
+        .env("CI", "true")
+        .env("NO_COLOR", "1")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("k2check starts")
+}
+
+pub fn signal(child: &std::process::Child, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([format!("-{name}"), child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success());
+}

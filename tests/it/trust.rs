@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::support::{k2check, suite};
+use crate::support::{k2check, signal, spawn_run, suite};
 
 /// A suite for `--mock` whose two profiles differ only in their secret.
 const TWO_SECRETS: &str = r#"
@@ -197,29 +197,6 @@ fn rates_that_would_send_nothing_or_limit_nothing_are_refused() {
     );
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("invalid rate `0.00001/s`"), "{}", out.stderr);
-}
-
-/// Starts `k2check run .` in `dir` against the test server, with a JUnit and a JSON report.
-fn spawn_run(dir: &std::path::Path, extra: &[&str]) -> std::process::Child {
-    std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-        .current_dir(dir)
-        .args(["run", ".", "--junit", "r.xml", "--json", "r.jsonl"])
-        .args(extra)
-        .env("TEST_URL", crate::server::shared().url())
-        .env("CI", "true")
-        .env("NO_COLOR", "1")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("k2check starts")
-}
-
-fn signal(child: &std::process::Child, name: &str) {
-    let sent = std::process::Command::new("kill")
-        .args([format!("-{name}"), child.id().to_string()])
-        .status()
-        .expect("kill runs");
-    assert!(sent.success());
 }
 
 /// A scenario whose second step takes 20 s, with a clean-up step.

@@ -1,0 +1,110 @@
+//! The HTML report's timeline: each scenario a bar on a time axis, concurrent scenarios in
+//! lanes of their own, drawn as inline SVG.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::event::Status;
+
+/// Height of one lane of the timeline, in SVG units.
+const LANE: f64 = 16.0;
+/// Width of the timeline's drawing area, in SVG units (it scales to the page).
+const WIDTH: f64 = 1000.0;
+
+/// The timeline: one lane per concurrent slot, a bar per scenario coloured by status, each
+/// a link to its scenario, with a time axis below.
+pub fn timeline_svg(bars: &[Bar], total: Duration, text: impl Fn(&str) -> String) -> String {
+    if bars.is_empty() {
+        return "<p class=\"muted\">No scenario ran.</p>\n".into();
+    }
+    let lanes = bars.iter().map(|b| b.lane + 1).max().unwrap_or(1);
+    let end = bars
+        .iter()
+        .map(|b| b.end)
+        .max()
+        .unwrap_or_default()
+        .max(total)
+        .as_secs_f64()
+        .max(1e-6);
+    let height = lanes as f64 * LANE + 24.0;
+    let mut out = format!(
+        "<div class=\"timeline\"><svg viewBox=\"0 0 {WIDTH} {height}\" preserveAspectRatio=\"none\" role=\"img\" aria-label=\"{} scenarios on a time axis, {} at once at most\">\n",
+        bars.len(),
+        lanes
+    );
+    for bar in bars {
+        let x = bar.start.as_secs_f64() / end * WIDTH;
+        let w = ((bar.end - bar.start).as_secs_f64() / end * WIDTH).max(1.5);
+        let y = bar.lane as f64 * LANE + 2.0;
+        let ms = (bar.end - bar.start).as_millis();
+        let _ = writeln!(
+            out,
+            "<a href=\"#s{}\" class=\"bar {}\"><rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{}\" rx=\"2\"><title>{} · {} · {ms} ms</title></rect></a>",
+            bar.index,
+            bar.status.word(),
+            LANE - 4.0,
+            text(&bar.name),
+            bar.status.word(),
+        );
+    }
+    // Five ticks along the axis, in milliseconds from the start.
+    let axis_y = lanes as f64 * LANE + 4.0;
+    let _ = writeln!(
+        out,
+        "<line class=\"axis\" x1=\"0\" y1=\"{axis_y}\" x2=\"{WIDTH}\" y2=\"{axis_y}\"/>"
+    );
+    for i in 0..=4 {
+        let x = WIDTH * i as f64 / 4.0;
+        let ms = end * 1000.0 * i as f64 / 4.0;
+        let anchor = match i {
+            0 => "start",
+            4 => "end",
+            _ => "middle",
+        };
+        let _ = writeln!(
+            out,
+            "<text class=\"tick\" x=\"{x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\">{ms:.0} ms</text>",
+            axis_y + 16.0
+        );
+    }
+    out.push_str("</svg></div>\n");
+    out
+}
+
+/// A scenario on the timeline: when it started and ended, from the run's start.
+pub struct Bar {
+    pub index: usize,
+    pub name: String,
+    pub status: Status,
+    pub start: Duration,
+    pub end: Duration,
+    pub lane: usize,
+}
+
+/// The first lane free at `start`: concurrent scenarios take separate lanes.
+pub fn lane_for(bars: &[Bar], start: Duration) -> usize {
+    (0..)
+        .find(|lane| !bars.iter().any(|b| b.lane == *lane && b.end > start))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn concurrent_scenarios_take_separate_lanes_and_free_them_when_done() {
+        let bar = |lane, start, end| Bar {
+            index: 0,
+            name: String::new(),
+            status: Status::Passed,
+            start: Duration::from_millis(start),
+            end: Duration::from_millis(end),
+            lane,
+        };
+        let bars = vec![bar(0, 0, 100), bar(1, 10, 50)];
+        assert_eq!(lane_for(&bars, Duration::from_millis(20)), 2);
+        assert_eq!(lane_for(&bars, Duration::from_millis(60)), 1);
+        assert_eq!(lane_for(&bars, Duration::from_millis(120)), 0);
+    }
+}
