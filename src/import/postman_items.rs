@@ -183,6 +183,12 @@ fn request_step(
         .and_then(Value::as_str)
         .unwrap_or("GET")
         .to_ascii_uppercase();
+    if !crate::scenario::decode_scenario::METHODS.contains(&method.as_str()) {
+        step.warnings.push(format!(
+            "step `{}`: k2check does not send {method} requests; `validate` says so until the step is changed",
+            step.name
+        ));
+    }
     let mut url = build_url(request.get("url"));
     let mut headers = Map::new();
     for header in header_list(request.get("header")) {
@@ -196,6 +202,13 @@ fn request_step(
         ) else {
             continue;
         };
+        if ::http::HeaderName::from_bytes(key.as_bytes()).is_err() {
+            step.warnings.push(format!(
+                "step `{}`: the header name `{key}` is not valid HTTP; left out",
+                step.name
+            ));
+            continue;
+        }
         let value = header_value(&key, &value, vars, locals);
         headers.insert(key, Value::String(value));
     }

@@ -80,14 +80,11 @@ pub fn variable_name(name: &str) -> String {
 /// An environment variable's name for a Postman name: `base-url` → `BASE_URL`.
 pub fn env_name(name: &str) -> String {
     let upper = variable_name(name).to_ascii_uppercase();
-    upper
-        .trim_start_matches("V_")
-        .to_owned()
-        .chars()
-        .take(64)
-        .collect::<String>()
-        .trim_matches('_')
-        .to_owned()
+    let name: String = upper.trim_start_matches("V_").chars().take(64).collect();
+    match name.trim_matches('_') {
+        "" => "POSTMAN_VARIABLE".to_owned(),
+        name => name.to_owned(),
+    }
 }
 
 /// What the import learns about variables while it converts text.
@@ -136,11 +133,6 @@ impl Variables {
             return defined.clone();
         }
         let env = env_name(name);
-        let env = if env.is_empty() {
-            "POSTMAN_VARIABLE".to_owned()
-        } else {
-            env
-        };
         if name.starts_with('$') {
             self.dynamic_unmapped.insert(name.to_owned());
         } else {

@@ -354,3 +354,43 @@ fn curl_commands_become_steps_printed_or_appended() {
         assert_eq!(out.code, 2, "{bad}: {}", out.stderr);
     }
 }
+
+#[test]
+fn a_hostile_collection_imports_without_a_panic_and_writes_yaml_that_reads_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let collection = fixture("hostile.postman_collection.json").display().to_string();
+    let out = k2check(
+        dir.path(),
+        &args(&["import", "postman", &collection, "--out", "s"]),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stderr
+            .contains("the header name `Bad Header` is not valid HTTP; left out"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("k2check does not send PROPFIND requests"),
+        "{}",
+        out.stderr
+    );
+    let validate = k2check(
+        dir.path(),
+        &args(&["validate", "s"]),
+        &[("BASIC_PASSWORD", "p"), ("POSTMAN_VARIABLE", "v")],
+    );
+    // Only what the collection itself asks and k2check cannot do: no YAML or template problem.
+    assert!(
+        !validate.stderr.contains("invalid YAML") && !validate.stderr.contains("template"),
+        "{}",
+        validate.stderr
+    );
+    assert_eq!(validate.stderr.matches("error:").count(), 1, "{}", validate.stderr);
+    assert!(
+        validate.stderr.contains("unknown HTTP method `PROPFIND`"),
+        "{}",
+        validate.stderr
+    );
+}
