@@ -205,3 +205,25 @@ fn the_html_report_stays_well_formed_whatever_the_server_sends() {
         "the response is shown"
     );
 }
+
+#[test]
+fn reports_go_into_a_folder_made_for_them() {
+    // As `k2check init --ci` writes it: `reports/` does not exist in a fresh checkout.
+    let dir = verbose_suite();
+    let out = run(
+        dir.path(),
+        &[
+            "--junit",
+            "reports/junit.xml",
+            "--json",
+            "reports/run.jsonl",
+            "--html",
+            "reports/r.html",
+        ],
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for file in ["junit.xml", "run.jsonl", "r.html"] {
+        assert!(dir.path().join("reports").join(file).is_file(), "{file}");
+    }
+}

@@ -303,15 +303,15 @@ fn a_step_that_fails_an_assertion_still_captures_what_clean_up_needs() {
 fn a_report_that_cannot_be_written_stops_the_run_before_anything_is_sent() {
     let dir = suite(&[("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n")]);
     let url = crate::server::shared().url();
-    for flag in ["--junit", "--json"] {
+    for flag in ["--junit", "--json", "--html"] {
         let out = k2check(
             dir.path(),
-            &["run".into(), ".".into(), flag.into(), "/nonexistent-k2check/r".into()],
+            &["run".into(), ".".into(), flag.into(), "/dev/null/k2check/r".into()],
             &[("TEST_URL", &url)],
         );
         assert_eq!(out.code, 2, "{flag}: {}{}", out.stdout, out.stderr);
         assert!(
-            out.stderr.contains("cannot write /nonexistent-k2check/r"),
+            out.stderr.contains("cannot write /dev/null/k2check/r"),
             "{}",
             out.stderr
         );
