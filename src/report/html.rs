@@ -81,6 +81,7 @@ impl HtmlReporter {
                 start,
                 end,
                 lane,
+                retried: result.steps.iter().any(|s| s.attempts > 1 || s.resends > 0),
             });
         }
         self.tags.extend(result.tags.iter().cloned());

@@ -21,8 +21,10 @@ h4 { margin: .75rem 0 .25rem; font-size: .95rem; }
 .timeline svg { width: 100%; min-width: 720px; height: auto; display: block; }
 .bar rect { fill: var(--passed); } .bar.failed rect { fill: var(--failed); } .bar.error rect { fill: var(--error); }
 .bar.skipped rect { fill: var(--skipped); } .bar.interrupted rect { fill: var(--interrupted); }
-.bar:focus rect, .bar:hover rect { stroke: var(--fg); stroke-width: 2; }
+.bar.retried rect { stroke: var(--fg); stroke-width: 1.5; stroke-dasharray: 4 2; }
+.bar:focus rect, .bar:hover rect { stroke: var(--fg); stroke-width: 2; stroke-dasharray: none; }
 .axis { stroke: var(--line); } .tick { fill: var(--muted); font-size: 12px; }
+.legend { font-size: .85rem; margin: .25rem 0 0; }
 .filters { display: flex; flex-wrap: wrap; gap: .5rem 1rem; align-items: center; margin-bottom: .5rem; }
 .filters input[type=search] { min-width: 12rem; max-width: 100%; }
 input, select, button { font: inherit; color: inherit; background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .15rem .4rem; }

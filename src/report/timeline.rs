@@ -37,9 +37,13 @@ pub fn timeline_svg(bars: &[Bar], total: Duration, text: impl Fn(&str) -> String
         let w = ((bar.end - bar.start).as_secs_f64() / end * WIDTH).max(1.5);
         let y = bar.lane as f64 * LANE + 2.0;
         let ms = (bar.end - bar.start).as_millis();
+        let (class, note) = match bar.retried {
+            true => (" retried", " · retried"),
+            false => ("", ""),
+        };
         let _ = writeln!(
             out,
-            "<a href=\"#s{}\" class=\"bar {}\"><rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{}\" rx=\"2\"><title>{} · {} · {ms} ms</title></rect></a>",
+            "<a href=\"#s{}\" class=\"bar {}{class}\"><rect x=\"{x:.2}\" y=\"{y:.2}\" width=\"{w:.2}\" height=\"{}\" rx=\"2\"><title>{} · {} · {ms} ms{note}</title></rect></a>",
             bar.index,
             bar.status.word(),
             LANE - 4.0,
@@ -67,7 +71,7 @@ pub fn timeline_svg(bars: &[Bar], total: Duration, text: impl Fn(&str) -> String
             axis_y + 16.0
         );
     }
-    out.push_str("</svg></div>\n");
+    out.push_str("</svg>\n<p class=\"legend muted\">One lane per scenario running at once; a dashed outline: a step was tried again or resent.</p></div>\n");
     out
 }
 
@@ -79,6 +83,8 @@ pub struct Bar {
     pub start: Duration,
     pub end: Duration,
     pub lane: usize,
+    /// A step of it was tried again (`retry:`) or resent (429/503, a refused token).
+    pub retried: bool,
 }
 
 /// The first lane free at `start`: concurrent scenarios take separate lanes.
@@ -101,6 +107,7 @@ mod tests {
             start: Duration::from_millis(start),
             end: Duration::from_millis(end),
             lane,
+            retried: false,
         };
         let bars = vec![bar(0, 0, 100), bar(1, 10, 50)];
         assert_eq!(lane_for(&bars, Duration::from_millis(20)), 2);

@@ -164,6 +164,12 @@ fn the_html_report_holds_every_scenario_step_and_failure_and_fetches_nothing() {
     assert!(failure.contains("b.yaml:6:"), "{failure}");
     let bars = page.select(&select(".timeline a.bar")).count();
     assert_eq!(bars, 3, "a bar per scenario");
+    let retried: Vec<String> = page
+        .select(&select(".timeline a.bar.retried title"))
+        .map(|e| e.text().collect())
+        .collect();
+    assert_eq!(retried.len(), 1, "the retried scenario is marked: {retried:?}");
+    assert!(retried[0].starts_with("c retries"), "{retried:?}");
     assert_eq!(
         page.select(&select("details.scenario.failed[open]")).count(),
         1,
