@@ -24,6 +24,8 @@ pub enum Event {
     /// scenario's has (reports keep input order).
     ScenarioEnded {
         index: usize,
+        /// When it ended: with its result's duration, where it lies on the run's timeline.
+        at: std::time::Instant,
     },
     ScenarioFinished(Arc<ScenarioResult>),
     RunFinished(Summary),

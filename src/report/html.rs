@@ -14,7 +14,7 @@ use crate::report::Reporter;
 use crate::report::exchange_text::status_line;
 use crate::report::file::{PendingFile, WriteError};
 use crate::report::html_page::{PAGE_SCRIPT, PAGE_STYLE};
-use crate::report::timeline::{Bar, lane_for, timeline_svg};
+use crate::report::timeline::{Bar, assign_lanes, timeline_svg};
 use crate::report::xml::escape;
 use crate::source::SourceMap;
 
@@ -27,8 +27,8 @@ pub struct HtmlReporter {
     hosts: Vec<String>,
     run_id: String,
     date: String,
-    /// When each running scenario started, from the run's start.
-    starts: Vec<(usize, Duration)>,
+    /// When each scenario ended, from the run's start, until its result comes.
+    ends: Vec<(usize, Duration)>,
     bars: Vec<Bar>,
     /// Each finished scenario's section, rendered: failed ones go first in the page.
     sections: Vec<(Status, String)>,
@@ -47,7 +47,7 @@ impl HtmlReporter {
             hosts: Vec::new(),
             run_id: String::new(),
             date: chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-            starts: Vec::new(),
+            ends: Vec::new(),
             bars: Vec::new(),
             sections: Vec::new(),
             tags: Default::default(),
@@ -60,27 +60,23 @@ impl HtmlReporter {
         escape(&crate::text::printable(&self.redactor.redact(text)))
     }
 
-    fn since_start(&self) -> Duration {
-        self.started.map(|s| s.elapsed()).unwrap_or_default()
-    }
-
     fn finished(&mut self, result: &ScenarioResult) {
-        let start = self
-            .starts
+        let end = self
+            .ends
             .iter()
             .position(|(i, _)| *i == result.index)
-            .map(|p| self.starts.swap_remove(p).1);
-        if let Some(start) = start {
-            // A scenario ends when its result comes in; its own clock may say a little less.
-            let end = (start + result.duration).max(start + Duration::from_micros(1));
-            let lane = lane_for(&self.bars, start);
+            .map(|p| self.ends.swap_remove(p).1);
+        if let Some(end) = end {
+            // Measured where it ran: its end as the scheduler saw it, less its own duration.
+            let start = end.saturating_sub(result.duration);
+            let end = end.max(start + Duration::from_micros(1));
             self.bars.push(Bar {
                 index: result.index,
                 name: result.name.clone(),
                 status: result.status,
                 start,
                 end,
-                lane,
+                lane: 0,
                 retried: result.steps.iter().any(|s| s.attempts > 1 || s.resends > 0),
             });
         }
@@ -268,7 +264,9 @@ impl HtmlReporter {
             summary.steps
         );
         out.push_str("<main>\n<section aria-labelledby=\"timeline-title\">\n<h2 id=\"timeline-title\">Timeline</h2>\n");
-        out.push_str(&timeline_svg(&self.bars, summary.duration, |t| self.text(t)));
+        let mut bars: Vec<Bar> = self.bars.clone();
+        assign_lanes(&mut bars);
+        out.push_str(&timeline_svg(&bars, summary.duration, |t| self.text(t)));
         out.push_str(
             "</section>\n<section aria-labelledby=\"scenarios-title\">\n<h2 id=\"scenarios-title\">Scenarios</h2>\n",
         );
@@ -314,11 +312,14 @@ impl Reporter for HtmlReporter {
                 self.hosts = hosts.clone();
                 self.run_id = run_id.clone();
             }
-            Event::ScenarioStarted { index, .. } => {
-                let at = self.since_start();
-                self.starts.push((*index, at));
+            Event::ScenarioStarted { .. } => {}
+            Event::ScenarioEnded { index, at } => {
+                let since = self
+                    .started
+                    .map(|s| at.saturating_duration_since(s))
+                    .unwrap_or_default();
+                self.ends.push((*index, since));
             }
-            Event::ScenarioEnded { .. } => {}
             Event::ScenarioFinished(result) => self.finished(result),
             Event::RunFinished(summary) => self.summary = Some(summary.clone()),
         }

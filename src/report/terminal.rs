@@ -161,7 +161,7 @@ impl Reporter for TerminalReporter {
                 self.running.push((*index, name.clone()));
                 self.update_message();
             }
-            Event::ScenarioEnded { index } => {
+            Event::ScenarioEnded { index, .. } => {
                 // Done, though its result may wait for earlier scenarios: no longer running.
                 self.running.retain(|(i, _)| i != index);
                 self.update_message();
@@ -417,7 +417,10 @@ mod tests {
                 name: name.into(),
             });
         }
-        terminal.on_event(&Event::ScenarioEnded { index: 1 });
+        terminal.on_event(&Event::ScenarioEnded {
+            index: 1,
+            at: std::time::Instant::now(),
+        });
         let message = terminal.progress_message();
         assert!(message.ends_with("running: first, third"), "{message}");
     }

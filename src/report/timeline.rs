@@ -76,6 +76,7 @@ pub fn timeline_svg(bars: &[Bar], total: Duration, text: impl Fn(&str) -> String
 }
 
 /// A scenario on the timeline: when it started and ended, from the run's start.
+#[derive(Clone)]
 pub struct Bar {
     pub index: usize,
     pub name: String,
@@ -87,8 +88,23 @@ pub struct Bar {
     pub retried: bool,
 }
 
+/// Gives each bar a lane, in order of start: as few lanes as the most scenarios at once.
+pub fn assign_lanes(bars: &mut [Bar]) {
+    let mut order: Vec<usize> = (0..bars.len()).collect();
+    order.sort_by_key(|&i| bars[i].start);
+    let mut placed: Vec<Bar> = Vec::with_capacity(bars.len());
+    for i in order {
+        let lane = lane_for(&placed, bars[i].start);
+        bars[i].lane = lane;
+        placed.push(Bar {
+            name: String::new(),
+            ..bars[i].clone()
+        });
+    }
+}
+
 /// The first lane free at `start`: concurrent scenarios take separate lanes.
-pub fn lane_for(bars: &[Bar], start: Duration) -> usize {
+fn lane_for(bars: &[Bar], start: Duration) -> usize {
     (0..)
         .find(|lane| !bars.iter().any(|b| b.lane == *lane && b.end > start))
         .unwrap_or(0)
@@ -97,6 +113,24 @@ pub fn lane_for(bars: &[Bar], start: Duration) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lanes_follow_the_start_times_not_the_input_order() {
+        let bar = |start, end| Bar {
+            index: 0,
+            name: String::new(),
+            status: Status::Passed,
+            start: Duration::from_millis(start),
+            end: Duration::from_millis(end),
+            lane: 0,
+            retried: false,
+        };
+        // Input order: the second started before the first; two ran at once at most.
+        let mut bars = vec![bar(10, 20), bar(0, 15), bar(16, 30)];
+        assign_lanes(&mut bars);
+        let lanes: Vec<usize> = bars.iter().map(|b| b.lane).collect();
+        assert_eq!(lanes, vec![1, 0, 0]);
+    }
 
     #[test]
     fn concurrent_scenarios_take_separate_lanes_and_free_them_when_done() {

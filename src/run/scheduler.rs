@@ -123,7 +123,8 @@ pub async fn execute(
         done: vec![false; total],
         summary: Summary::default(),
     };
-    let mut tasks: JoinSet<ScenarioResult> = JoinSet::new();
+    // Each result with when its scenario ended, taken before its job slot is given back.
+    let mut tasks: JoinSet<(ScenarioResult, Instant)> = JoinSet::new();
     // Which scenario each task runs, to report a task that panicked as that scenario.
     let mut task_scenarios: HashMap<tokio::task::Id, usize> = HashMap::new();
     let mut next_to_start = 0;
@@ -198,19 +199,20 @@ pub async fn execute(
                 let (rt, log) = (rt.clone(), logs[index].clone());
                 let task = tasks.spawn(async move {
                     let result = run_scenario(rt, index, log).await;
+                    let ended = Instant::now();
                     drop(permit);
-                    result
+                    (result, ended)
                 });
                 task_scenarios.insert(task.id(), index);
             }
             joined = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                let result = match joined {
-                    Some(Ok((_, result))) => result,
+                let (result, ended) = match joined {
+                    Some(Ok((_, done))) => done,
                     // A bug in k2check is never a pass: the scenario is an error that says so.
                     Some(Err(e)) if e.is_panic() => {
                         let Some(index) = task_scenarios.get(&e.id()).copied() else { continue };
                         let done = std::mem::take(&mut *logs[index].lock().unwrap_or_else(|e| e.into_inner()));
-                        internal_error(&rt, index, done, &panic_words(e.into_panic()))
+                        (internal_error(&rt, index, done, &panic_words(e.into_panic())), Instant::now())
                     }
                     _ => continue,
                 };
@@ -219,7 +221,10 @@ pub async fn execute(
                 } else {
                     failed_seen |= matches!(result.status, Status::Failed | Status::Error);
                 }
-                let _ = events.send(Event::ScenarioEnded { index: result.index });
+                let _ = events.send(Event::ScenarioEnded {
+                    index: result.index,
+                    at: ended,
+                });
                 out.publish(result);
             }
             else => break,

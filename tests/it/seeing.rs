@@ -233,3 +233,32 @@ fn reports_go_into_a_folder_made_for_them() {
         assert!(dir.path().join("reports").join(file).is_file(), "{file}");
     }
 }
+
+#[test]
+fn the_timeline_has_as_many_lanes_as_scenarios_ran_at_once() {
+    let slow = |n: usize| {
+        (
+            format!("s{n}.yaml"),
+            format!("name: slow {n}\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/slow/150\" }}\n"),
+        )
+    };
+    let files: Vec<(String, String)> = (0..5).map(slow).collect();
+    let refs: Vec<(&str, &str)> = files.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    for jobs in ["1", "2", "5"] {
+        let dir = suite(&refs);
+        let url = crate::server::shared().url();
+        let out = k2check(
+            dir.path(),
+            &args(&["run", ".", "--jobs", jobs, "--html", "r.html"]),
+            &[("TEST_URL", &url)],
+        );
+        assert_eq!(out.code, 0, "{}", out.stderr);
+        let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+        let page = scraper::Html::parse_document(&html);
+        let lanes: std::collections::BTreeSet<String> = page
+            .select(&scraper::Selector::parse(".timeline rect").unwrap())
+            .filter_map(|r| r.value().attr("y").map(str::to_owned))
+            .collect();
+        assert_eq!(lanes.len().to_string(), jobs, "--jobs {jobs}: lanes {lanes:?}");
+    }
+}
