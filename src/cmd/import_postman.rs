@@ -78,10 +78,11 @@ fn print_report(report: &ImportReport, out: &Path) {
     );
     for f in &report.files {
         crate::errln!(
-            "  {:<28} {} requests → {} steps, {} assertions, {} captures, {} kept as comments",
+            "  {:<28} {} requests → {} steps ({} as K2 steps), {} assertions, {} captures, {} kept as comments",
             f.file,
             f.requests,
             f.steps,
+            f.k2_steps,
             f.assertions,
             f.captures,
             f.kept_as_comments

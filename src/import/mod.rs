@@ -1,6 +1,7 @@
 //! Bringing checks over from elsewhere: Postman collections and curl command lines.
 
 pub(crate) mod curl;
+mod k2_steps;
 mod postman_auth;
 mod postman_items;
 mod postman_scripts;

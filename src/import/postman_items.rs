@@ -25,6 +25,8 @@ pub struct ImportedStep {
     pub warnings: Vec<String>,
     /// A client-credentials token request sent as a plain form.
     pub token_request: bool,
+    /// The K2 step (`odata`, `scim`, `workflow`) that sends exactly this request, if any.
+    pub k2: Option<(&'static str, Value)>,
 }
 
 /// A top-level folder (or the collection's own top-level requests): one scenario file.
@@ -177,6 +179,7 @@ fn request_step(
         notes: Vec::new(),
         warnings: Vec::new(),
         token_request: false,
+        k2: None,
     };
     let method = request
         .get("method")

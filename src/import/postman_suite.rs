@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::import::k2_steps::k2_step;
 use crate::import::postman_auth::{Auth, Profiles};
 use crate::import::postman_items::{Group, ImportedStep, groups, text_at};
 use crate::import::postman_vars::{Variables, env_name, looks_secret, variable_name};
@@ -41,6 +42,8 @@ pub struct FileReport {
     pub steps: usize,
     pub assertions: usize,
     pub captures: usize,
+    /// Steps written as `odata:`, `scim:` or `workflow:` (each sends what Postman sent).
+    pub k2_steps: usize,
     pub kept_as_comments: usize,
 }
 
@@ -77,7 +80,9 @@ pub fn convert(
     let mut vars = Variables::default();
     let definitions = define_variables(&collection, environment.as_ref(), &mut vars);
     let mut profiles = Profiles::default();
-    let groups = groups(&collection, &mut profiles, &mut vars);
+    let mut groups = groups(&collection, &mut profiles, &mut vars);
+    let mut definitions = definitions;
+    choose_k2_steps(&mut groups, &mut definitions);
 
     let collection_name = text_at(&collection, &["info", "name"]).unwrap_or_else(|| "Imported collection".into());
     let mut files = Vec::new();
@@ -211,6 +216,24 @@ fn define_variables(collection: &Value, environment: Option<&Value>, vars: &mut 
     dependencies_first(out)
 }
 
+/// Gives each step the K2 step that sends exactly its request. A workflow step reads `api`:
+/// one alias `api: "{{ base }}"` is added when the collection has no `api` of its own.
+fn choose_k2_steps(groups: &mut [Group], definitions: &mut Map<String, Value>) {
+    for step in groups.iter_mut().flat_map(|g| g.steps.iter_mut()) {
+        let Some(k2) = k2_step(&step.request) else { continue };
+        if let Some(alias) = &k2.api_alias {
+            match definitions.get("api").and_then(Value::as_str) {
+                Some(existing) if existing == alias => {}
+                Some(_) => continue,
+                None => {
+                    definitions.insert("api".into(), Value::String(alias.clone()));
+                }
+            }
+        }
+        step.k2 = Some((k2.key, k2.value));
+    }
+}
+
 /// The variables reordered so each comes after those its value names: k2check renders them
 /// in order, Postman when they are used. A cycle keeps its written order (and is reported
 /// by `validate`).
@@ -315,11 +338,18 @@ fn step_text(step: &ImportedStep, scenario_auth: Option<&str>) -> String {
     if step_auth.as_deref() != scenario_auth {
         mapping.insert("auth".into(), Value::String(step_auth.unwrap_or_else(|| "none".into())));
     }
-    let mut request = step.request.clone();
-    if request.get("method").and_then(Value::as_str) == Some("GET") {
-        request.remove("method");
+    match &step.k2 {
+        Some((key, value)) => {
+            mapping.insert((*key).into(), value.clone());
+        }
+        None => {
+            let mut request = step.request.clone();
+            if request.get("method").and_then(Value::as_str) == Some("GET") {
+                request.remove("method");
+            }
+            mapping.insert("request".into(), Value::Object(request));
+        }
     }
-    mapping.insert("request".into(), Value::Object(request));
     let expect = expectations(step);
     if !expect.is_empty() {
         mapping.insert("expect".into(), Value::Object(expect));
@@ -400,6 +430,7 @@ fn file_report(path: &str, name: &str, group: &Group) -> FileReport {
         steps: group.steps.len(),
         assertions: group.steps.iter().map(|s| s.tests.assertions).sum(),
         captures: group.steps.iter().map(|s| s.captures.len()).sum(),
+        k2_steps: group.steps.iter().filter(|s| s.k2.is_some()).count(),
         kept_as_comments: group.notes.len()
             + group
                 .steps

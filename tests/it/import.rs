@@ -149,6 +149,14 @@ fn a_v21_collection_with_an_environment_becomes_a_suite_a_person_would_write() {
         ]
     );
     assert!(report["token_requests"][0].as_str().unwrap().contains("Form login"));
+    // Written as K2 steps only where they send what Postman sent ($top and $count; a task action).
+    let k2: Vec<u64> = report["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["k2_steps"].as_u64().unwrap())
+        .collect();
+    assert_eq!(k2, vec![1, 1, 0, 0, 0]);
     assert!(
         report_text.contains("kept as a comment: console.log(jsonData.value.length)"),
         "{report_text}"
