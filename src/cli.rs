@@ -17,6 +17,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write a starter suite (environments `mock` and `cloud`, starter scenarios, CI file) into
+    /// DIR; never overwrites a file
+    Init(InitArgs),
     /// Run scenarios and report
     Run(RunArgs),
     /// Check scenarios and report every problem; send nothing
@@ -31,9 +34,6 @@ pub enum Command {
     SecretHash(SecretHashArgs),
     /// Print the JSON Schema of the scenario format
     Schema,
-    /// Write a starter suite (environments `mock` and `cloud`, starter scenarios, CI file) into
-    /// DIR; never overwrites a file
-    Init(InitArgs),
     /// Turn a Postman collection or a curl command into k2check scenarios
     #[command(subcommand)]
     Import(ImportCommand),
