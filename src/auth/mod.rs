@@ -9,7 +9,7 @@ pub mod secret_hash;
 pub mod token_cache;
 pub mod token_request;
 
-pub use credentials::{ClientCredentialsConfig, Credentials};
+pub use credentials::{ApiKey, ClientCredentialsConfig, Credentials};
 pub use error::AuthError;
 pub use provider::Auth;
 pub use secret_hash::to_sha256;

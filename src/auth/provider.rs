@@ -9,7 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use http::header::HeaderValue;
 
-use crate::auth::credentials::{ClientCredentialsConfig, Credentials};
+use crate::auth::credentials::{ApiKey, ClientCredentialsConfig, Credentials};
 use crate::auth::discovery::discover;
 use crate::auth::error::AuthError;
 use crate::auth::token_cache::{CacheKey, TokenCache};
@@ -52,7 +52,7 @@ impl Auth {
                         format!("Basic {}", STANDARD.encode(format!("{username}:{password}")))
                     }
                     Credentials::Bearer { token } => format!("Bearer {token}"),
-                    Credentials::None | Credentials::ClientCredentials(_) => return None,
+                    Credentials::None | Credentials::ApiKey(_) | Credentials::ClientCredentials(_) => return None,
                 };
                 Some((name.clone(), sensitive_header(&text)))
             })
@@ -87,6 +87,14 @@ impl Auth {
                     .map_err(error)
             }
             Some(_) => Ok(None),
+        }
+    }
+
+    /// The key of an `api_key` profile, which the request carries itself.
+    pub fn api_key(&self, profile: &str) -> Option<&ApiKey> {
+        match self.profiles.get(profile) {
+            Some(Credentials::ApiKey(key)) => Some(key),
+            _ => None,
         }
     }
 

@@ -207,8 +207,14 @@ fn dry_run(plan: &Plan) -> String {
                         Some(AuthRef::None) => None,
                         None => plan.default_auth.clone(),
                     };
-                    if let Some(p) = profile {
-                        out.push_str(&format!("authorization: <auth profile {p}>\n"));
+                    let shown = profile.and_then(|p| {
+                        plan.profiles
+                            .get(&p)
+                            .map(|c| c.shown(&p))
+                            .unwrap_or_else(|| Some(("authorization".into(), format!("<auth profile {p}>"))))
+                    });
+                    if let Some((name, filled)) = shown {
+                        out.push_str(&format!("{name}: {filled}\n"));
                     }
                     for (name, value) in &r.headers {
                         out.push_str(&format!("{name}: {value}\n"));

@@ -12,12 +12,6 @@ pub enum Auth {
     None,
     /// A profile of `k2check.yaml`, by name.
     Profile(String),
-    /// An API key, sent by the step itself (k2check has no API-key profile).
-    ApiKey {
-        in_query: bool,
-        name: String,
-        value: String,
-    },
     /// A kind k2check cannot send (digest, OAuth 1.0, other OAuth 2.0 grants …).
     Unsupported(String),
 }
@@ -73,11 +67,18 @@ impl Profiles {
         let text = |t: &str, vars: &mut Variables| vars.convert(t, &no_locals);
         match kind {
             "noauth" => Auth::None,
-            "apikey" => Auth::ApiKey {
-                in_query: p("in") == "query",
-                name: p("key"),
-                value: p("value"),
-            },
+            "apikey" => {
+                let (key, value, place) = (p("key"), p("value"), p("in"));
+                let place = if place == "query" { "query" } else { "header" };
+                self.profile(block, "apikey", |name| {
+                    vec![
+                        ("type".into(), "api_key".into()),
+                        ("name".into(), text(&key, vars)),
+                        ("value".into(), secret(&value, name, "KEY", vars)),
+                        ("in".into(), place.into()),
+                    ]
+                })
+            }
             "basic" => {
                 let (user, password) = (p("username"), p("password"));
                 self.profile(block, "basic", |name| {

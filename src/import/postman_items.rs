@@ -192,7 +192,7 @@ fn request_step(
             step.name
         ));
     }
-    let mut url = build_url(request.get("url"));
+    let url = build_url(request.get("url"));
     let mut headers = Map::new();
     for header in header_list(request.get("header")) {
         let header = &header;
@@ -215,28 +215,15 @@ fn request_step(
         let value = header_value(&key, &value, vars, locals);
         headers.insert(key, Value::String(value));
     }
-    // Converted once, here: the API key below is added as a template already.
-    url = vars.convert(&url, locals);
-    match &step.auth {
-        Auth::ApiKey { in_query, name, value } => {
-            let value = secret_value(value, &variable_name(name), vars, locals);
-            if *in_query {
-                url.push(if url.contains('?') { '&' } else { '?' });
-                url.push_str(&format!("{name}={value}"));
-            } else {
-                headers.insert(name.clone(), Value::String(value));
-            }
-        }
-        Auth::Unsupported(what) => {
-            step.notes.push(format!(
-                "Postman sends {what} here; k2check cannot, so this step goes without credentials."
-            ));
-            step.warnings.push(format!(
-                "{what} is not supported: step `{}` sends no credentials",
-                step.name
-            ));
-        }
-        _ => {}
+    let url = vars.convert(&url, locals);
+    if let Auth::Unsupported(what) = &step.auth {
+        step.notes.push(format!(
+            "Postman sends {what} here; k2check cannot, so this step goes without credentials."
+        ));
+        step.warnings.push(format!(
+            "{what} is not supported: step `{}` sends no credentials",
+            step.name
+        ));
     }
     step.request.insert("method".into(), Value::String(method));
     step.request.insert("url".into(), Value::String(url));

@@ -23,6 +23,11 @@ impl Validator {
                 password: render(password)?,
             },
             AuthKind::Bearer { token } => Credentials::Bearer { token: render(token)? },
+            AuthKind::ApiKey { name, value, in_query } => Credentials::ApiKey(crate::auth::ApiKey {
+                name: render(name)?,
+                value: render(value)?,
+                in_query: *in_query,
+            }),
             AuthKind::ClientCredentials(cc) => {
                 let scope: Vec<String> = cc.scope.iter().filter_map(&mut render).collect();
                 Credentials::ClientCredentials(crate::auth::ClientCredentialsConfig {

@@ -6,6 +6,7 @@ use std::time::Instant;
 use ::http::Method;
 use ::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
+use crate::auth::ApiKey;
 use crate::expect::Response;
 use crate::http::{self, url_credentials};
 use crate::run::resolve::ResolvedRequest;
@@ -27,8 +28,9 @@ pub async fn exchange(
             Some(name) => rt.auth.header(name).await?,
             None => None,
         };
+        let api_key = profile.and_then(|name| rt.auth.api_key(name));
         let permit = rt.gate.enter(&request.url).await;
-        let response = send(rt, request, header.as_ref()).await?;
+        let response = send(rt, request, header.as_ref(), api_key).await?;
         drop(permit);
         if response.status == 401
             && !refreshed
@@ -79,16 +81,34 @@ pub async fn get(
     Ok(response)
 }
 
-async fn send(rt: &Runtime, req: &ResolvedRequest, authorization: Option<&HeaderValue>) -> Result<Response, StepError> {
-    let url = rt.urls.parse(&req.url).map_err(|reason| StepError::InvalidUrl {
+async fn send(
+    rt: &Runtime,
+    req: &ResolvedRequest,
+    authorization: Option<&HeaderValue>,
+    api_key: Option<&ApiKey>,
+) -> Result<Response, StepError> {
+    let mut url = rt.urls.parse(&req.url).map_err(|reason| StepError::InvalidUrl {
         url: masked_cut(&req.url, 200, &rt.plan.redactor),
         reason,
     })?;
+    if let Some(key) = api_key.filter(|k| k.in_query) {
+        url.query_pairs_mut().append_pair(&key.name, &key.value);
+    }
     if let Some((user, password)) = url_credentials(&url) {
         // Sent as a Basic header: that header is as secret as the password.
         rt.plan.redactor.add_basic(&user, &password);
     }
-    let request = http_request(rt, req, url, authorization)?;
+    let mut request = http_request(rt, req, url, authorization)?;
+    if let Some(key) = api_key.filter(|k| !k.in_query) {
+        let name = HeaderName::from_bytes(key.name.as_bytes())
+            .map_err(|_| StepError::Unsendable(format!("`{}` is not a valid HTTP header name", key.name)))?;
+        let mut value = HeaderValue::from_str(&key.value)
+            .map_err(|_| StepError::Unsendable("the API key holds characters HTTP does not allow".into()))?;
+        value.set_sensitive(true);
+        // Never carried to another origin by a redirect.
+        request.credential_headers.push(name.clone());
+        request.headers.insert(name, value);
+    }
     let started = Instant::now();
     let r = rt.client.send(request).await?;
     let response = Response::new(r.status, r.headers, r.body, started.elapsed());

@@ -21,16 +21,19 @@ pub struct Recording {
 
 impl Recording {
     /// What was sent: the step's headers, the credentials named by their profile (never
-    /// their value), and the body.
-    pub fn request(&self, request: &ResolvedRequest, profile: Option<&str>, redactor: &Redactor) -> MessageDetail {
+    /// their value: `credentials` is how they show), and the body.
+    pub fn request(
+        &self,
+        request: &ResolvedRequest,
+        credentials: Option<(String, String)>,
+        redactor: &Redactor,
+    ) -> MessageDetail {
         let mut headers: Vec<(String, String)> = request
             .headers
             .iter()
             .map(|(name, value)| (name.clone(), masked_cut(value, self.body_limit, redactor)))
             .collect();
-        if let Some(profile) = profile {
-            headers.push(("authorization".into(), format!("<auth profile {profile}>")));
-        }
+        headers.extend(credentials);
         MessageDetail {
             headers,
             body: request.body.as_deref().map(|b| self.body(b, redactor)),

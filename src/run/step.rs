@@ -196,9 +196,10 @@ async fn attempt_once(
     let line = Some(RequestLine {
         method: resolved.method.clone(),
         url: crate::redact::url_for_display(&resolved.url).into_owned(),
-        detail: rt
-            .recording
-            .map(|r| Box::new(r.request(&resolved, profile, &plan.redactor))),
+        detail: rt.recording.map(|r| {
+            let shown = profile.and_then(|p| plan.profiles.get(p).and_then(|c| c.shown(p)));
+            Box::new(r.request(&resolved, shown, &plan.redactor))
+        }),
     });
     let (response, resends) = match exchange(rt, profile, &resolved).await {
         Ok(r) => r,

@@ -26,9 +26,10 @@ pub const LIMITS_KEYS: &[&str] = &["per_host", "rate", "retry_budget", "max_retr
 pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment", "writes"];
 pub const TLS_KEYS: &[&str] = &["ca_file", "client_cert", "client_key", "insecure"];
 pub const ENVIRONMENT_KEYS: &[&str] = &["vars", "auth", "writes"];
-pub const AUTH_TYPES: &[&str] = &["none", "basic", "bearer", "client_credentials"];
+pub const AUTH_TYPES: &[&str] = &["none", "basic", "bearer", "api_key", "client_credentials"];
 pub const BASIC_KEYS: &[&str] = &["type", "username", "password"];
 pub const BEARER_KEYS: &[&str] = &["type", "token"];
+pub const API_KEY_KEYS: &[&str] = &["type", "name", "value", "in"];
 pub const CLIENT_CREDENTIALS_KEYS: &[&str] = &[
     "type",
     "token_url",
@@ -236,6 +237,36 @@ fn decode_auth_kind(r: &mut Reader, node: &Node) -> Option<AuthKind> {
                 missing(r, "token");
             }
             Some(AuthKind::Bearer { token: token? })
+        }
+        "api_key" => {
+            let mut f = r.fields(node, "an `api_key` auth profile", API_KEY_KEYS)?;
+            let name = f.take("name").and_then(|n| r.template(n, "a header or parameter name"));
+            let value = f.take("value").and_then(|n| r.template(n, "the key"));
+            let in_query = match f.take("in") {
+                None => false,
+                Some(n) => match r.string(n, "`header` or `query`").as_deref() {
+                    Some("header") => false,
+                    Some("query") => true,
+                    _ => {
+                        r.error(
+                            Diagnostic::error("`in` is `header` or `query`", n.span)
+                                .with_help("in: header sends `name: value`; in: query adds `?name=value` to every URL"),
+                        );
+                        false
+                    }
+                },
+            };
+            if name.is_none() {
+                missing(r, "name");
+            }
+            if value.is_none() {
+                missing(r, "value");
+            }
+            Some(AuthKind::ApiKey {
+                name: name?,
+                value: value?,
+                in_query,
+            })
         }
         "client_credentials" => {
             let mut f = r.fields(node, "a `client_credentials` auth profile", CLIENT_CREDENTIALS_KEYS)?;

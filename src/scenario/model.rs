@@ -134,8 +134,19 @@ pub struct AuthProfile {
 #[derive(Debug, Clone)]
 pub enum AuthKind {
     None,
-    Basic { username: Template, password: Template },
-    Bearer { token: Template },
+    Basic {
+        username: Template,
+        password: Template,
+    },
+    Bearer {
+        token: Template,
+    },
+    /// A key sent in a header of its own (`X-API-Key: …`) or as a query parameter.
+    ApiKey {
+        name: Template,
+        value: Template,
+        in_query: bool,
+    },
     ClientCredentials(ClientCredentials),
 }
 

@@ -8,6 +8,7 @@ pub fn profile_templates(kind: &AuthKind) -> Vec<&Template> {
         AuthKind::None => vec![],
         AuthKind::Basic { username, password } => vec![username, password],
         AuthKind::Bearer { token } => vec![token],
+        AuthKind::ApiKey { name, value, .. } => vec![name, value],
         AuthKind::ClientCredentials(cc) => {
             let mut out = vec![&cc.client_id, &cc.client_secret];
             out.extend(cc.token_url.iter());

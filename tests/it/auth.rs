@@ -392,3 +392,57 @@ async fn token_failures_say_what_to_do_and_show_no_request_never_sent() {
         out.stdout
     );
 }
+
+#[test]
+fn an_api_key_profile_sends_its_key_in_a_header_or_the_query_and_never_shows_it() {
+    let key = "k2check-api-key-0000-secret";
+    let suite_file = format!(
+        "{}auth:\n  key_h: {{ type: api_key, name: X-API-Key, value: \"{{{{ secret.API_KEY }}}}\" }}\n  key_q: {{ type: api_key, name: api_key, value: \"{{{{ secret.API_KEY }}}}\", in: query }}\n",
+        crate::support::TEST_SUITE
+    );
+    let dir = crate::support::suite(&[
+        ("k2check.yaml", suite_file.as_str()),
+        (
+            "a.yaml",
+            "name: keys\nsteps:\n  - name: header\n    auth: key_h\n    request: { url: \"{{ api }}/echo\" }\n    expect:\n      json:\n        \"$.headers['x-api-key']\": \"{{ secret.API_KEY }}\"\n  - name: query\n    auth: key_q\n    request: { url: \"{{ api }}/echo\", query: { a: 1 } }\n    expect:\n      json:\n        $.query: \"a=1&api_key={{ secret.API_KEY }}\"\n        \"$.headers['x-api-key']\": { exists: false }\n",
+        ),
+    ]);
+    let url = crate::server::shared().url();
+    let env = [("TEST_URL", url.as_str()), ("API_KEY", key)];
+    let run = k2check(dir.path(), &["run".into(), ".".into(), "-v".into()], &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("> x-api-key: <auth profile key_h>"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("> ?api_key: <auth profile key_q>"),
+        "{}",
+        run.stdout
+    );
+    let dry = k2check(dir.path(), &["run".into(), ".".into(), "--dry-run".into()], &env);
+    assert!(
+        dry.stdout.contains("x-api-key: <auth profile key_h>") && dry.stdout.contains("?api_key: <auth profile key_q>"),
+        "{}",
+        dry.stdout
+    );
+    for out in [&run.stdout, &run.stderr, &dry.stdout] {
+        assert!(!out.contains(key), "the key was shown: {out}");
+    }
+    let bad_suite = format!(
+        "{}auth:\n  k: {{ type: api_key, name: X, value: v, in: cookie }}\n",
+        crate::support::TEST_SUITE
+    );
+    let bad = crate::support::suite(&[
+        ("k2check.yaml", bad_suite.as_str()),
+        ("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}\" }\n"),
+    ]);
+    let out = k2check(
+        bad.path(),
+        &["validate".into(), ".".into()],
+        &[("TEST_URL", "http://127.0.0.1:9")],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("`in` is `header` or `query`"), "{}", out.stderr);
+}

@@ -124,7 +124,7 @@ fn a_v21_collection_with_an_environment_becomes_a_suite_a_person_would_write() {
     assert_eq!(report["format"], "Postman Collection v2.1");
     assert_eq!(
         report["auth_profiles"],
-        serde_json::json!(["oauth2", "basic", "bearer"])
+        serde_json::json!(["oauth2", "basic", "bearer", "apikey"])
     );
     assert_eq!(report["unsupported_auth"], serde_json::json!(["Digest auth"]));
     assert_eq!(
