@@ -3,11 +3,7 @@
 
 use std::path::Path;
 
-use crate::support::k2check;
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
+use crate::support::{args, k2check};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))

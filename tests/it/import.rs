@@ -5,16 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::support::k2check;
+use crate::support::{args, files_below, k2check};
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/postman")
         .join(name)
-}
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
 }
 
 /// The requests of a collection, counted as Postman counts them (folders at any depth).
@@ -40,20 +36,6 @@ fn example_variables(out: &Path) -> Vec<(String, String)> {
         .filter_map(|l| l.strip_suffix('='))
         .map(|n| (n.to_owned(), format!("value-of-{}", n.to_ascii_lowercase())))
         .collect()
-}
-
-fn files_below(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(files_below(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found.sort();
-    found
 }
 
 /// Imports a collection and checks what every import must give: exit 0, `validate` passes

@@ -1,13 +1,7 @@
 //! `k2check init`: the suite it writes passes against the mock at once, in every combination
 //! of flags, reads exactly the variables `.env.example` lists, and no file is ever overwritten.
 
-use std::path::Path;
-
-use crate::support::k2check;
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
+use crate::support::{args, k2check};
 
 /// Every combination of the flags: host given or not; tenant, token URL or neither; client id
 /// given or not; SCIM or not; no CI file, GitHub or GitLab.
@@ -147,7 +141,7 @@ fn flag_values_land_in_the_cloud_environment_and_the_secret_never_does() {
         run.stdout
     );
     assert!(run.stdout.contains("client_id=idt.cc.abc"), "{}", run.stdout);
-    for entry in walk(&dir.path().join("s")) {
+    for entry in crate::support::files_below(&dir.path().join("s")) {
         let text = std::fs::read_to_string(&entry).unwrap();
         assert!(
             !text.contains("the-real-secret-value"),
@@ -225,17 +219,4 @@ fn in_a_repository_the_ci_file_goes_to_its_root_and_gitignore_is_added_to() {
         ignore.contains("checks/k2/.env\n") && ignore.contains("checks/other/.env\n"),
         "{ignore}"
     );
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(walk(&path));
-        } else {
-            found.push(path);
-        }
-    }
-    found
 }

@@ -1,11 +1,7 @@
 //! Data rows: a scenario runs once per row, inline or from CSV, YAML or JSON, each run its own
 //! scenario in every report; a row file's problems are reported at its own `file:line`.
 
-use crate::support::{k2check, suite};
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
+use crate::support::{args, k2check, suite};
 
 const BY_FILE: &str = r#"name: levels
 rows: { file: ROWS }

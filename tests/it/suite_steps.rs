@@ -3,11 +3,7 @@
 
 use std::time::Duration;
 
-use crate::support::{TEST_SUITE, k2check, suite};
-
-fn args(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
+use crate::support::{TEST_SUITE, args, k2check, suite};
 
 fn suite_file(setup_path: &str, teardown_path: &str) -> String {
     format!(

@@ -118,3 +118,23 @@ pub fn signal(child: &std::process::Child, name: &str) {
         .expect("kill runs");
     assert!(sent.success());
 }
+
+/// Command-line words from string literals.
+pub fn args(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Every file below a folder, in path order.
+pub fn files_below(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("a folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(files_below(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found.sort();
+    found
+}
