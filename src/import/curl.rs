@@ -4,7 +4,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::encoding::form_urlencoded;
-use crate::import::postman_vars::{env_name, looks_secret};
+use crate::import::postman_vars::{env_name, is_credential_header, literal, looks_secret, secret_reference};
 use crate::import::shell_words::split;
 use crate::import::yaml_text::value;
 
@@ -137,9 +137,7 @@ fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Resul
     let mut headers = Map::new();
     for (k, v) in &p.headers {
         let lower = k.to_ascii_lowercase();
-        let credential =
-            lower == "authorization" || lower == "cookie" || looks_secret(&lower) || lower.contains("api-key");
-        let v = if credential {
+        let v = if is_credential_header(&lower) {
             secret_header(&lower, v, &mut out)
         } else {
             v.clone()
@@ -170,7 +168,7 @@ fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Resul
                 request.insert("form".into(), Value::Object(form));
             }
             _ => {
-                request.insert("body".into(), Value::String(escape_templates(&data)));
+                request.insert("body".into(), Value::String(literal(&data)));
                 if content_type.is_none() {
                     headers.insert("Content-Type".into(), json!("application/x-www-form-urlencoded"));
                 }
@@ -219,7 +217,7 @@ fn form_fields(data: &str) -> Option<Vec<(String, String)>> {
                     .ok()
                     .map(|c| c.into_owned())
             };
-            Some((decode(k)?, escape_templates(&decode(v)?)))
+            Some((decode(k)?, literal(&decode(v)?)))
         })
         .collect()
 }
@@ -235,30 +233,24 @@ fn secret_header(name: &str, value: &str, out: &mut CurlStep) -> String {
 
 fn secret_ref(name: &str, out: &mut CurlStep) -> String {
     let env = env_name(name);
-    out.environment.push(env.clone());
-    format!("{{{{ secret.{env} }}}}")
+    let reference = secret_reference(&env);
+    out.environment.push(env);
+    reference
 }
 
 /// A query parameter named like a secret gets a `secret.` reference as its value.
 fn secret_query(url: &str, out: &mut CurlStep) -> String {
     let Some((base, query)) = url.split_once('?') else {
-        return escape_templates(url);
+        return literal(url);
     };
     let pairs: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
             Some((k, _)) if looks_secret(k) => format!("{k}={}", secret_ref(k, out)),
-            _ => escape_templates(pair),
+            _ => literal(pair),
         })
         .collect();
-    format!("{}?{}", escape_templates(base), pairs.join("&"))
-}
-
-/// Text sent as it is: anything a template would read is kept literal.
-fn escape_templates(text: &str) -> String {
-    text.replace("{{", "{{ '{{' }}")
-        .replace("{%", "{{ '{%' }}")
-        .replace("{#", "{{ '{#' }}")
+    format!("{}?{}", literal(base), pairs.join("&"))
 }
 
 #[cfg(test)]

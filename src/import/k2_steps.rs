@@ -53,14 +53,8 @@ fn odata(url: &str, method: &str, request: &Map<String, Value>) -> Option<K2Step
     if let Some(set) = c.name("set") {
         step.insert("set".into(), json!(set.as_str()));
     }
-    for pair in c
-        .name("q")
-        .map(|q| q.as_str())
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (name, value) = pair.split_once('=')?;
+    for pair in query_pairs(&c) {
+        let (name, value) = pair?;
         let key = match name {
             "$filter" => "filter",
             "$select" => "select",
@@ -103,14 +97,8 @@ fn scim(url: &str, method: &str, request: &Map<String, Value>) -> Option<K2Step>
         _ => return None,
     };
     step.insert(verb.into(), json!(path));
-    for pair in c
-        .name("q")
-        .map(|q| q.as_str())
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (name, value) = pair.split_once('=')?;
+    for pair in query_pairs(&c) {
+        let (name, value) = pair?;
         match name {
             "filter" => step.insert("filter".into(), json!(value)),
             "count" => step.insert("count".into(), json!(value.parse::<u32>().ok()?)),
@@ -150,6 +138,12 @@ fn task_action(url: &str, method: &str, request: &Map<String, Value>) -> Option<
         value: Value::Object(step),
         api_alias: alias,
     })
+}
+
+/// The `name=value` pairs of the URL's query; `None` for a pair without `=`.
+fn query_pairs<'a>(c: &'a regex::Captures) -> impl Iterator<Item = Option<(&'a str, &'a str)>> {
+    let query = c.name("q").map_or("", |q| q.as_str());
+    query.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('='))
 }
 
 fn with_headers(step: &mut Map<String, Value>, request: &Map<String, Value>) {

@@ -174,9 +174,7 @@ fn secret(value: &str, profile: &str, what: &str, vars: &mut Variables) -> Strin
     if trimmed.starts_with("{{") && trimmed.ends_with("}}") && trimmed.matches("{{").count() == 1 {
         return vars.convert(trimmed, &Default::default());
     }
-    let name = format!("{}_{what}", profile.to_ascii_uppercase());
-    vars.environment.insert(name.clone());
-    format!("{{{{ secret.{name} }}}}")
+    vars.secret(&format!("{profile}_{what}"))
 }
 
 /// `https://login.onk2.com/{tenant}` for a K2 Cloud token URL, whose issuer discovery knows.

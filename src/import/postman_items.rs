@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 
 use crate::import::postman_auth::{Auth, Profiles, block_kind};
 use crate::import::postman_scripts::{Translated, translate};
-use crate::import::postman_vars::{Variables, looks_secret, variable_name};
+use crate::import::postman_vars::{Variables, is_credential_header, looks_secret, variable_name};
 
 /// One request, converted.
 #[derive(Debug)]
@@ -287,8 +287,7 @@ fn first_line(text: &str) -> String {
 /// A header's value; a literal credential becomes a `secret.` reference.
 fn header_value(key: &str, value: &str, vars: &mut Variables, locals: &BTreeMap<String, String>) -> String {
     let lower = key.to_ascii_lowercase();
-    let credential = lower == "authorization" || lower == "cookie" || looks_secret(&lower) || lower.contains("api-key");
-    if !credential || value.contains("{{") || value.trim().is_empty() {
+    if !is_credential_header(&lower) || value.contains("{{") || value.trim().is_empty() {
         return vars.convert(value, locals);
     }
     // Keep the scheme readable: `Bearer {{ secret.AUTHORIZATION }}`.
@@ -296,21 +295,11 @@ fn header_value(key: &str, value: &str, vars: &mut Variables, locals: &BTreeMap<
         .split_once(' ')
         .filter(|(s, _)| ["Bearer", "Basic", "Token"].contains(s))
         .unwrap_or(("", ""));
-    let secret = secret_value("", &lower, vars, locals);
+    let secret = vars.secret(&lower);
     match scheme {
         "" => secret,
         scheme => format!("{scheme} {secret}"),
     }
-}
-
-/// A secret: kept as a template when it is one, else read from the environment.
-fn secret_value(value: &str, name: &str, vars: &mut Variables, locals: &BTreeMap<String, String>) -> String {
-    if value.contains("{{") {
-        return vars.convert(value, locals);
-    }
-    let env = crate::import::postman_vars::env_name(name);
-    vars.environment.insert(env.clone());
-    format!("{{{{ secret.{env} }}}}")
 }
 
 fn body(request: &Value, step: &mut ImportedStep, vars: &mut Variables, locals: &BTreeMap<String, String>) {
@@ -355,7 +344,7 @@ fn body(request: &Value, step: &mut ImportedStep, vars: &mut Variables, locals: 
                 let key = text_at(field, &["key"]).unwrap_or_default();
                 let value = text_at(field, &["value"]).unwrap_or_default();
                 let value = match looks_secret(&key) && !value.contains("{{") && !value.is_empty() {
-                    true => secret_value("", &key, vars, locals),
+                    true => vars.secret(&key),
                     false => vars.convert(&value, locals),
                 };
                 if key == "grant_type" && value == "client_credentials" {

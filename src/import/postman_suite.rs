@@ -204,11 +204,7 @@ fn define_variables(collection: &Value, environment: Option<&Value>, vars: &mut 
         let Some(key) = text_at(entry, &["key"]) else { continue };
         let secret = text_at(entry, &["type"]).as_deref() == Some("secret") || looks_secret(&key);
         let value = match secret {
-            true => {
-                let env = env_name(&key);
-                vars.environment.insert(env.clone());
-                format!("{{{{ secret.{env} }}}}")
-            }
+            true => vars.secret(&key),
             false => vars.convert(&text_at(entry, &["value"]).unwrap_or_default(), &Default::default()),
         };
         out.insert(variable_name(&key), Value::String(value));

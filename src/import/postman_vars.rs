@@ -101,13 +101,21 @@ pub struct Variables {
 }
 
 impl Variables {
+    /// A secret named after `name`, read from the environment (`secret.NAME`).
+    pub fn secret(&mut self, name: &str) -> String {
+        let env = env_name(name);
+        let reference = secret_reference(&env);
+        self.environment.insert(env);
+        reference
+    }
+
     /// `text` with every `{{name}}` as a k2check template. `local` holds the names captured
     /// by earlier steps of the same scenario, which win over everything else.
     pub fn convert(&mut self, text: &str, local: &BTreeMap<String, String>) -> String {
         let mut out = String::with_capacity(text.len());
         let mut rest = text;
         while let Some(start) = rest.find("{{") {
-            out.push_str(&escape_jinja(&rest[..start]));
+            out.push_str(&literal(&rest[..start]));
             let after = &rest[start + 2..];
             let Some(end) = after.find("}}") else {
                 out.push_str("{{ '{{' }}");
@@ -118,7 +126,7 @@ impl Variables {
             out.push_str(&format!("{{{{ {} }}}}", self.reference(name, local)));
             rest = &after[end + 2..];
         }
-        out.push_str(&escape_jinja(rest));
+        out.push_str(&literal(rest));
         out
     }
 
@@ -143,9 +151,22 @@ impl Variables {
     }
 }
 
-/// Text outside `{{ }}` that minijinja would read as a tag or a comment, kept literal.
-fn escape_jinja(text: &str) -> String {
-    text.replace("{%", "{{ '{%' }}").replace("{#", "{{ '{#' }}")
+/// Text sent as it is: whatever minijinja would read (`{{`, `{%`, `{#`) is kept literal.
+pub fn literal(text: &str) -> String {
+    text.replace("{{", "{{ '{{' }}")
+        .replace("{%", "{{ '{%' }}")
+        .replace("{#", "{{ '{#' }}")
+}
+
+/// The template that reads the secret environment variable `env`: its value is never
+/// written to disk.
+pub fn secret_reference(env: &str) -> String {
+    format!("{{{{ secret.{env} }}}}")
+}
+
+/// Whether a header (lower case) carries credentials, so its literal value becomes a secret.
+pub fn is_credential_header(lower: &str) -> bool {
+    lower == "authorization" || lower == "cookie" || looks_secret(lower) || lower.contains("api-key")
 }
 
 #[cfg(test)]
