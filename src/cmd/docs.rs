@@ -1,7 +1,6 @@
 //! `k2check docs [PATHS] --out DIR`: API documentation from the scenarios, with a recorded
 //! run's examples when `--from-run` names its JSON report.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use crate::cli::DocsArgs;
@@ -10,8 +9,8 @@ use crate::diag::Diagnostic;
 use crate::docs::examples::Examples;
 use crate::docs::{describe_all, root_of, write_docs};
 use crate::exit;
+use crate::plan::{forget_row_files_as_scenarios, row_file};
 use crate::scenario::load::{decode_each, load};
-use crate::scenario::model::RowSource;
 
 pub fn docs(args: DocsArgs) -> u8 {
     let paths = match default_paths(&args.paths) {
@@ -51,20 +50,8 @@ pub fn docs(args: DocsArgs) -> u8 {
         scenarios.extend(scenario);
     });
     // YAML row files beside the scenarios are data, not scenarios that failed to decode.
-    let row_files: BTreeSet<PathBuf> = scenarios
-        .iter()
-        .filter_map(|s| match &s.rows {
-            Some(RowSource::File(path)) => s.path.parent().map(|d| d.join(&path.value)),
-            _ => None,
-        })
-        .filter_map(|p| std::fs::canonicalize(p).ok())
-        .collect();
-    decoding.retain(|d: &Diagnostic| {
-        let file = d.span.map(|s| loaded.sources.path(s.file).to_path_buf());
-        !file
-            .and_then(|f| std::fs::canonicalize(f).ok())
-            .is_some_and(|f| row_files.contains(&f))
-    });
+    let row_files: Vec<PathBuf> = scenarios.iter().filter_map(row_file).collect();
+    forget_row_files_as_scenarios(row_files.iter().map(PathBuf::as_path), &loaded.sources, &mut decoding);
     diagnostics.extend(decoding);
     if diagnostics.iter().any(Diagnostic::is_error) {
         print_diagnostics(&diagnostics, &loaded.sources, &Default::default());

@@ -94,7 +94,7 @@ pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>) -> Str
                 facts.push(format!("auth {}", t(auth)));
             }
             if let Some(rows) = &s.rows {
-                facts.push(t(rows));
+                facts.push(with_code(rows));
             }
             let _ = writeln!(out, "<p class=\"muted\">{}</p>", facts.join(" · "));
             for (position, step) in s.steps.iter().enumerate() {

@@ -122,7 +122,7 @@ fn scenario_section(out: &mut String, s: &DocScenario, examples: Option<&Example
         facts.push(format!("auth {}", plain(auth)));
     }
     if let Some(rows) = &s.rows {
-        facts.push(plain(rows));
+        facts.push(plain_keeping_code(rows));
     }
     let _ = writeln!(out, "{}\n", facts.join(" · "));
     for (position, step) in s.steps.iter().enumerate() {

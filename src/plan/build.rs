@@ -12,7 +12,7 @@ use crate::auth::Credentials;
 use crate::diag::Diagnostic;
 use crate::plan::needed::{Needs, split_names};
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
-use crate::plan::rows::{field_names, label_rows, read_rows};
+use crate::plan::rows::{field_names, forget_row_files_as_scenarios, label_rows, read_rows};
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 use crate::plan::suite_steps::{Role, captured_names, refuse_shadowing, setup_scenario, teardown_scenario};
 use crate::plan::validator::Validator;
@@ -269,7 +269,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             }
         }
     });
-    forget_row_files_as_scenarios(&sources, &row_files, &mut diagnostics);
+    forget_row_files_as_scenarios(row_files.files().map(|(_, p)| p), &sources, &mut diagnostics);
     // Set-up and teardown run when some scenario does.
     if !planned.is_empty() {
         for (scenario, role) in [(setup, Role::SetUp), (teardown, Role::TearDown)] {
@@ -351,23 +351,6 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         paths: v.paths,
         setup_captures,
     })
-}
-
-/// A YAML row file beside the scenarios was also loaded as a scenario, and refused as one (a
-/// list is no scenario): that refusal is dropped. Its problems as a row file stay, reported
-/// against the row file's own copy.
-fn forget_row_files_as_scenarios(sources: &SourceMap, row_files: &SourceMap, diagnostics: &mut Vec<Diagnostic>) {
-    let canonical = |p: &std::path::Path| std::fs::canonicalize(p).ok();
-    let row_paths: BTreeSet<PathBuf> = row_files.files().filter_map(|(_, p)| canonical(p)).collect();
-    if row_paths.is_empty() {
-        return;
-    }
-    let loaded_as_scenario: BTreeSet<crate::source::FileId> = sources
-        .files()
-        .filter(|(_, p)| canonical(p).is_some_and(|c| row_paths.contains(&c)))
-        .map(|(id, _)| id)
-        .collect();
-    diagnostics.retain(|d| !d.span.is_some_and(|s| loaded_as_scenario.contains(&s.file)));
 }
 
 /// What a selected scenario reads: the names in its templates, and the profiles its steps use.

@@ -19,6 +19,7 @@ mod writes;
 
 pub use build::plan;
 pub use planned::{DECODED_IN_FLIGHT_BYTES, KEEP_DECODED_BYTES, PlannedScenario};
+pub use rows::{forget_row_files_as_scenarios, row_file};
 pub use run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 pub use selection::{Selection, glob_matches};
 pub use shard::Shard;

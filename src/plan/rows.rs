@@ -2,7 +2,8 @@
 //! when the suite is planned so that a row file's problems are reported at its own
 //! `file:line`. Each row becomes a run of its own, its fields variables of that run.
 
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use minijinja::Value;
 use serde_json::Value as Json;
@@ -59,8 +60,7 @@ pub fn read_rows(
     let rows = match scenario.rows.as_ref()? {
         RowSource::Inline(node) => rows_of_list(node, diags),
         RowSource::File(path) => {
-            let base = sources.path(scenario.file).parent().unwrap_or(Path::new(""));
-            let full = base.join(&path.value);
+            let full = row_file(scenario).unwrap_or_else(|| sources.path(scenario.file).join(&path.value));
             let text = match std::fs::read_to_string(&full) {
                 Ok(t) => t,
                 Err(e) => {
@@ -107,6 +107,35 @@ pub fn read_rows(
         ));
     }
     Some(rows)
+}
+
+/// The row file a scenario reads, beside the scenario.
+pub fn row_file(scenario: &Scenario) -> Option<PathBuf> {
+    match &scenario.rows {
+        Some(RowSource::File(path)) => Some(scenario.path.parent().unwrap_or(Path::new("")).join(&path.value)),
+        _ => None,
+    }
+}
+
+/// A YAML row file beside the scenarios was also loaded as a scenario, and refused as one (a
+/// list is no scenario): those refusals are dropped. Problems found reading it as a row file
+/// are kept (they name the row file's own copy, added to the sources later).
+pub fn forget_row_files_as_scenarios<'a>(
+    row_files: impl Iterator<Item = &'a Path>,
+    sources: &SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    let row_paths: BTreeSet<PathBuf> = row_files.filter_map(canonical).collect();
+    if row_paths.is_empty() {
+        return;
+    }
+    let loaded_as_scenario: BTreeSet<FileId> = sources
+        .files()
+        .filter(|(_, p)| canonical(p).is_some_and(|c| row_paths.contains(&c)))
+        .map(|(id, _)| id)
+        .collect();
+    diagnostics.retain(|d| !d.span.is_some_and(|s| loaded_as_scenario.contains(&s.file)));
 }
 
 /// Labels each row (`row_name` rendered over its fields, else its first field) and numbers it.

@@ -136,3 +136,24 @@ fn html_escape(text: &str) -> String {
         .replace('"', "&quot;")
         .replace('\'', "&apos;")
 }
+
+#[test]
+fn a_yaml_row_file_is_data_and_a_folder_without_scenarios_is_said() {
+    let dir = crate::support::suite(&[
+        (
+            "a.yaml",
+            "name: rows\nrows: { file: r.yaml }\nsteps:\n  - request: { url: \"{{ api }}/{{ user }}\" }\n",
+        ),
+        ("r.yaml", "- { user: alice }\n"),
+    ]);
+    let docs = k2check(dir.path(), &args(&["docs", ".", "--out", "d"]), &[]);
+    assert_eq!(docs.code, 0, "{}", docs.stderr);
+    let page = std::fs::read_to_string(dir.path().join("d/root.md")).unwrap();
+    assert!(page.contains("runs once per row of `r.yaml`"), "{page}");
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("k2check.yaml"), "").unwrap();
+    let none = k2check(empty.path(), &args(&["docs", ".", "--out", "d"]), &[]);
+    assert_eq!(none.code, 2, "{}", none.stderr);
+    assert!(none.stderr.contains("no scenario found"), "{}", none.stderr);
+    assert!(!empty.path().join("d").exists(), "nothing written");
+}

@@ -384,3 +384,29 @@ fn a_hostile_collection_imports_without_a_panic_and_writes_yaml_that_reads_back(
         validate.stderr
     );
 }
+
+#[test]
+fn curl_refuses_to_append_where_no_steps_list_can_take_a_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases = [
+        ("inline.yaml", "name: a\nsteps: []\n", "empty or written inline"),
+        ("nosteps.yaml", "name: a\n", "has no `steps:` list"),
+        ("list.yaml", "- a\n", "not a scenario"),
+        ("broken.yaml", "name: [\n", "YAML"),
+    ];
+    for (file, text, words) in cases {
+        std::fs::write(dir.path().join(file), text).unwrap();
+        let out = k2check(
+            dir.path(),
+            &args(&["import", "curl", "curl https://x.example/a", "--to", file]),
+            &[],
+        );
+        assert_eq!(out.code, 2, "{file}: {}", out.stderr);
+        assert!(out.stderr.contains(words), "{file}: {}", out.stderr);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(file)).unwrap(),
+            text,
+            "{file} was changed"
+        );
+    }
+}
