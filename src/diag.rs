@@ -12,6 +12,8 @@ use crate::source::{SourceMap, Span};
 pub enum Severity {
     Error,
     Warning,
+    /// Not a problem: something the user may not expect, said once.
+    Note,
 }
 
 /// A problem with a place in a file, a short label under the caret, and an optional hint.
@@ -38,6 +40,13 @@ impl Diagnostic {
     pub fn warning(message: impl Into<String>, span: impl Into<Option<Span>>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
+            ..Diagnostic::error(message, span)
+        }
+    }
+
+    pub fn note(message: impl Into<String>, span: impl Into<Option<Span>>) -> Self {
+        Diagnostic {
+            severity: Severity::Note,
             ..Diagnostic::error(message, span)
         }
     }
@@ -91,6 +100,7 @@ pub fn render(diag: &Diagnostic, sources: &SourceMap, palette: &Palette) -> Stri
     let (word, style) = match diag.severity {
         Severity::Error => ("error", palette.error),
         Severity::Warning => ("warning", palette.warning),
+        Severity::Note => ("note", palette.gutter),
     };
     let emphasis = palette.emphasis;
     let mut out = format!(

@@ -18,7 +18,7 @@ use crate::report::terminal::Progress;
 use crate::report::{FanOut, HtmlReporter, JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
 use crate::run::{Recording, Runtime, Schedule, execute};
-use crate::scenario::model::{AuthRef, Follow};
+use crate::scenario::model::Follow;
 
 /// How often the progress is brought up to date between scenario events.
 const PROGRESS_TICK: Duration = Duration::from_millis(500);
@@ -47,7 +47,7 @@ pub async fn run(args: RunArgs) -> u8 {
         crate::out!("{}", plan.redactor.redact(&dry_run(&plan)));
         return exit::OK;
     }
-    let client = match Client::new(&plan.tls) {
+    let client = match Client::for_run(&plan.tls, plan.confined_to.as_ref()) {
         Ok(c) => c,
         Err(e) => {
             crate::errln!("error: {e}");
@@ -201,16 +201,11 @@ fn dry_run(plan: &Plan) -> String {
             match resolve(&step.request, &plan.engine, &ctx, plan.timeout) {
                 Ok(r) => {
                     out.push_str(&format!("{} {}\n", r.method, crate::redact::url_for_display(&r.url)));
-                    let profile = step.auth.as_ref().or(scenario.auth.as_ref()).map(|a| a.value.clone());
-                    let profile = match profile {
-                        Some(AuthRef::Profile(p)) => Some(p),
-                        Some(AuthRef::None) => None,
-                        None => plan.default_auth.clone(),
-                    };
+                    let profile = step.profile(&scenario, plan.default_auth.as_deref());
                     let shown = profile.and_then(|p| {
                         plan.profiles
-                            .get(&p)
-                            .map(|c| c.shown(&p))
+                            .get(p)
+                            .map(|c| c.shown(p))
                             .unwrap_or_else(|| Some(("authorization".into(), format!("<auth profile {p}>"))))
                     });
                     if let Some((name, filled)) = shown {

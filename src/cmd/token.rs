@@ -33,7 +33,7 @@ pub async fn token(args: TokenArgs) -> u8 {
         );
         return exit::OK;
     };
-    let client = match Client::new(&plan.tls) {
+    let client = match Client::for_run(&plan.tls, plan.confined_to.as_ref()) {
         Ok(c) => c,
         Err(e) => {
             crate::errln!("error: {e}");

@@ -18,7 +18,7 @@ use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
-use crate::http::origin::credentials_may_not_go;
+use crate::http::origin::{credentials_may_not_go, origin_text, same_origin};
 use crate::http::proxy::{ProxyConnector, proxies_from_env, proxy_for};
 use crate::http::request::uri_and_credentials;
 use crate::http::tls::client_config;
@@ -48,6 +48,8 @@ pub enum ClientError {
 pub struct Client {
     pool: hyper_util::client::legacy::Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
     proxies: Option<std::sync::Arc<hyper_util::client::proxy::matcher::Matcher>>,
+    /// Under `--mock`: the only origin any request, redirect or next link may go to.
+    confined_to: Option<url::Url>,
 }
 
 /// Installs the TLS crypto provider once per process; later calls do nothing.
@@ -58,13 +60,29 @@ pub fn install_crypto_provider() {
 impl Client {
     /// The client for a suite's `tls:` settings, every file they name read now.
     pub fn new(tls: &Tls) -> Result<Client, ClientError> {
+        Client::build(tls, None)
+    }
+
+    /// The client of a run. Under `--mock`, `confined_to` is the mock's URL: the client then
+    /// sends only to its origin, never through a proxy, whatever a scenario's URLs, redirects
+    /// or next links say.
+    pub fn for_run(tls: &Tls, confined_to: Option<&url::Url>) -> Result<Client, ClientError> {
+        Client::build(tls, confined_to.cloned())
+    }
+
+    fn build(tls: &Tls, confined_to: Option<url::Url>) -> Result<Client, ClientError> {
         install_crypto_provider();
         let config = client_config(tls)?;
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
         http.set_connect_timeout(Some(CONNECT_TIMEOUT));
-        let proxies = proxies_from_env();
+        // The mock is on this machine: a proxy would be somewhere else.
+        let proxies = if confined_to.is_some() {
+            None
+        } else {
+            proxies_from_env()
+        };
         let connector = ProxyConnector {
             http,
             proxies: proxies.clone(),
@@ -80,7 +98,11 @@ impl Client {
             .pool_timer(TokioTimer::new())
             .pool_max_idle_per_host(256)
             .build(https);
-        Ok(Client { pool, proxies })
+        Ok(Client {
+            pool,
+            proxies,
+            confined_to,
+        })
     }
 
     /// Sends a request and reads the whole response, following redirects when the request
@@ -95,6 +117,7 @@ impl Client {
     async fn exchange(&self, mut request: Request) -> Result<Response, HttpError> {
         let mut redirects = 0;
         loop {
+            self.refuse_outside(&request.url)?;
             // Headers are copied only when a redirect may need them again.
             let headers = if request.follow_redirects {
                 request.headers.clone()
@@ -116,6 +139,17 @@ impl Client {
                 return Err(HttpError::TooManyRedirects(MAX_REDIRECTS));
             }
             request = next;
+        }
+    }
+
+    /// Under `--mock`, any origin but the mock's is refused before a connection is opened.
+    fn refuse_outside(&self, url: &url::Url) -> Result<(), HttpError> {
+        match &self.confined_to {
+            Some(only) if !same_origin(only, url) => Err(HttpError::OutsideMock {
+                origin: origin_text(url),
+                mock: origin_text(only),
+            }),
+            _ => Ok(()),
         }
     }
 

@@ -33,6 +33,10 @@ pub enum HttpError {
     /// A redirect that would take the request's credentials to another origin.
     #[error("the redirect to {to} was not followed: {why}")]
     RedirectRefused { to: String, why: &'static str },
+    /// Under `--mock`, a request (or a redirect, or a next link) for another origin than the
+    /// mock's: refused before a connection is opened.
+    #[error("not sent: {origin} is not the mock's origin ({mock}), and under --mock nothing is sent anywhere else")]
+    OutsideMock { origin: String, mock: String },
 }
 
 impl HttpError {

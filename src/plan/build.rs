@@ -88,6 +88,13 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     if let Some(mock) = &options.mock {
         context_values.insert("mock".into(), Value::from_serialize(mock));
     }
+    // Under `--mock`, the only origin anything is sent to.
+    let mock_url = options
+        .mock
+        .as_ref()
+        .and_then(|m| m.get("url"))
+        .and_then(|u| u.as_str())
+        .and_then(|u| url::Url::parse(u).ok());
     let mut known: BTreeSet<String> = BUILTIN_NAMES.iter().map(|s| s.to_string()).collect();
     known.extend(v.engine.global_names().map(str::to_owned));
     if options.mock.is_none() {
@@ -182,6 +189,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             continue;
         }
         if let Some(creds) = rendered {
+            if let Some(mock) = &mock_url {
+                v.refuse_other_profile_origins(&hosts::profile_urls(&creds), profile.name.span, mock);
+            }
             if let Credentials::ClientCredentials(cc) = &creds
                 && cc.token_url.is_none()
                 && cc.issuer.is_none()
@@ -257,6 +267,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             note_needs(&mut v, &scenario, default_auth.as_deref(), &mut needs);
         }
         if options.selection.takes(&scenario) {
+            if let Some(mock) = &mock_url {
+                v.refuse_other_origins(&scenario, &context, mock);
+            }
             if let Some(environment) = &read_only {
                 v.diags.extend(writes::refuse_writes(&scenario, environment));
             }
@@ -280,6 +293,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             if let Some(environment) = &read_only {
                 v.diags.extend(writes::refuse_writes(&scenario, environment));
             }
+            if let Some(mock) = &mock_url {
+                v.refuse_other_origins(&scenario, &context, mock);
+            }
             let planned_steps = PlannedScenario::suite_steps(scenario, role, &sources);
             match role {
                 Role::SetUp => planned.insert(0, planned_steps),
@@ -294,6 +310,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     };
     let missing_needed = needs.environment_variables(rendered);
     v.report_missing(&missing_needed, options.missing_variables_are_warnings);
+    if let Some(note) = own_authorization_note(&needs.own_authorization) {
+        v.diags.push(note);
+    }
     let variables = Variables {
         needed: needs
             .environment_variables(|_| false)
@@ -350,7 +369,26 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         engine: Arc::new(v.engine),
         paths: v.paths,
         setup_captures,
+        confined_to: mock_url,
     })
+}
+
+/// One note for every step that writes its own `Authorization` header where a profile
+/// would apply: the step's header is sent, the profile's is not.
+fn own_authorization_note(steps: &[(Option<Span>, String)]) -> Option<Diagnostic> {
+    let (span, profile) = steps.first()?;
+    let more = match steps.len() {
+        1 => String::new(),
+        n => format!(" (and {} more step{})", n - 1, if n == 2 { "" } else { "s" }),
+    };
+    Some(
+        Diagnostic::note(
+            format!("this step writes its own `Authorization` header{more}: it is sent as written, and the auth profile `{profile}` is not"),
+            *span,
+        )
+        .with_label("the step's own credentials")
+        .with_help("to send the profile's credentials instead, remove the header; to say the step needs none, write `auth: none`"),
+    )
 }
 
 /// What a selected scenario reads: the names in its templates, and the profiles its steps use.
@@ -361,13 +399,15 @@ fn note_needs(v: &mut Validator, scenario: &Scenario, default_auth: Option<&str>
     }
     for step in scenario.steps.iter().chain(&scenario.finally) {
         names.extend(v.names_in(step_templates(step)));
-        let chosen = step.auth.as_ref().or(scenario.auth.as_ref()).map(|a| &a.value);
-        match chosen {
-            Some(AuthRef::Profile(name)) => {
-                needs.used_profiles.insert(name.clone());
-            }
-            Some(AuthRef::None) => {}
-            None => needs.used_profiles.extend(default_auth.map(str::to_owned)),
+        needs
+            .used_profiles
+            .extend(step.profile(scenario, default_auth).map(str::to_owned));
+        if step.own_authorization().is_some()
+            && let Some(profile) = step.profile_ignoring_own_header(scenario, default_auth)
+        {
+            needs
+                .own_authorization
+                .push((step.own_authorization().map(|h| h.span), profile.to_owned()));
         }
     }
     let (vars, env) = split_names(&names);

@@ -3,6 +3,7 @@
 
 mod assets;
 mod build;
+mod closed_room;
 mod environment;
 mod hosts;
 mod needed;

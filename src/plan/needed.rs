@@ -18,6 +18,9 @@ pub struct Needs {
     pub used_profiles: BTreeSet<String>,
     /// `env.`/`secret.` names the selected scenarios read themselves.
     pub used_env: BTreeSet<String>,
+    /// Steps that write their own `Authorization` header where a profile would apply: where
+    /// the header is, and the profile left out.
+    pub own_authorization: Vec<(Option<crate::source::Span>, String)>,
 }
 
 impl Needs {

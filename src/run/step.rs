@@ -14,7 +14,7 @@ use crate::run::resolve::resolve;
 use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;
 use crate::run::workflow_lookup::with_workflow_id;
-use crate::scenario::model::{AuthRef, Scenario, Step};
+use crate::scenario::model::{Scenario, Step};
 use crate::template::Context;
 use crate::text::masked_cut;
 
@@ -166,14 +166,9 @@ fn record(rt: &Runtime, result: &mut StepResult, response: &Response, captures: 
     result.captured = recording.captures(captures, redactor);
 }
 
-/// The profile a step uses: its own `auth`, the scenario's, or the suite default.
+/// The profile a step uses (`Step::profile`).
 pub fn auth_profile<'a>(rt: &'a Runtime, scenario: &'a Scenario, step: &'a Step) -> Option<&'a str> {
-    let chosen = step.auth.as_ref().or(scenario.auth.as_ref()).map(|a| &a.value);
-    match chosen {
-        Some(AuthRef::None) => None,
-        Some(AuthRef::Profile(name)) => Some(name),
-        None => rt.plan.default_auth.as_deref(),
-    }
+    step.profile(scenario, rt.plan.default_auth.as_deref())
 }
 
 async fn attempt_once(

@@ -222,6 +222,41 @@ pub struct Step {
     pub retry: Option<Retry>,
 }
 
+impl Step {
+    /// The `Authorization` header the step writes itself (pasted from a browser or a curl
+    /// command): its own credentials, which win over any profile's.
+    pub fn own_authorization(&self) -> Option<&Spanned<String>> {
+        self.request
+            .headers
+            .iter()
+            .map(|(name, _)| name)
+            .find(|name| name.value.eq_ignore_ascii_case("authorization"))
+    }
+
+    /// The auth profile whose credentials the step sends: its own `auth`, the scenario's, or
+    /// the suite default; none with `auth: none` or when the step writes its own
+    /// `Authorization` header.
+    pub fn profile<'a>(&'a self, scenario: &'a Scenario, default: Option<&'a str>) -> Option<&'a str> {
+        if self.own_authorization().is_some() {
+            return None;
+        }
+        self.profile_ignoring_own_header(scenario, default)
+    }
+
+    /// The profile the step would use without its own `Authorization` header.
+    pub fn profile_ignoring_own_header<'a>(
+        &'a self,
+        scenario: &'a Scenario,
+        default: Option<&'a str>,
+    ) -> Option<&'a str> {
+        match self.auth.as_ref().or(scenario.auth.as_ref()).map(|a| &a.value) {
+            Some(AuthRef::None) => None,
+            Some(AuthRef::Profile(name)) => Some(name),
+            None => default,
+        }
+    }
+}
+
 /// The template name under which a `workflow: { start: NAME }` request finds the id that
 /// was looked up by name before it.
 pub const WORKFLOW_ID: &str = "__workflow_id";

@@ -1,0 +1,144 @@
+//! The ways in beside the core run (pasted URLs, `.env` files, the starter suite, a selection,
+//! a stop) hold as the run does: nothing sent where it should not go, no blank value taken for
+//! a set one, no secret shown.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::support::{args, k2check};
+
+/// A mock suite: `api` is the mock, and the default profile gets its token there.
+const MOCK_SUITE: &str = "defaults: { auth: k2 }\nenvironments:\n  mock:\n    vars: { api: \"{{ mock.url }}\" }\n    auth:\n      k2: { type: client_credentials, issuer: \"{{ mock.issuer }}\", client_id: \"{{ mock.client_id }}\", client_secret: \"{{ mock.client_secret }}\", scope: \"https://api.k2.com/\" }\n";
+
+/// A socket on loopback that counts the connections made to it.
+struct Counting {
+    port: u16,
+    accepted: Arc<AtomicUsize>,
+}
+
+fn counting_listener() -> Counting {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a loopback port");
+    let port = listener.local_addr().expect("its address").port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let seen = accepted.clone();
+    std::thread::spawn(move || {
+        for connection in listener.incoming() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(connection);
+        }
+    });
+    Counting { port, accepted }
+}
+
+fn mock_suite(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join("k2check.yaml"), MOCK_SUITE).expect("written");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("written");
+    }
+    dir
+}
+
+#[test]
+fn under_mock_a_step_for_another_origin_is_refused_before_anything_is_sent() {
+    let other = counting_listener();
+    let pasted = format!("http://127.0.0.1:{}/api/workflow/v1/tasks", other.port);
+    let cases = [
+        format!("name: pasted\nsteps:\n  - name: a pasted URL\n    request: {{ url: \"{pasted}\" }}\n"),
+        format!(
+            "name: pasted in finally\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/api/odatav4/v4\" }}\nfinally:\n  - name: clean up\n    request: {{ url: \"{pasted}\" }}\n"
+        ),
+    ];
+    for scenario in &cases {
+        let dir = mock_suite(&[("s.yaml", scenario)]);
+        let out = k2check(dir.path(), &args(&["run", ".", "--mock"]), &[]);
+        assert_eq!(out.code, 2, "{scenario}\n{}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("s.yaml:"), "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains(&format!("would send to http://127.0.0.1:{}", other.port)),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("{{ api }}/api/workflow/v1/tasks"), "{}", out.stderr);
+    }
+    // The suite's set-up and teardown, and a profile's token endpoint, likewise.
+    let setup = format!("{MOCK_SUITE}setup:\n  - name: outside\n    request: {{ url: \"{pasted}\" }}\n");
+    let ok = "name: fine\nsteps:\n  - request: { url: \"{{ api }}/api/odatav4/v4\" }\n";
+    let dir = mock_suite(&[("k2check.yaml", &setup), ("s.yaml", ok)]);
+    let out = k2check(dir.path(), &args(&["run", ".", "--mock"]), &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let profile = MOCK_SUITE.replace(
+        "\"{{ mock.issuer }}\"",
+        &format!("\"http://127.0.0.1:{}/t\"", other.port),
+    );
+    let dir = mock_suite(&[("k2check.yaml", &profile), ("s.yaml", ok)]);
+    let out = k2check(dir.path(), &args(&["run", ".", "--mock"]), &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        other.accepted.load(Ordering::SeqCst),
+        0,
+        "a connection reached the other origin"
+    );
+}
+
+#[test]
+fn under_mock_a_url_only_a_response_decides_is_refused_when_it_comes() {
+    let other = counting_listener();
+    // The URL needs a capture, so only the run can know it: the client refuses it.
+    let scenario = format!(
+        "name: from a response\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/api/odatav4/v4\" }}\n    capture: {{ context: \"$['@odata.context']\" }}\n  - name: elsewhere\n    request: {{ url: \"http://127.0.0.1:{}/x?c={{{{ context | length }}}}\" }}\n",
+        other.port
+    );
+    let dir = mock_suite(&[("s.yaml", &scenario)]);
+    let out = k2check(dir.path(), &args(&["run", ".", "--mock"]), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains(&format!(
+            "not sent: http://127.0.0.1:{} is not the mock's origin",
+            other.port
+        )),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        other.accepted.load(Ordering::SeqCst),
+        0,
+        "a connection reached the other origin"
+    );
+}
+
+/// A suite whose default profile is Basic, against the test server.
+const BASIC_DEFAULT: &str = "defaults: { auth: basic }\nenvironments:\n  test:\n    vars: { api: \"{{ env.TEST_URL }}\" }\n    auth:\n      basic: { type: basic, username: alice, password: \"{{ secret.PASSWORD }}\" }\n";
+
+#[test]
+fn a_step_with_its_own_authorization_header_sends_it_and_no_profile_header() {
+    let scenario = "name: pasted\nsteps:\n  - name: from the browser\n    request:\n      url: \"{{ api }}/echo\"\n      headers: { authorization: \"Bearer pasted-by-hand\" }\n    expect:\n      json: { $.headers.authorization: \"Bearer pasted-by-hand\" }\n  - name: with the profile\n    request: { url: \"{{ api }}/echo\" }\n    expect:\n      json: { $.headers.authorization: { starts_with: \"Basic \" } }\n";
+    let dir = crate::support::suite(&[("k2check.yaml", BASIC_DEFAULT), ("s.yaml", scenario)]);
+    let url = crate::server::shared().url();
+    let env = [("TEST_URL", url.as_str()), ("PASSWORD", "pw-Secret-1")];
+    let out = k2check(dir.path(), &args(&["run", ".", "-v"]), &env);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // `-v` shows exactly what went out: one Authorization header on each request.
+    let first = out.stdout.split("from the browser").nth(1).unwrap_or_default();
+    let first = first.split("with the profile").next().unwrap_or_default();
+    let sent: Vec<&str> = first
+        .lines()
+        .filter(|l| l.trim_start().starts_with("> ") && l.to_ascii_lowercase().contains("authorization"))
+        .collect();
+    assert_eq!(sent.len(), 1, "{first}");
+    assert!(!out.stdout.contains("pw-Secret-1"), "{}", out.stdout);
+    // `validate` says so once, as a note.
+    let out = k2check(dir.path(), &args(&["validate", "."]), &env);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(
+        out.stderr
+            .matches("note: this step writes its own `Authorization` header")
+            .count(),
+        1,
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("s.yaml:6:"), "{}", out.stderr);
+}
