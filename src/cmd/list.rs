@@ -28,7 +28,11 @@ pub async fn list(args: ListArgs) -> u8 {
         let out = json!({
             "environment": plan.environment,
             "scenarios": rows,
-            "variables": { "needed": plan.variables.needed, "missing": plan.variables.missing },
+            "variables": {
+                "needed": plan.variables.needed,
+                "missing": plan.variables.missing,
+                "blank": plan.variables.blank,
+            },
         });
         crate::outln!("{}", crate::text::printable(&out.to_string()));
         return exit::OK;
@@ -71,7 +75,14 @@ pub async fn list(args: ListArgs) -> u8 {
             }
         ));
         if !missing.is_empty() {
-            text.push_str(&format!("not set here: {}\n", missing.join(", ")));
+            let named: Vec<String> = missing
+                .iter()
+                .map(|var| match plan.variables.blank.get(var) {
+                    Some(place) => format!("{var} ({place})"),
+                    None => var.clone(),
+                })
+                .collect();
+            text.push_str(&format!("not set here: {}\n", named.join(", ")));
         }
     }
     crate::out!("{}", crate::text::printable(&text));

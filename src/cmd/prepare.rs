@@ -110,7 +110,14 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, purpose: Purpose) -
         }
     };
     let dotenv =
-        super::outside_values::suite_dotenv(loaded.suite.as_ref().map(|s| s.dir.join("k2check.yaml")).as_deref());
+        match super::outside_values::suite_dotenv(loaded.suite.as_ref().map(|s| s.dir.join("k2check.yaml")).as_deref())
+        {
+            Ok(dotenv) => dotenv,
+            Err(message) => {
+                crate::errln!("error: {message}; nothing was sent");
+                return Err(exit::INVALID);
+            }
+        };
     let options = PlanOptions {
         environment,
         mock: mock.as_ref().map(MockServer::template_vars),

@@ -8,18 +8,19 @@ use crate::plan::schema_cycles::ref_cycle;
 use crate::plan::validator::Validator;
 use crate::source::Span;
 
+/// The most a JSON Schema file may hold.
+const MAX_SCHEMA_BYTES: u64 = 16 << 20;
+
 impl Validator {
     pub(super) fn load_schema(&mut self, path: PathBuf, span: Span) {
         if self.schemas.contains_key(&path) {
             return;
         }
-        let text = match std::fs::read_to_string(&path) {
+        let text = match crate::input_file::read_text(&path, "JSON Schema", MAX_SCHEMA_BYTES) {
             Ok(t) => t,
             Err(e) => {
-                self.diags.push(Diagnostic::error(
-                    format!("cannot read JSON Schema {}: {e}", path.display()),
-                    span,
-                ));
+                self.diags
+                    .push(Diagnostic::error(format!("cannot read the JSON Schema {e}"), span));
                 return;
             }
         };

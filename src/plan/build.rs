@@ -146,14 +146,22 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let mut url_texts: Vec<String> = Vec::new();
     let mut context = Context::new(context_values);
     // Values from the command line first: the suite's variables may use them.
-    for (name, value) in &options.overrides {
+    // As with environment variables, a blank value is no value.
+    let (overrides, blank): (Vec<_>, Vec<_>) = options.overrides.iter().partition(|(_, v)| !v.trim().is_empty());
+    for (name, _) in blank {
+        v.diags.push(Diagnostic::warning(
+            format!("`{name}` is given blank (--var or --vars-file): a blank value counts as not set"),
+            None,
+        ));
+    }
+    for (name, value) in &overrides {
         url_texts.push(value.clone());
         context.insert(name, Value::from(value.clone()));
         known.insert(name.clone());
     }
     for (name, node) in all_vars {
         v.check_node(node, &known);
-        if options.overrides.iter().any(|(n, _)| *n == name.value) {
+        if overrides.iter().any(|(n, _)| *n == name.value) {
             known.insert(name.value.clone());
             continue;
         }
@@ -215,6 +223,13 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let teardown = teardown_scenario(&suite, &sources);
     if let Some(setup) = &setup {
         v.check_scenario(setup, &known, &profiles_src);
+    }
+    // What the set-up and teardown read is read as a scenario's is: one resolution for
+    // every step, wherever it stands.
+    for steps in [&setup, &teardown].into_iter().flatten() {
+        used.clear();
+        v.collect_scenario_names(steps, &mut used);
+        v.lookup_all(&used, &mut env_values, &mut secret_values);
     }
     let setup_captures = setup.as_ref().map(captured_names).unwrap_or_default();
     known.extend(setup_captures.iter().cloned());
@@ -313,7 +328,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     if let Some(note) = own_authorization_note(&needs.own_authorization) {
         v.diags.push(note);
     }
-    let variables = Variables {
+    let mut variables = Variables {
         needed: needs
             .environment_variables(|_| false)
             .into_iter()
@@ -323,7 +338,14 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             .into_iter()
             .filter(|var| v.missing_env.contains_key(var) && v.required_env.contains(var))
             .collect(),
+        blank: BTreeMap::new(),
     };
+    variables.blank = v
+        .blank_env
+        .iter()
+        .filter(|(var, _)| variables.missing.contains(var))
+        .map(|(var, place)| (var.clone(), place.clone()))
+        .collect();
     // Scenarios may use environment variables the suite does not: make them visible too.
     let context = context
         .with("env", Value::from(env_values))

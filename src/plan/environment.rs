@@ -74,8 +74,34 @@ impl Validator {
         if into.contains_key(var) || self.missing_env.contains_key(var) {
             return;
         }
-        // The process environment wins over the suite's `.env` file.
-        match std::env::var(var).or_else(|e| self.dotenv.get(var).cloned().ok_or(e)) {
+        // The process environment wins over the suite's `.env` file. A blank value counts as
+        // not set (a copied `.env.example` with one line filled): where it was set is kept
+        // for the message.
+        let from_shell = std::env::var(var).ok();
+        let from_file = || self.dotenv.get(var).map(str::to_owned);
+        let value = match from_shell {
+            Some(value) if value.trim().is_empty() => {
+                self.blank_env
+                    .insert(var.to_owned(), "set blank in the environment".into());
+                from_file().filter(|v| !v.trim().is_empty())
+            }
+            Some(value) => Some(value),
+            None => from_file(),
+        };
+        let value = match value {
+            Some(value) if value.trim().is_empty() => {
+                if let Some(place) = self.dotenv.place(var) {
+                    self.blank_env.insert(var.to_owned(), format!("set blank at {place}"));
+                }
+                None
+            }
+            Some(value) => {
+                self.blank_env.remove(var);
+                Some(value)
+            }
+            None => None,
+        };
+        match value.ok_or(()) {
             Ok(value) => {
                 if secret {
                     self.redactor.add(&value);

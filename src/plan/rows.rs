@@ -49,6 +49,9 @@ pub struct RawRow {
     pub fields: Vec<(String, Json)>,
 }
 
+/// The most a row file may hold.
+const MAX_ROW_FILE_BYTES: u64 = 64 << 20;
+
 /// The rows of a scenario; problems go to `diags`. A row file is added to `row_files`, so its
 /// lines can be shown.
 pub fn read_rows(
@@ -61,13 +64,10 @@ pub fn read_rows(
         RowSource::Inline(node) => rows_of_list(node, diags),
         RowSource::File(path) => {
             let full = row_file(scenario).unwrap_or_else(|| sources.path(scenario.file).join(&path.value));
-            let text = match std::fs::read_to_string(&full) {
+            let text = match crate::input_file::read_text(&full, "row file", MAX_ROW_FILE_BYTES) {
                 Ok(t) => t,
                 Err(e) => {
-                    diags.push(Diagnostic::error(
-                        format!("cannot read the row file {}: {e}", full.display()),
-                        path.span,
-                    ));
+                    diags.push(Diagnostic::error(format!("cannot read the row file {e}"), path.span));
                     return None;
                 }
             };

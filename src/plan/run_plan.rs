@@ -33,7 +33,7 @@ pub struct PlanOptions {
     /// variables of the same name (later ones over earlier ones).
     pub overrides: Vec<(String, String)>,
     /// The `.env` file beside `k2check.yaml`: read where the process environment lacks a name.
-    pub dotenv: BTreeMap<String, String>,
+    pub dotenv: crate::dotenv::DotEnv,
     /// `k2check list`: an unset variable is a warning (the list says which are missing).
     pub missing_variables_are_warnings: bool,
 }
@@ -108,4 +108,6 @@ pub struct PlanError {
 pub struct Variables {
     pub needed: Vec<String>,
     pub missing: Vec<String>,
+    /// Those of `missing` that are set but blank: where each was set.
+    pub blank: BTreeMap<String, String>,
 }

@@ -26,7 +26,9 @@ pub(super) struct Validator {
     /// Reported at the end, only those the selection needs.
     pub(super) missing_env: BTreeMap<String, (Span, bool)>,
     /// The suite's `.env` file, under the process environment.
-    pub(super) dotenv: BTreeMap<String, String>,
+    pub(super) dotenv: crate::dotenv::DotEnv,
+    /// Environment variables set but blank, which count as not set: where each was set.
+    pub(super) blank_env: BTreeMap<String, String>,
     /// Environment variables some template reads without a `default` to fall back on.
     pub(super) required_env: BTreeSet<String>,
     pub(super) redactor: Redactor,
@@ -43,7 +45,8 @@ impl Validator {
             diags: Vec::new(),
             missing_env: BTreeMap::new(),
             required_env: BTreeSet::new(),
-            dotenv: BTreeMap::new(),
+            dotenv: Default::default(),
+            blank_env: BTreeMap::new(),
             redactor: Redactor::default(),
             schemas: HashMap::new(),
             paths: Default::default(),
@@ -121,7 +124,12 @@ impl Validator {
                 continue;
             }
             let kind = if *secret { "secret" } else { "env" };
-            let message = format!("environment variable `{var}` is not set");
+            let message = match self.blank_env.get(var) {
+                Some(place) => {
+                    format!("environment variable `{var}` is blank ({place}): a blank value counts as not set")
+                }
+                None => format!("environment variable `{var}` is not set"),
+            };
             let diag = if as_warnings {
                 Diagnostic::warning(message, *span)
             } else {

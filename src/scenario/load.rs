@@ -161,46 +161,9 @@ fn dir_or_dot(dir: &Path) -> PathBuf {
 const MAX_FILE_BYTES: u64 = 64 << 20;
 
 fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
-    // Checked before opening: opening a pipe blocks until someone writes to it.
-    match std::fs::metadata(path) {
-        Ok(meta) if !meta.is_file() => {
-            diagnostics.push(Diagnostic::error(
-                format!("{}: not a regular file (a pipe, a device or a folder)", path.display()),
-                None,
-            ));
-            return None;
-        }
-        Ok(meta) if meta.len() > MAX_FILE_BYTES => {
-            diagnostics.push(Diagnostic::error(
-                format!(
-                    "{}: {} MiB, more than the {} MiB a scenario file may hold",
-                    path.display(),
-                    meta.len() >> 20,
-                    MAX_FILE_BYTES >> 20
-                ),
-                None,
-            ));
-            return None;
-        }
-        _ => {}
-    }
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => Some(text),
-            Err(e) => {
-                let at = e.utf8_error().valid_up_to();
-                diagnostics.push(Diagnostic::error(
-                    format!("{}: not UTF-8 text (invalid byte at offset {at})", path.display()),
-                    None,
-                ));
-                None
-            }
-        },
-        Err(e) => {
-            diagnostics.push(Diagnostic::error(format!("{}: {e}", path.display()), None));
-            None
-        }
-    }
+    crate::input_file::read_text(path, "scenario file", MAX_FILE_BYTES)
+        .map_err(|e| diagnostics.push(Diagnostic::error(e.to_string(), None)))
+        .ok()
 }
 
 /// The `k2check.yaml` in this folder or the nearest one above it. The search starts from the

@@ -142,3 +142,149 @@ fn a_step_with_its_own_authorization_header_sends_it_and_no_profile_header() {
     );
     assert!(out.stderr.contains("s.yaml:6:"), "{}", out.stderr);
 }
+
+/// A cloud-like suite: the host and the secret come from the environment.
+const CLOUD_SUITE: &str = "defaults: { auth: k2 }\nenvironments:\n  cloud:\n    vars:\n      api: \"https://{{ env.K2_HOST }}\"\n      region: \"{{ env.K2_REGION | default('eu') }}\"\n    auth:\n      k2: { type: basic, username: \"{{ env.K2_USER }}\", password: \"{{ secret.K2_PASSWORD }}\" }\n";
+
+const ONE_STEP: &str = "name: one\nsteps:\n  - request: { url: \"{{ api }}/x/{{ region }}\" }\n";
+
+#[test]
+fn a_blank_value_counts_as_not_set_and_is_named_with_where_it_was_set() {
+    // `.env.example` copied to `.env` with one line filled.
+    let dir = crate::support::suite(&[
+        ("k2check.yaml", CLOUD_SUITE),
+        ("s.yaml", ONE_STEP),
+        (
+            ".env",
+            "# copied from .env.example\nK2_HOST=\nK2_USER=alice\nK2_PASSWORD=\"  \"\nK2_REGION=\n",
+        ),
+    ]);
+    let out = k2check(dir.path(), &args(&["run", "."]), &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("`K2_HOST` is blank (set blank at ./.env:2)"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("`K2_PASSWORD` is blank (set blank at ./.env:4)"),
+        "{}",
+        out.stderr
+    );
+    // A variable with a default may be blank: the default is used, nothing is said.
+    assert!(!out.stderr.contains("K2_REGION"), "{}", out.stderr);
+    assert!(out.stderr.contains("nothing was sent"), "{}", out.stderr);
+    let out = k2check(dir.path(), &args(&["list", ".", "--env", "cloud"]), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout
+            .contains("not set here: K2_HOST (set blank at ./.env:2), K2_PASSWORD (set blank at ./.env:4)"),
+        "{}",
+        out.stdout
+    );
+    // From the shell, a blank value is no value either, and a blank --var is not applied.
+    std::fs::remove_file(dir.path().join(".env")).unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&["run", ".", "--var", "region= "]),
+        &[("K2_HOST", " "), ("K2_USER", "alice"), ("K2_PASSWORD", "pw")],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("`K2_HOST` is blank (set blank in the environment)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("`region` is given blank"), "{}", out.stderr);
+}
+
+#[test]
+fn set_up_and_teardown_read_their_variables_like_any_step() {
+    let suite = format!(
+        "{}setup:\n  - name: set up\n    request: {{ url: \"{{{{ api }}}}{{{{ env.SETUP_PATH }}}}\" }}\n    expect: {{ status: 200 }}\nteardown:\n  - name: tear down\n    request: {{ url: \"{{{{ api }}}}/status/{{{{ secret.TEARDOWN_CODE | default('500') }}}}\" }}\n    expect: {{ status: 204 }}\n",
+        crate::support::TEST_SUITE
+    );
+    let scenario = "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n";
+    let dir = crate::support::suite(&[
+        ("k2check.yaml", &suite),
+        ("a.yaml", scenario),
+        (".env", "TEARDOWN_CODE=204\n"),
+    ]);
+    let url = crate::server::shared().url();
+    let out = k2check(
+        dir.path(),
+        &args(&["run", "."]),
+        &[("TEST_URL", &url), ("SETUP_PATH", "/json")],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    // Unset, the set-up's variable is named before anything is sent.
+    let out = k2check(dir.path(), &args(&["run", "."]), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("`SETUP_PATH` is not set"), "{}", out.stderr);
+}
+
+#[test]
+fn a_dotenv_or_row_file_that_is_a_pipe_a_device_or_not_text_is_refused_at_once() {
+    let url = crate::server::shared().url();
+    let scenario = "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n";
+    let fifo = |path: &std::path::Path| {
+        assert!(
+            std::process::Command::new("mkfifo")
+                .arg(path)
+                .status()
+                .unwrap()
+                .success()
+        );
+    };
+    // A pipe as `.env`.
+    let dir = crate::support::suite(&[("a.yaml", scenario)]);
+    fifo(&dir.path().join(".env"));
+    let started = std::time::Instant::now();
+    let out = k2check(dir.path(), &args(&["run", "."]), &[("TEST_URL", &url)]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains(".env: not a regular file"), "{}", out.stderr);
+    // `/dev/zero` as `.env`, and a `.env` that is not UTF-8.
+    let dir = crate::support::suite(&[("a.yaml", scenario)]);
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join(".env")).unwrap();
+    let out = k2check(dir.path(), &args(&["run", "."]), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    let dir = crate::support::suite(&[("a.yaml", scenario)]);
+    std::fs::write(dir.path().join(".env"), b"A=\xff\xfe\n").unwrap();
+    let out = k2check(dir.path(), &args(&["run", "."]), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("not UTF-8"), "{}", out.stderr);
+    // A row file that is a pipe or a device.
+    for (name, make) in [("rows.csv", 0), ("zero.csv", 1)] {
+        let rows =
+            format!("name: r\nrows: {{ file: {name} }}\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/json\" }}\n");
+        let dir = crate::support::suite(&[("r.yaml", &rows)]);
+        match make {
+            0 => fifo(&dir.path().join(name)),
+            _ => std::os::unix::fs::symlink("/dev/zero", dir.path().join(name)).unwrap(),
+        }
+        let started = std::time::Instant::now();
+        let out = k2check(dir.path(), &args(&["run", "."]), &[("TEST_URL", &url)]);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+        assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    }
+}
+
+#[test]
+fn a_multi_line_dotenv_value_is_read_whole_and_a_yaml_vars_file_as_yaml() {
+    let url = crate::server::shared().url();
+    let scenario = "name: a\nsteps:\n  - request:\n      url: \"{{ api }}/echo\"\n      method: POST\n      body: \"{{ env.PEM }}|{{ filter }}\"\n    expect:\n      json: { $.body: \"-----BEGIN\\nline\\n-----END|$top=1&a=b\" }\n";
+    let dir = crate::support::suite(&[("a.yaml", scenario), (".env", "PEM=\"-----BEGIN\nline\n-----END\"\n")]);
+    // Every line has `=`: still YAML, as its extension says.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let vars = elsewhere.path().join("vars.yaml");
+    std::fs::write(&vars, "filter: \"$top=1&a=b\"\n").unwrap();
+    let vars = vars.display().to_string();
+    let out = k2check(
+        dir.path(),
+        &args(&["run", ".", "--vars-file", &vars]),
+        &[("TEST_URL", &url)],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
