@@ -16,9 +16,9 @@ use crate::plan::rows::{field_names, forget_row_files_as_scenarios, label_rows, 
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 use crate::plan::suite_steps::{Role, captured_names, refuse_shadowing, setup_scenario, teardown_scenario};
 use crate::plan::validator::Validator;
-use crate::plan::{hosts, writes};
+use crate::plan::{hosts, url_shape, writes};
 use crate::scenario::load::{Loaded, decode_each};
-use crate::scenario::model::{AuthProfile, AuthRef, Scenario, Spanned, Suite, Tls};
+use crate::scenario::model::{AuthKind, AuthProfile, AuthRef, Scenario, Spanned, Suite, Tls};
 use crate::scenario::templates::{profile_templates, step_templates};
 use crate::source::{SourceMap, Span};
 use crate::template::{BUILTIN_NAMES, Context};
@@ -144,6 +144,8 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     context_values.insert("secret".into(), Value::from(secret_values.clone()));
 
     let mut url_texts: Vec<String> = Vec::new();
+    // Variables that render to a URL that cannot be meant, reported once each.
+    let mut malformed_urls: Vec<String> = Vec::new();
     let mut context = Context::new(context_values);
     // Values from the command line first: the suite's variables may use them.
     // As with environment variables, a blank value is no value.
@@ -167,6 +169,23 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
         match v.engine.render_node(node, &context) {
             Ok(value) => {
+                if let serde_json::Value::String(text) = &value
+                    && let Some(shape) = url_shape::malformed(text, node.as_scalar().unwrap_or_default())
+                {
+                    malformed_urls.push(text.trim().to_owned());
+                    let reads = needs
+                        .vars
+                        .get(&name.value)
+                        .map(|(_, env)| env.iter().cloned().collect::<Vec<_>>());
+                    v.diags.push(url_shape::diagnostic(
+                        &name.value,
+                        shape,
+                        node.span,
+                        &reads.unwrap_or_default(),
+                        &env_values,
+                        &secret_values,
+                    ));
+                }
                 hosts::strings(&value, &mut url_texts);
                 context.insert(&name.value, Value::from_serialize(&value));
             }
@@ -199,6 +218,34 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         if let Some(creds) = rendered {
             if let Some(mock) = &mock_url {
                 v.refuse_other_profile_origins(&hosts::profile_urls(&creds), profile.name.span, mock);
+            }
+            if let (Credentials::ClientCredentials(cc), AuthKind::ClientCredentials(written)) = (&creds, &profile.kind)
+            {
+                let urls = [(&cc.token_url, &written.token_url), (&cc.issuer, &written.issuer)];
+                for (rendered, template) in urls {
+                    let (Some(rendered), Some(template)) = (rendered, template) else {
+                        continue;
+                    };
+                    // Made of a variable already reported: one cause, one report.
+                    let reported = malformed_urls.iter().any(|u| rendered.trim().starts_with(u.as_str()));
+                    if let Some(shape) = url_shape::malformed(rendered, &template.text)
+                        && !reported
+                    {
+                        let reads: Vec<String> = needs
+                            .profiles
+                            .get(name)
+                            .map(|(_, env)| env.iter().cloned().collect())
+                            .unwrap_or_default();
+                        v.diags.push(url_shape::diagnostic(
+                            &format!("auth.{name}"),
+                            shape,
+                            template.span,
+                            &reads,
+                            &env_values,
+                            &secret_values,
+                        ));
+                    }
+                }
             }
             if let Credentials::ClientCredentials(cc) = &creds
                 && cc.token_url.is_none()

@@ -15,6 +15,7 @@ mod schema_cycles;
 mod selection;
 mod shard;
 mod suite_steps;
+mod url_shape;
 mod validator;
 mod writes;
 

@@ -288,3 +288,43 @@ fn a_multi_line_dotenv_value_is_read_whole_and_a_yaml_vars_file_as_yaml() {
     );
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
+
+#[test]
+fn a_host_variable_that_holds_a_url_is_caught_before_anything_is_sent() {
+    let listener = counting_listener();
+    let dir = crate::support::suite(&[("k2check.yaml", CLOUD_SUITE), ("s.yaml", ONE_STEP)]);
+    let env = [("K2_USER", "alice"), ("K2_PASSWORD", "pw")];
+    let host = format!("http://127.0.0.1:{}", listener.port);
+    let out = k2check(
+        dir.path(),
+        &args(&["run", "."]),
+        &[&env[..], &[("K2_HOST", host.as_str())]].concat(),
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr.contains("`api` is not a usable URL: its host is a scheme"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("K2_HOST holds a URL"), "{}", out.stderr);
+    assert!(out.stderr.contains("k2check.yaml:5:"), "{}", out.stderr);
+    // A `//` made by an empty variable with a default, in a token endpoint.
+    let suite = "defaults: { auth: k2 }\nenvironments:\n  cloud:\n    vars: { api: \"https://{{ env.K2_HOST }}\" }\n    auth:\n      k2: { type: client_credentials, token_url: \"https://login.onk2.com/{{ env.K2_TENANT | default('') }}/connect/token\", client_id: x, client_secret: \"{{ secret.S }}\" }\n";
+    let dir = crate::support::suite(&[
+        ("k2check.yaml", suite),
+        ("s.yaml", ONE_STEP.replace("/{{ region }}", "").as_str()),
+    ]);
+    let out = k2check(
+        dir.path(),
+        &args(&["run", "."]),
+        &[("K2_HOST", "acme.onk2.com"), ("S", "s3")],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stderr
+            .contains("`auth.k2` is not a usable URL: its path holds `//`"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(listener.accepted.load(Ordering::SeqCst), 0);
+}
