@@ -226,7 +226,7 @@ async fn attempt_once(
     let mut failures = checker.check(&step.expect, &response);
     if !failures.is_empty() {
         // A refused credential: the status failure says what to do about it.
-        if let Some(hint) = refusal_hint(plan, profile, &resolved.url, &response)
+        if let Some(hint) = refusal_hint(plan, profile, &resolved, &response)
             && let Some(status) = failures.iter_mut().find(|f| f.message == "status")
         {
             status.actual = format!("{}; hint: {hint}", status.actual);

@@ -328,3 +328,20 @@ fn a_host_variable_that_holds_a_url_is_caught_before_anything_is_sent() {
     );
     assert_eq!(listener.accepted.load(Ordering::SeqCst), 0);
 }
+
+#[test]
+fn an_oauth_error_answer_gets_the_token_hint_wherever_it_appears() {
+    // The starter suite's token check, with a wrong secret: it posts the form itself.
+    let scenario = "name: token\nauth: none\nsteps:\n  - name: token for the K2 APIs\n    request:\n      method: POST\n      url: \"{{ mock.token_url }}\"\n      form: { grant_type: client_credentials, client_id: \"{{ mock.client_id }}\", client_secret: wrong-secret, scope: \"https://api.k2.com/\" }\n    expect: { status: 200 }\n";
+    let dir = mock_suite(&[("s.yaml", scenario)]);
+    let out = k2check(dir.path(), &args(&["run", ".", "--mock"]), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("k2check secret-hash"), "{}", out.stdout);
+    assert!(!out.stdout.contains("sent no credentials"), "{}", out.stdout);
+    // With no credentials at all, that is what is said.
+    let bare = "name: bare\nauth: none\nsteps:\n  - request: { url: \"{{ api }}/api/odatav4/v4\" }\n    expect: { status: 200 }\n";
+    let dir = mock_suite(&[("s.yaml", bare)]);
+    let out = k2check(dir.path(), &args(&["run", ".", "--mock"]), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("sent no credentials"), "{}", out.stdout);
+}
