@@ -47,6 +47,10 @@ pub async fn run(args: RunArgs) -> u8 {
         crate::out!("{}", plan.redactor.redact(&dry_run(&plan)));
         return exit::OK;
     }
+    if let Some(problem) = same_report_twice(&args) {
+        crate::errln!("error: {problem}; nothing was sent");
+        return exit::INVALID;
+    }
     let client = match Client::for_run(&plan.tls, plan.confined_to.as_ref()) {
         Ok(c) => c,
         Err(e) => {
@@ -152,6 +156,28 @@ pub async fn run(args: RunArgs) -> u8 {
         Some(code) if summary.interrupted => code,
         _ => exit_code(&summary, !problems.is_empty()),
     }
+}
+
+/// Two report flags naming one file: one report would overwrite the other.
+fn same_report_twice(args: &RunArgs) -> Option<String> {
+    let named = [("--junit", &args.junit), ("--json", &args.json), ("--html", &args.html)];
+    let given: Vec<(&str, &std::path::PathBuf)> = named
+        .into_iter()
+        .filter_map(|(flag, path)| path.as_ref().map(|p| (flag, p)))
+        .collect();
+    let same = |a: &std::path::Path, b: &std::path::Path| {
+        let full = |p: &std::path::Path| std::fs::canonicalize(p).or_else(|_| std::path::absolute(p)).ok();
+        a == b || full(a).is_some_and(|x| Some(x) == full(b))
+    };
+    for (i, (flag, path)) in given.iter().enumerate() {
+        if let Some((other, _)) = given[i + 1..].iter().find(|(_, p)| same(path, p)) {
+            return Some(format!(
+                "{flag} and {other} name the same file, {}: give each report its own",
+                path.display()
+            ));
+        }
+    }
+    None
 }
 
 /// Frees a large value on a thread of its own: a plan holds thousands of small allocations,

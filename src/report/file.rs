@@ -32,6 +32,18 @@ pub struct PendingFile {
 impl PendingFile {
     pub fn create(path: &Path) -> PendingFile {
         let target = resolve_links(path);
+        if target.is_dir() {
+            return PendingFile {
+                path: path.to_path_buf(),
+                target,
+                tmp: None,
+                out: None,
+                failed: Some(std::io::Error::new(
+                    std::io::ErrorKind::IsADirectory,
+                    "it is a folder; name a file in it",
+                )),
+            };
+        }
         let in_place = std::fs::metadata(&target).is_ok_and(|m| !m.is_file() && !m.is_dir());
         let (tmp, opened) = if in_place {
             (

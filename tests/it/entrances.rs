@@ -345,3 +345,19 @@ fn an_oauth_error_answer_gets_the_token_hint_wherever_it_appears() {
     assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("sent no credentials"), "{}", out.stdout);
 }
+
+#[test]
+fn every_report_path_is_checked_before_anything_is_sent() {
+    let listener = counting_listener();
+    let scenario = format!("name: a\nsteps:\n  - request: {{ url: \"http://127.0.0.1:{}/x\" }}\n", listener.port);
+    let dir = crate::support::suite(&[("a.yaml", &scenario)]);
+    std::fs::create_dir(dir.path().join("reports")).unwrap();
+    let env = [("TEST_URL", "http://127.0.0.1:9")];
+    let out = k2check(dir.path(), &args(&["run", ".", "--junit", "reports"]), &env);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("cannot write reports: it is a folder"), "{}", out.stderr);
+    let out = k2check(dir.path(), &args(&["run", ".", "--junit", "r.out", "--html", "./r.out"]), &env);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("--junit and --html name the same file"), "{}", out.stderr);
+    assert_eq!(listener.accepted.load(Ordering::SeqCst), 0);
+}
