@@ -18,6 +18,7 @@ pub(crate) mod import;
 pub(crate) mod input_file;
 pub mod mock;
 pub mod output;
+pub(crate) mod output_files;
 pub mod plan;
 pub(crate) mod redact;
 pub(crate) mod redact_forms;

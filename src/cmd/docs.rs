@@ -9,6 +9,7 @@ use crate::diag::Diagnostic;
 use crate::docs::examples::Examples;
 use crate::docs::{describe_all, root_of, write_docs};
 use crate::exit;
+use crate::output_files::{link_on_the_way, link_refusal, write_whole};
 use crate::plan::{forget_row_files_as_scenarios, row_file};
 use crate::scenario::load::{decode_each, load};
 
@@ -76,9 +77,20 @@ pub fn docs(args: DocsArgs) -> u8 {
         crate::errln!("error: cannot create {}: {e}", args.out.display());
         return exit::INCOMPLETE;
     }
-    for file in &files {
+    if let Some(link) = files
+        .iter()
+        .find_map(|file| link_on_the_way(&args.out, &args.out.join(&file.path)))
+    {
+        crate::errln!("error: {}; nothing was written", link_refusal(&link));
+        return exit::INVALID;
+    }
+    // Each page whole or absent, and the pages that link to others (the index, the HTML
+    // file) last, so a stop never leaves a link to a page not written.
+    let mut ordered: Vec<_> = files.iter().collect();
+    ordered.sort_by_key(|f| is_entry_page(&f.path));
+    for file in ordered {
         let target = args.out.join(&file.path);
-        if let Err(e) = std::fs::write(&target, &file.text) {
+        if let Err(e) = write_whole(&target, file.text.as_bytes()) {
             crate::errln!("error: cannot write {}: {e}", target.display());
             return exit::INCOMPLETE;
         }
@@ -91,4 +103,9 @@ pub fn docs(args: DocsArgs) -> u8 {
         args.out.display()
     );
     exit::OK
+}
+
+/// The pages a reader starts from, which link to every other.
+fn is_entry_page(path: &str) -> bool {
+    matches!(path, "index.md" | "docs.html")
 }

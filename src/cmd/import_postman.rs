@@ -6,6 +6,7 @@ use std::path::Path;
 use crate::cli::ImportPostmanArgs;
 use crate::exit;
 use crate::import::postman_suite::{ImportReport, convert};
+use crate::output_files::{link_on_the_way, link_refusal, write_whole};
 
 pub fn import_postman(args: ImportPostmanArgs) -> u8 {
     let read =
@@ -46,13 +47,16 @@ pub fn import_postman(args: ImportPostmanArgs) -> u8 {
         );
         return exit::INVALID;
     }
+    if let Some(link) = files
+        .iter()
+        .find_map(|file| link_on_the_way(&args.out, &args.out.join(&file.path)))
+    {
+        crate::errln!("error: {}; nothing was written", link_refusal(&link));
+        return exit::INVALID;
+    }
     for file in &files {
         let target = args.out.join(&file.path);
-        let written = target
-            .parent()
-            .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(&target, &file.text));
-        if let Err(e) = written {
+        if let Err(e) = write_whole(&target, file.text.as_bytes()) {
             crate::errln!("error: cannot write {}: {e}", target.display());
             return exit::INCOMPLETE;
         }

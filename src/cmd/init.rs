@@ -7,6 +7,7 @@ use crate::cli::InitArgs;
 use crate::cmd::init_answers::{Answers, gather};
 use crate::cmd::init_files::{StarterFile, cloud_variables, starter_files};
 use crate::exit;
+use crate::output_files::{link_on_the_way, link_refusal};
 
 /// What git should not keep: reports, and the `.env` holding the tenant's values.
 const IGNORED: [&str; 2] = ["reports/", ".env"];
@@ -36,6 +37,26 @@ pub fn init(args: InitArgs) -> u8 {
             }
         })
         .collect();
+    // A link inside the target (a `k2check.yaml` or `.gitignore` that leads elsewhere) would
+    // have init write outside it: refused before anything is written.
+    let gitignore = repository.join(".gitignore");
+    let links: Vec<PathBuf> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            if Some(i) == ci_index {
+                (&repository, t)
+            } else {
+                (&dir, t)
+            }
+        })
+        .chain([(&repository, &gitignore)])
+        .filter_map(|(root, target)| link_on_the_way(root, target))
+        .collect();
+    if let Some(link) = links.first() {
+        crate::errln!("error: {}; nothing was written", link_refusal(link));
+        return exit::INVALID;
+    }
     let existing: Vec<&PathBuf> = targets.iter().filter(|p| p.exists()).collect();
     if !existing.is_empty() {
         crate::errln!("error: init never overwrites a file, and these exist already; nothing was written:");
@@ -51,7 +72,6 @@ pub fn init(args: InitArgs) -> u8 {
             return exit::INCOMPLETE;
         }
     }
-    let gitignore = repository.join(".gitignore");
     if let Err(e) = add_ignored_lines(&gitignore, &relative_path(&dir, &repository)) {
         crate::errln!("error: cannot update {}: {e}", gitignore.display());
         return exit::INCOMPLETE;

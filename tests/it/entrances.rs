@@ -349,15 +349,108 @@ fn an_oauth_error_answer_gets_the_token_hint_wherever_it_appears() {
 #[test]
 fn every_report_path_is_checked_before_anything_is_sent() {
     let listener = counting_listener();
-    let scenario = format!("name: a\nsteps:\n  - request: {{ url: \"http://127.0.0.1:{}/x\" }}\n", listener.port);
+    let scenario = format!(
+        "name: a\nsteps:\n  - request: {{ url: \"http://127.0.0.1:{}/x\" }}\n",
+        listener.port
+    );
     let dir = crate::support::suite(&[("a.yaml", &scenario)]);
     std::fs::create_dir(dir.path().join("reports")).unwrap();
     let env = [("TEST_URL", "http://127.0.0.1:9")];
     let out = k2check(dir.path(), &args(&["run", ".", "--junit", "reports"]), &env);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("cannot write reports: it is a folder"), "{}", out.stderr);
-    let out = k2check(dir.path(), &args(&["run", ".", "--junit", "r.out", "--html", "./r.out"]), &env);
+    assert!(
+        out.stderr.contains("cannot write reports: it is a folder"),
+        "{}",
+        out.stderr
+    );
+    let out = k2check(
+        dir.path(),
+        &args(&["run", ".", "--junit", "r.out", "--html", "./r.out"]),
+        &env,
+    );
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
-    assert!(out.stderr.contains("--junit and --html name the same file"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--junit and --html name the same file"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(listener.accepted.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn nothing_is_written_through_a_symlink_out_of_the_target_folder() {
+    let outside = tempfile::tempdir().unwrap();
+    let secret_file = outside.path().join("victim");
+    std::fs::write(&secret_file, "untouched\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // init: a `.gitignore` and a `k2check.yaml` that lead outside.
+    for name in [".gitignore", "k2check.yaml"] {
+        let suite = dir.path().join(format!("s-{}", name.trim_start_matches('.')));
+        std::fs::create_dir(&suite).unwrap();
+        std::fs::create_dir(suite.join(".git")).unwrap();
+        std::os::unix::fs::symlink(&secret_file, suite.join(name)).unwrap();
+        let shown = suite.display().to_string();
+        let out = k2check(dir.path(), &args(&["init", &shown, "--no-input"]), &[]);
+        assert_eq!(out.code, 2, "{name}: {}{}", out.stdout, out.stderr);
+        assert!(
+            out.stderr.contains(&format!("{name} is a symbolic link")),
+            "{}",
+            out.stderr
+        );
+        assert!(!suite.join("scenarios").exists(), "nothing was written");
+    }
+    // import postman --force into a suite whose k2check.yaml leads outside.
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/postman/k2-v21.postman_collection.json");
+    let target = dir.path().join("imported");
+    std::fs::create_dir(&target).unwrap();
+    std::os::unix::fs::symlink(&secret_file, target.join("k2check.yaml")).unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&[
+            "import",
+            "postman",
+            &fixture.display().to_string(),
+            "--out",
+            "imported",
+            "--force",
+        ]),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("k2check.yaml is a symbolic link"), "{}", out.stderr);
+    assert_eq!(std::fs::read_to_string(&secret_file).unwrap(), "untouched\n");
+}
+
+#[test]
+fn docs_write_each_page_whole_and_the_index_only_after_every_page() {
+    let dir = crate::support::suite(&[("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n")]);
+    // A page that cannot be written: the index that would link to it is not written either.
+    let out_dir = dir.path().join("out");
+    std::fs::create_dir_all(out_dir.join("root.md/blocked")).unwrap();
+    let out = k2check(dir.path(), &args(&["docs", ".", "--out", "out"]), &[]);
+    assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+    let pages: Vec<_> = crate::support::files_below(&out_dir);
+    assert!(
+        !out_dir.join("index.md").exists() && !out_dir.join("docs.html").exists(),
+        "{pages:?}"
+    );
+    assert!(
+        pages
+            .iter()
+            .all(|p| !p.file_name().unwrap().to_string_lossy().ends_with(".tmp")),
+        "{pages:?}"
+    );
+    // Written in full, nothing else is left beside the pages.
+    std::fs::remove_dir_all(out_dir.join("root.md")).unwrap();
+    let out = k2check(dir.path(), &args(&["docs", ".", "--out", "out"]), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let pages = crate::support::files_below(&out_dir);
+    assert!(pages.iter().any(|p| p.ends_with("index.md")), "{pages:?}");
+    assert!(
+        pages
+            .iter()
+            .all(|p| !p.file_name().unwrap().to_string_lossy().ends_with(".tmp")),
+        "{pages:?}"
+    );
 }
