@@ -12,7 +12,8 @@ use crate::auth::Credentials;
 use crate::diag::Diagnostic;
 use crate::plan::needed::{Needs, split_names};
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
-use crate::plan::rows::{field_names, forget_row_files_as_scenarios, label_rows, read_rows};
+use crate::plan::reads::Tracked;
+use crate::plan::rows::{field_names, forget_row_files_as_scenarios, label_rows, read_rows, row_file};
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 use crate::plan::suite_steps::{Role, captured_names, refuse_shadowing, setup_scenario, teardown_scenario};
 use crate::plan::validator::Validator;
@@ -140,8 +141,16 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     if let Some(profile) = &options.only_profile {
         needs.used_profiles.insert(profile.clone());
     }
-    context_values.insert("env".into(), Value::from(env_values.clone()));
-    context_values.insert("secret".into(), Value::from(secret_values.clone()));
+    // Noting what each variable and profile reads as it renders: only the branch taken.
+    let env_reads = Tracked::new(env_values.clone());
+    let secret_reads = Tracked::new(secret_values.clone());
+    context_values.insert("env".into(), Value::from_dyn_object(env_reads.clone()));
+    context_values.insert("secret".into(), Value::from_dyn_object(secret_reads.clone()));
+    let take_reads = || {
+        let mut read = env_reads.take_seen();
+        read.append(&mut secret_reads.take_seen());
+        read
+    };
 
     let mut url_texts: Vec<String> = Vec::new();
     // Variables that render to a URL that cannot be meant, reported once each.
@@ -167,7 +176,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             known.insert(name.value.clone());
             continue;
         }
-        match v.engine.render_node(node, &context) {
+        let rendered = v.engine.render_node(node, &context);
+        needs.read.insert(name.value.clone(), take_reads());
+        match rendered {
             Ok(value) => {
                 if let serde_json::Value::String(text) = &value
                     && let Some(shape) = url_shape::malformed(text, node.as_scalar().unwrap_or_default())
@@ -210,6 +221,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         });
         let before = v.diags.len();
         let rendered = v.render_profile(profile, &context);
+        needs.read.insert(format!("auth.{name}"), take_reads());
         if v.diags.len() > before && lacks_variables {
             // Unset variables: the profile is left out, an error only if it is used.
             v.diags.truncate(before);
@@ -291,6 +303,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let keeping = source_bytes <= KEEP_DECODED_BYTES;
     // Row files are read while `sources` is lent to the decoding, and join it afterwards.
     let mut row_files = SourceMap::after(&sources);
+    let mut unselected_row_files: Vec<PathBuf> = Vec::new();
     // Scenarios are decoded (on another thread) and checked one at a time, never all held
     // at once, so a suite of any size is validated in the memory of a few files.
     decode_each(&scenario_files, &sources, |scenario, mut diags| {
@@ -312,6 +325,12 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         } else {
             names_seen.insert(scenario.name.value.clone(), scenario.name.span);
         }
+        if !options.selection.takes(&scenario) {
+            // A run needs only what it selects: a scenario left out is not checked (`validate`
+            // selects every one). Its YAML row file is still data, not a scenario.
+            unselected_row_files.extend(row_file(&scenario));
+            return;
+        }
         let rows = read_rows(&scenario, &sources, &mut row_files, &mut v.diags);
         match &rows {
             Some(rows) => {
@@ -325,26 +344,31 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             None => v.check_scenario(&scenario, &known, &profiles_src),
         }
         v.diags.extend(refuse_shadowing(&scenario, &setup_captures));
-        if options.selection.takes(&scenario) && options.only_profile.is_none() {
+        if options.only_profile.is_none() {
             note_needs(&mut v, &scenario, default_auth.as_deref(), &mut needs);
         }
-        if options.selection.takes(&scenario) {
-            if let Some(mock) = &mock_url {
-                v.refuse_other_origins(&scenario, &context, mock);
+        if let Some(mock) = &mock_url {
+            v.refuse_other_origins(&scenario, &context, mock);
+        }
+        if let Some(environment) = &read_only {
+            v.diags.extend(writes::refuse_writes(&scenario, environment));
+        }
+        match rows {
+            Some(rows) => {
+                let rows = label_rows(&scenario, rows, &v.engine, &context, &mut v.diags);
+                planned.extend(PlannedScenario::for_rows(scenario, keeping, &sources, rows));
             }
-            if let Some(environment) = &read_only {
-                v.diags.extend(writes::refuse_writes(&scenario, environment));
-            }
-            match rows {
-                Some(rows) => {
-                    let rows = label_rows(&scenario, rows, &v.engine, &context, &mut v.diags);
-                    planned.extend(PlannedScenario::for_rows(scenario, keeping, &sources, rows));
-                }
-                None => planned.push(PlannedScenario::new(scenario, keeping, &sources)),
-            }
+            None => planned.push(PlannedScenario::new(scenario, keeping, &sources)),
         }
     });
-    forget_row_files_as_scenarios(row_files.files().map(|(_, p)| p), &sources, &mut diagnostics);
+    forget_row_files_as_scenarios(
+        row_files
+            .files()
+            .map(|(_, p)| p)
+            .chain(unselected_row_files.iter().map(PathBuf::as_path)),
+        &sources,
+        &mut diagnostics,
+    );
     // Set-up and teardown run when some scenario does.
     if !planned.is_empty() {
         for (scenario, role) in [(setup, Role::SetUp), (teardown, Role::TearDown)] {
@@ -377,7 +401,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     }
     let mut variables = Variables {
         needed: needs
-            .environment_variables(|_| false)
+            .environment_variables(rendered)
             .into_iter()
             .filter(|var| v.required_env.contains(var) || !v.missing_env.contains_key(var))
             .collect(),

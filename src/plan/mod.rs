@@ -9,6 +9,7 @@ mod hosts;
 mod needed;
 mod planned;
 mod profiles;
+mod reads;
 mod rows;
 mod run_plan;
 mod schema_cycles;

@@ -18,6 +18,9 @@ pub struct Needs {
     pub used_profiles: BTreeSet<String>,
     /// `env.`/`secret.` names the selected scenarios read themselves.
     pub used_env: BTreeSet<String>,
+    /// Variable (or `auth.PROFILE`) -> the environment variables its rendering looked up:
+    /// the branch taken only.
+    pub read: BTreeMap<String, BTreeSet<String>>,
     /// Steps that write their own `Authorization` header where a profile would apply: where
     /// the header is, and the profile left out.
     pub own_authorization: Vec<(Option<crate::source::Span>, String)>,
@@ -30,23 +33,35 @@ impl Needs {
     /// not need them; `rendered` says which did.
     pub fn environment_variables(&self, rendered: impl Fn(&str) -> bool) -> BTreeSet<String> {
         let mut needed = self.used_env.clone();
-        let mut pending: Vec<String> = self.used_vars.iter().cloned().collect();
-        // What rendered had all it needed: only what did not is followed further.
+        // (variable, whether what names it rendered): a variable that did not render, named
+        // by one that did, sat in a branch not taken and is not needed.
+        let mut pending: Vec<(String, bool)> = self.used_vars.iter().map(|v| (v.clone(), false)).collect();
         for profile in &self.used_profiles {
-            if let Some((vars, env)) = self.profiles.get(profile)
-                && !rendered(&format!("auth.{profile}"))
-            {
-                pending.extend(vars.iter().cloned());
+            let Some((vars, env)) = self.profiles.get(profile) else {
+                continue;
+            };
+            let key = format!("auth.{profile}");
+            let done = rendered(&key);
+            pending.extend(vars.iter().map(|v| (v.clone(), done)));
+            if done {
+                needed.extend(self.read.get(&key).into_iter().flatten().cloned());
+            } else {
                 needed.extend(env.iter().cloned());
             }
         }
         let mut seen = BTreeSet::new();
-        while let Some(var) = pending.pop() {
-            if !seen.insert(var.clone()) || rendered(&var) {
+        while let Some((var, named_by_rendered)) = pending.pop() {
+            let done = rendered(&var);
+            if (named_by_rendered && !done) || !seen.insert(var.clone()) {
                 continue;
             }
-            if let Some((vars, env)) = self.vars.get(&var) {
-                pending.extend(vars.iter().cloned());
+            let Some((vars, env)) = self.vars.get(&var) else {
+                continue;
+            };
+            pending.extend(vars.iter().map(|v| (v.clone(), done)));
+            if done {
+                needed.extend(self.read.get(&var).into_iter().flatten().cloned());
+            } else {
                 needed.extend(env.iter().cloned());
             }
         }

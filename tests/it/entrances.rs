@@ -454,3 +454,54 @@ fn docs_write_each_page_whole_and_the_index_only_after_every_page() {
         "{pages:?}"
     );
 }
+
+#[test]
+fn a_selection_needs_only_what_it_selects() {
+    let a = "name: a\ntags: [smoke]\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n";
+    let b = "name: b\ntags: [slow]\nsteps:\n  - request: { url: \"{{ api }}/json?x={{ b }}\" }\n";
+    let dir = crate::support::suite(&[("a.yaml", a), ("b.yaml", b)]);
+    let url = crate::server::shared().url();
+    for selected in [&["--tag", "smoke"][..], &["--name", "a"], &["--skip-tag", "slow"]] {
+        let out = k2check(
+            dir.path(),
+            &args(&[&["run", "."], selected].concat()),
+            &[("TEST_URL", &url)],
+        );
+        assert_eq!(out.code, 0, "{selected:?}: {}{}", out.stdout, out.stderr);
+    }
+    let out = k2check(dir.path(), &args(&["validate", "."]), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("undefined variable `b`"), "{}", out.stderr);
+}
+
+#[test]
+fn list_names_only_the_variables_of_the_branch_taken_and_lists_without_an_environment() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = k2check(
+        root,
+        &args(&["list", "scenarios", "--env", "cloud"]),
+        &[("K2_ISSUER", "https://login.example.com/t")],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    let reads = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("environment `cloud` reads:"))
+        .unwrap_or_default();
+    assert!(reads.contains("K2_ISSUER") && reads.contains("K2_CLIENT_ID"), "{reads}");
+    assert!(!reads.contains("K2_TENANT_ID"), "{reads}");
+    let missing = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("not set here:"))
+        .unwrap_or_default();
+    assert!(
+        !missing.contains("K2_TENANT_ID") && missing.contains("K2_CLIENT_SECRET"),
+        "{missing}"
+    );
+    // Without --env, a suite of several environments is listed all the same.
+    let out = k2check(root, &args(&["list", "scenarios"]), &[]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("22 scenarios"), "{}", out.stdout);
+    assert!(out.stdout.contains("environments: mock, cloud"), "{}", out.stdout);
+}
