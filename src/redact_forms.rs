@@ -25,6 +25,22 @@ pub fn forms(secret: &str) -> Vec<String> {
         forms.push(form);
         forms.push(lower);
     }
+    // Written straight into a URL template: the URL parser encodes only what a query or a
+    // path may not hold (`'`, `<`, `>`, `"`, a space), and a server echoes the URL so.
+    for (prefix, part) in [("http://h/?", UrlPart::Query), ("http://h/", UrlPart::Path)] {
+        if let Ok(url) = url::Url::parse(&format!("{prefix}{secret}")) {
+            let written = match part {
+                UrlPart::Query => url.query().unwrap_or_default().to_owned(),
+                UrlPart::Path => url.path().trim_start_matches('/').to_owned(),
+            };
+            // Only a whole form: a `#` or `?` in the secret ends the part early.
+            // Encoding only lengthens: a shorter part was cut or had dot segments removed.
+            if !secret.contains(['#', '?']) && written.len() >= secret.len() {
+                forms.push(lower_hex(&written));
+                forms.push(written);
+            }
+        }
+    }
     if let Ok(json) = serde_json::to_string(secret) {
         forms.push(json[1..json.len() - 1].to_owned());
     }
@@ -40,6 +56,11 @@ pub fn forms(secret: &str) -> Vec<String> {
         }
     }
     unique
+}
+
+enum UrlPart {
+    Query,
+    Path,
 }
 
 /// `%2F` written `%2f`, as some servers echo it.
@@ -118,6 +139,15 @@ mod tests {
                 "{expected} missing from {found:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_secret_written_into_a_url_is_found_as_the_url_parser_encodes_it() {
+        let found = forms("Xml&Secret'Pass<1>");
+        assert!(found.contains(&"Xml&Secret%27Pass%3C1%3E".to_owned()), "{found:?}");
+        assert!(found.contains(&"Xml&Secret'Pass%3C1%3E".to_owned()), "{found:?}");
+        // Dot segments removed from a path make no shorter form of it.
+        assert!(!forms("a/../b").contains(&"b".to_owned()));
     }
 
     #[test]

@@ -23,12 +23,12 @@ pub fn masked_cut(text: &str, max_chars: usize, redactor: &Redactor) -> String {
 /// sequence that clears the screen, a carriage return that hides what came before) shown as
 /// `\u{1b}`; line breaks and tabs stay.
 pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !text.chars().any(|c| is_hidden(c) && c != '\n' && c != '\t') {
         return text.into();
     }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if c.is_control() && c != '\n' && c != '\t' {
+        if is_hidden(c) && c != '\n' && c != '\t' {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
@@ -39,12 +39,12 @@ pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
 
 /// The same for text shown on one line: line breaks escaped too.
 pub fn printable_line(text: &str) -> std::borrow::Cow<'_, str> {
-    if !text.chars().any(char::is_control) {
+    if !text.chars().any(is_hidden) {
         return text.into();
     }
     text.chars()
         .map(|c| {
-            if c.is_control() {
+            if is_hidden(c) {
                 c.escape_unicode().to_string()
             } else {
                 c.to_string()
@@ -52,6 +52,13 @@ pub fn printable_line(text: &str) -> std::borrow::Cow<'_, str> {
         })
         .collect::<String>()
         .into()
+}
+
+/// A character a terminal obeys rather than shows: a control character, or a bidirectional
+/// control (U+202E turns the text after it around, so `exe.txt` can read as `txt.exe`).
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A string as itself, anything else as JSON.
@@ -88,6 +95,8 @@ mod tests {
         assert_eq!(printable("a\u{1b}[2Jb\rc"), "a\\u{1b}[2Jb\\u{d}c");
         assert_eq!(printable_line("two\nlines\u{7}"), "two\\u{a}lines\\u{7}");
         assert_eq!(printable_line("plain"), "plain");
+        assert_eq!(printable("a\u{202e}txt.exe"), "a\\u{202e}txt.exe");
+        assert_eq!(printable_line("\u{2066}x\u{2069}"), "\\u{2066}x\\u{2069}");
     }
 
     #[test]

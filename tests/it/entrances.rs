@@ -505,3 +505,33 @@ fn list_names_only_the_variables_of_the_branch_taken_and_lists_without_an_enviro
     assert!(out.stdout.contains("22 scenarios"), "{}", out.stdout);
     assert!(out.stdout.contains("environments: mock, cloud"), "{}", out.stdout);
 }
+
+#[test]
+fn a_secret_written_into_a_url_is_masked_as_the_server_echoes_it() {
+    let scenario =
+        "name: echo\nsteps:\n  - request: { url: \"{{ api }}/echo?p={{ secret.PW }}\" }\n    expect: { status: 201 }\n";
+    let dir = crate::support::suite(&[("s.yaml", scenario)]);
+    let url = crate::server::shared().url();
+    let out = k2check(
+        dir.path(),
+        &args(&["run", ".", "-vv", "--json", "r.jsonl", "--junit", "r.xml"]),
+        &[("TEST_URL", &url), ("PW", "Xml&Secret'Pass<1>")],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    let reports = [
+        out.stdout,
+        std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap(),
+        std::fs::read_to_string(dir.path().join("r.xml")).unwrap(),
+    ];
+    for text in reports {
+        assert!(text.contains("***"), "{text}");
+        assert!(
+            !text.contains("Secret%27Pass") && !text.contains("Secret'Pass"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("Secret&#39;Pass") && !text.contains("Secret&apos;Pass"),
+            "{text}"
+        );
+    }
+}
