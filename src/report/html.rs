@@ -14,6 +14,7 @@ use crate::report::Reporter;
 use crate::report::exchange_text::status_line;
 use crate::report::file::{PendingFile, WriteError};
 use crate::report::html_page::{PAGE_SCRIPT, PAGE_STYLE};
+use crate::report::render::cleanup_not_run;
 use crate::report::timeline::{Bar, assign_lanes, timeline_svg};
 use crate::report::xml::escape;
 use crate::source::SourceMap;
@@ -34,6 +35,9 @@ pub struct HtmlReporter {
     sections: Vec<(Status, String)>,
     tags: std::collections::BTreeSet<String>,
     summary: Option<Summary>,
+    /// What did not run of started scenarios: interrupted steps and clean-up not done, as
+    /// (scenario, step, why), for the banner of a stopped run.
+    not_run: Vec<(String, String, String)>,
 }
 
 impl HtmlReporter {
@@ -52,6 +56,7 @@ impl HtmlReporter {
             sections: Vec::new(),
             tags: Default::default(),
             summary: None,
+            not_run: Vec::new(),
         }
     }
 
@@ -81,6 +86,14 @@ impl HtmlReporter {
             });
         }
         self.tags.extend(result.tags.iter().cloned());
+        for step in result.steps.iter().filter(|s| s.status == Status::Interrupted) {
+            let why = "stopped while it ran".to_owned();
+            self.not_run.push((result.name.clone(), step.name.clone(), why));
+        }
+        for (step, why) in cleanup_not_run(result) {
+            self.not_run
+                .push((result.name.clone(), format!("clean-up {}", step.name), why.to_owned()));
+        }
         let section = self.scenario_section(result);
         self.sections.push((result.status, section));
     }
@@ -227,6 +240,31 @@ impl HtmlReporter {
         out
     }
 
+    /// A stopped run says so at the top, with what did not run of what had started.
+    fn stopped_banner(&self) -> String {
+        let mut out = String::from(
+            "<section class=\"stopped\" role=\"alert\">\n<h2>Stopped</h2>\n<p>The run was stopped before it ended.",
+        );
+        if self.not_run.is_empty() {
+            out.push_str("</p>\n</section>\n");
+            return out;
+        }
+        out.push_str(
+            " What had started and did not run (clean-up not done may have left test data behind):</p>\n<ul>\n",
+        );
+        for (scenario, step, why) in &self.not_run {
+            let _ = writeln!(
+                out,
+                "<li><strong>{}</strong> › {}: {}</li>",
+                self.text(scenario),
+                self.text(step),
+                self.text(why)
+            );
+        }
+        out.push_str("</ul>\n</section>\n");
+        out
+    }
+
     fn page(&self) -> String {
         let summary = self.summary.clone().unwrap_or_default();
         let mut out = String::with_capacity(64 * 1024);
@@ -263,6 +301,9 @@ impl HtmlReporter {
             summary.interrupted_scenarios,
             summary.steps
         );
+        if summary.interrupted {
+            out.push_str(&self.stopped_banner());
+        }
         out.push_str("<main>\n<section aria-labelledby=\"timeline-title\">\n<h2 id=\"timeline-title\">Timeline</h2>\n");
         let mut bars: Vec<Bar> = self.bars.clone();
         assign_lanes(&mut bars);

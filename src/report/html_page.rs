@@ -49,6 +49,7 @@ th, td { border: 1px solid var(--line); padding: .2rem .4rem; text-align: left; 
 table.headers th { width: 30%; font-weight: 600; }
 table.failures td:first-child { width: 18%; } table.failures { border-left: 3px solid var(--failed); }
 .description { font-style: italic; } .reason { color: var(--skipped); margin: .3rem .6rem; }
+.stopped { border: 2px solid var(--interrupted); border-radius: 6px; margin: 1rem; padding: .4rem 1rem; } .stopped h2 { color: var(--interrupted); margin: .2rem 0; }
 [hidden] { display: none !important; }
 @media (max-width: 600px) { body { padding: .5rem; font-size: 14px; } table.headers th { width: 40%; } }
 @media print { .filters, #expand, #collapse { display: none; } details { break-inside: avoid; } pre { max-height: none; } }

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::diag::{Palette, render_snippet};
-use crate::event::{Status, StepResult};
+use crate::event::{Phase, ScenarioResult, Status, StepResult};
 use crate::source::SourceMap;
 use crate::text::{printable, printable_line};
 
@@ -89,4 +89,15 @@ fn one_line(text: &str) -> String {
         })
         .collect();
     crate::text::cut(&collapsed, 300)
+}
+
+/// The `finally:` steps of a scenario that started and did not run, with why: what they
+/// would have cleaned up may still be there.
+pub fn cleanup_not_run(result: &ScenarioResult) -> impl Iterator<Item = (&StepResult, &str)> {
+    let started = result.steps.iter().any(|s| s.status != Status::Skipped);
+    result
+        .steps
+        .iter()
+        .filter(move |s| started && s.phase == Phase::Finally && s.status == Status::Skipped)
+        .map(|s| (s, s.skip_reason.as_deref().unwrap_or("it did not run")))
 }

@@ -14,7 +14,7 @@ use crate::redact::Redactor;
 use crate::report::Reporter;
 use crate::report::exchange_text::step_exchange;
 use crate::report::file::WriteError;
-use crate::report::render::{headline, step_problem};
+use crate::report::render::{cleanup_not_run, headline, step_problem};
 use crate::source::SourceMap;
 use crate::text::printable_line;
 
@@ -306,6 +306,19 @@ impl TerminalReporter {
                     text.push('\n');
                 }
             }
+            if step.status == Status::Interrupted {
+                text.push_str(&format!(
+                    "  step `{}`: stopped while it ran\n",
+                    printable_line(&step.name)
+                ));
+            }
+        }
+        for (step, reason) in cleanup_not_run(result) {
+            text.push_str(&format!(
+                "  clean-up `{}` did not run: {}\n",
+                printable_line(&step.name),
+                printable_line(reason)
+            ));
         }
         text
     }

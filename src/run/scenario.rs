@@ -69,7 +69,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
         match outcome.result.status {
             Status::Passed => {}
             // Stopped while its request was in flight.
-            Status::Skipped => {
+            Status::Interrupted | Status::Skipped => {
                 cut_short = true;
                 skip_reason = Some(INTERRUPTED.into());
             }
@@ -87,7 +87,15 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
         // Clean-up of something never created has nothing to do.
         let missing = missing_captures(&rt, scenario, step, &ctx);
         if !missing.is_empty() {
-            let reason = format!("needs {}, which no earlier step captured", missing.join(", "));
+            let reason = if cut_short {
+                // Said plainly: something the scenario made may now be left behind.
+                format!(
+                    "needs {}, which the run was stopped before capturing; what earlier steps made may be left behind",
+                    missing.join(", ")
+                )
+            } else {
+                format!("needs {}, which no earlier step captured", missing.join(", "))
+            };
             record(skipped_step(step, Phase::Finally, &reason));
             continue;
         }
@@ -199,7 +207,31 @@ pub fn all_skipped(
     reason: &str,
     done: Vec<StepResult>,
 ) -> ScenarioResult {
+    all_skipped_after(rt, index, scenario, reason, done, None)
+}
+
+/// A scenario that was running when the run stopped (`ran_for` since it started): the step
+/// it was on is interrupted, the rest did not run.
+pub fn interrupted_in_flight(
+    rt: &Runtime,
+    index: usize,
+    scenario: &Scenario,
+    done: Vec<StepResult>,
+    ran_for: std::time::Duration,
+) -> ScenarioResult {
+    all_skipped_after(rt, index, scenario, INTERRUPTED, done, Some(ran_for))
+}
+
+fn all_skipped_after(
+    rt: &Runtime,
+    index: usize,
+    scenario: &Scenario,
+    reason: &str,
+    done: Vec<StepResult>,
+    in_flight: Option<std::time::Duration>,
+) -> ScenarioResult {
     let mut steps = done;
+    let on = steps.len();
     let all: Vec<(&Step, Phase)> = scenario
         .steps
         .iter()
@@ -209,6 +241,12 @@ pub fn all_skipped(
     for (step, phase) in all.into_iter().skip(steps.len()) {
         steps.push(skipped_step(step, phase, reason));
     }
+    if in_flight.is_some()
+        && let Some(current) = steps.get_mut(on)
+    {
+        current.status = Status::Interrupted;
+        current.skip_reason = Some("the run was stopped while this step ran".into());
+    }
     let started_any = steps.iter().any(|s| s.status != Status::Skipped);
     let name = rt.plan.scenarios[index].name.clone();
     let mut result = finish(
@@ -216,7 +254,7 @@ pub fn all_skipped(
         name,
         scenario,
         steps,
-        Default::default(),
+        in_flight.unwrap_or_default(),
         Some(reason.to_owned()),
     );
     if reason == INTERRUPTED && started_any && result.status == Status::Passed {

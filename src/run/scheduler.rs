@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 use crate::event::{Event, ScenarioResult, Status, Summary};
 use crate::plan::DECODED_IN_FLIGHT_BYTES;
 use crate::run::runtime::Runtime;
-use crate::run::scenario::{StepLog, all_skipped, internal_error, run_scenario};
+use crate::run::scenario::{StepLog, all_skipped, internal_error, interrupted_in_flight, run_scenario};
 use crate::run::step::INTERRUPTED;
 
 #[derive(Debug, Clone, Copy)]
@@ -116,6 +116,8 @@ pub async fn execute(
     // Scenarios decoded again when they start also wait for room in this budget.
     let decoded = Arc::new(Semaphore::new(DECODED_IN_FLIGHT_BYTES));
     let logs: Vec<StepLog> = (0..total).map(|_| Arc::new(Mutex::new(Vec::new()))).collect();
+    // When each scenario started: one still running at a stop was interrupted, not skipped.
+    let mut started_at: Vec<Option<Instant>> = vec![None; total];
     let mut out = InOrder {
         events: events.clone(),
         waiting: BTreeMap::new(),
@@ -195,6 +197,7 @@ pub async fn execute(
                 let index = next_to_start;
                 next_to_start += 1;
                 let name = rt.plan.scenarios[index].name.clone();
+                started_at[index] = Some(Instant::now());
                 let _ = events.send(Event::ScenarioStarted { index, name });
                 let (rt, log) = (rt.clone(), logs[index].clone());
                 let task = tasks.spawn(async move {
@@ -250,7 +253,12 @@ pub async fn execute(
             (Some(reason), false) => reason.as_str(),
             (None, false) => "--fail-fast: an earlier scenario failed",
         };
-        out.publish(all_skipped(&rt, index, &scenario, reason, done));
+        match started_at[index] {
+            Some(at) if interrupted => {
+                out.publish(interrupted_in_flight(&rt, index, &scenario, done, at.elapsed()));
+            }
+            _ => out.publish(all_skipped(&rt, index, &scenario, reason, done)),
+        }
     }
 
     let summary = Summary {

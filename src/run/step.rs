@@ -138,7 +138,8 @@ pub async fn run_step(
             Vec::new()
         }
         Attempt::Stopped => {
-            result.status = Status::Skipped;
+            // It had started: interrupted, not skipped.
+            result.status = Status::Interrupted;
             result.skip_reason = Some(INTERRUPTED.into());
             Vec::new()
         }

@@ -535,3 +535,46 @@ fn a_secret_written_into_a_url_is_masked_as_the_server_echoes_it() {
         );
     }
 }
+
+#[test]
+fn a_stop_says_what_it_left_behind_and_marks_what_was_running() {
+    // The instance is made, the step that would capture its task is cut short by the stop,
+    // and the clean-up that needs the task cannot run.
+    let scenario = "name: leaves something\nsteps:\n  - name: make it\n    request: { url: \"{{ api }}/json\" }\n    capture: { made: $.id }\n  - name: wait for its task\n    request: { url: \"{{ api }}/slow/20000\" }\n    capture: { sn: $.sn }\nfinally:\n  - name: complete the task\n    request: { url: \"{{ api }}/echo?sn={{ sn }}\" }\n";
+    // A teardown still running when a second signal ends the clean-up.
+    let suite = format!(
+        "{}teardown:\n  - name: slow clean-up\n    request: {{ url: \"{{{{ api }}}}/slow/20000\" }}\n",
+        crate::support::TEST_SUITE
+    );
+    let dir = crate::support::suite(&[("k2check.yaml", &suite), ("s.yaml", scenario)]);
+    let child = crate::support::spawn_run(dir.path(), &["--html", "r.html", "--grace", "30s"]);
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    crate::support::signal(&child, "INT");
+    std::thread::sleep(std::time::Duration::from_millis(1000));
+    crate::support::signal(&child, "INT");
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(130), "{stdout}");
+    assert!(
+        stdout.contains(
+            "clean-up `complete the task` did not run: needs `sn`, which the run was stopped before capturing"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("step `wait for its task`: stopped while it ran"),
+        "{stdout}"
+    );
+    // The teardown in flight is interrupted, not "skipped in 0 ms".
+    assert!(stdout.contains("STOP  suite teardown"), "{stdout}");
+    assert!(!stdout.contains("SKIP  suite teardown"), "{stdout}");
+    let json = std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
+    assert!(json.contains("which the run was stopped before capturing"), "{json}");
+    assert!(json.contains("\"status\":\"interrupted\""), "{json}");
+    let junit = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+    assert!(junit.contains("which the run was stopped before capturing"), "{junit}");
+    crate::support::assert_valid_junit(&dir.path().join("r.xml"));
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    assert!(html.contains("<h2>Stopped</h2>"), "{html}");
+    assert!(html.contains("clean-up complete the task"), "{html}");
+}
