@@ -88,6 +88,9 @@ pub struct StepResult {
     pub response: Option<ResponseSummary>,
     pub failures: Vec<AssertionFailure>,
     pub error: Option<String>,
+    /// The auth profile whose token could not be had, when that is the step's error: one
+    /// cause, reported once for every step it stopped.
+    pub no_token: Option<String>,
     pub skip_reason: Option<String>,
     /// Retries after 429/503 with Retry-After, and after a refused token.
     pub resends: u32,

@@ -64,6 +64,17 @@ impl RecentRate {
 /// The most failed steps the recap at the end lists.
 const RECAP_LINES: usize = 50;
 
+/// A profile's token that could not be had, and what it stopped.
+struct TokenFailure {
+    /// The error as the first step met it, with its hint.
+    error: String,
+    steps: usize,
+    scenarios: usize,
+    last_scenario: Option<usize>,
+    /// Whether the error has been printed in full.
+    shown: bool,
+}
+
 pub struct TerminalReporter {
     sources: Arc<SourceMap>,
     redactor: Redactor,
@@ -78,6 +89,9 @@ pub struct TerminalReporter {
     /// One line per failed step, for the recap at the end.
     recap: Vec<String>,
     failed_steps: usize,
+    /// Profiles whose token could not be had: the error (with its hint), and how many steps
+    /// in how many scenarios it stopped. Said in full once, then named in one line.
+    no_token: std::collections::BTreeMap<String, TokenFailure>,
     /// Requests sent so far, counted by the runner; shown as a rate.
     requests: Arc<std::sync::atomic::AtomicU64>,
     rate: RecentRate,
@@ -118,6 +132,7 @@ impl TerminalReporter {
             failures: 0,
             recap: Vec::new(),
             failed_steps: 0,
+            no_token: Default::default(),
             requests,
             rate: RecentRate::default(),
             out,
@@ -262,7 +277,7 @@ impl TerminalReporter {
         }
     }
 
-    fn scenario_text(&self, result: &ScenarioResult) -> String {
+    fn scenario_text(&mut self, result: &ScenarioResult) -> String {
         let p = &self.palette;
         let (word, style) = match result.status {
             Status::Passed => ("PASS", anstyle::AnsiColor::Green.on_default().bold()),
@@ -287,9 +302,24 @@ impl TerminalReporter {
             text.push_str(&format!(": {}", printable_line(reason)));
         }
         text.push('\n');
+        // Steps stopped by a token failure already shown: one line per profile.
+        let mut no_token_here: Vec<(String, Vec<String>)> = Vec::new();
         for step in &result.steps {
             if self.verbosity > 0 {
                 text.push_str(&step_exchange(step, self.verbosity > 1));
+            }
+            if let Some(profile) = &step.no_token
+                && let Some(failure) = self.no_token.get_mut(profile)
+            {
+                if failure.shown {
+                    let named = format!("`{}`", printable_line(&step.name));
+                    match no_token_here.iter_mut().find(|(p, _)| p == profile) {
+                        Some((_, steps)) => steps.push(named),
+                        None => no_token_here.push((profile.clone(), vec![named])),
+                    }
+                    continue;
+                }
+                failure.shown = true;
             }
             if matches!(step.status, Status::Failed | Status::Error) {
                 text.push_str(&format!(
@@ -313,6 +343,14 @@ impl TerminalReporter {
                 ));
             }
         }
+        for (profile, steps) in no_token_here {
+            text.push_str(&format!(
+                "  no token from auth profile `{}` (why: above) for step{} {}\n",
+                printable_line(&profile),
+                plural(steps.len()),
+                steps.join(", ")
+            ));
+        }
         for (step, reason) in cleanup_not_run(result) {
             text.push_str(&format!(
                 "  clean-up `{}` did not run: {}\n",
@@ -331,6 +369,21 @@ impl TerminalReporter {
             .filter(|s| matches!(s.status, Status::Failed | Status::Error))
         {
             self.failed_steps += 1;
+            if let Some(profile) = &step.no_token {
+                let failure = self.no_token.entry(profile.clone()).or_insert_with(|| TokenFailure {
+                    error: step.error.clone().unwrap_or_default(),
+                    steps: 0,
+                    scenarios: 0,
+                    last_scenario: None,
+                    shown: false,
+                });
+                failure.steps += 1;
+                if failure.last_scenario != Some(result.index) {
+                    failure.scenarios += 1;
+                    failure.last_scenario = Some(result.index);
+                }
+                continue;
+            }
             if self.recap.len() < RECAP_LINES {
                 self.recap.push(format!(
                     "  {} › {} ({}): {}",
@@ -345,17 +398,35 @@ impl TerminalReporter {
 
     /// The failed steps again, one line each, so the end of a long log says what to fix.
     fn recap_text(&self) -> String {
-        if self.recap.is_empty() {
+        if self.recap.is_empty() && self.no_token.is_empty() {
             return String::new();
         }
         let p = &self.palette;
         let mut text = format!("\n{}failed steps{:#} ({}):\n", p.error, p.error, self.failed_steps);
+        // One cause, one entry: the hint whole, not cut to a line.
+        for (profile, failure) in &self.no_token {
+            let mut lines = failure.error.lines();
+            let first = lines.next().unwrap_or_default();
+            text.push_str(&format!(
+                "  no token from auth profile `{}`, so {} step{} in {} scenario{} could not run: {}\n",
+                printable_line(profile),
+                failure.steps,
+                plural(failure.steps),
+                failure.scenarios,
+                plural(failure.scenarios),
+                printable_line(first.split_once("): ").map_or(first, |(_, why)| why))
+            ));
+            for more in lines {
+                text.push_str(&format!("    {}\n", printable_line(more)));
+            }
+        }
         for line in &self.recap {
             text.push_str(line);
             text.push('\n');
         }
-        if self.failed_steps > self.recap.len() {
-            text.push_str(&format!("  … and {} more\n", self.failed_steps - self.recap.len()));
+        let listed = self.recap.len() + self.no_token.values().map(|f| f.steps).sum::<usize>();
+        if self.failed_steps > listed {
+            text.push_str(&format!("  … and {} more\n", self.failed_steps - listed));
         }
         text
     }

@@ -164,6 +164,7 @@ pub fn skipped_step(step: &Step, phase: Phase, reason: &str) -> StepResult {
         response: None,
         failures: Vec::new(),
         error: None,
+        no_token: None,
         skip_reason: Some(reason.to_owned()),
         resends: 0,
         captured: Vec::new(),

@@ -99,6 +99,7 @@ pub async fn run_step(
         response: None,
         failures: Vec::new(),
         error: None,
+        no_token: None,
         skip_reason: None,
         resends,
         captured: Vec::new(),
@@ -134,6 +135,9 @@ pub async fn run_step(
         }
         Attempt::Error(error) => {
             result.status = Status::Error;
+            if let StepError::Auth(e) = &error {
+                result.no_token = Some(e.profile.clone());
+            }
             result.error = Some(error.to_string());
             Vec::new()
         }

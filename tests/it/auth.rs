@@ -196,8 +196,16 @@ async fn a_wrong_secret_fails_every_step_with_the_invalid_client_hint_and_still_
     assert_eq!(out.code, 1);
     assert_eq!(
         out.stdout.matches("invalid_client").count(),
-        9,
-        "each step says why three times (headline, detail, and the recap at the end): {}",
+        3,
+        "one cause, one report: said in full once (headline and detail), and once in the recap: {}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout
+            .matches("no token from auth profile `k2` (why: above)")
+            .count(),
+        2,
+        "{}",
         out.stdout
     );
     assert!(

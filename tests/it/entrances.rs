@@ -578,3 +578,68 @@ fn a_stop_says_what_it_left_behind_and_marks_what_was_running() {
     assert!(html.contains("<h2>Stopped</h2>"), "{html}");
     assert!(html.contains("clean-up complete the task"), "{html}");
 }
+
+#[test]
+fn one_cause_is_one_report() {
+    // A wrong secret: said in full once with its hint, then named in one line a scenario.
+    let suite = MOCK_SUITE.replace("\"{{ mock.client_secret }}\"", "wrong-secret");
+    let scenario = |n: &str| {
+        format!(
+            "name: {n}\nsteps:\n  - name: one\n    request: {{ url: \"{{{{ api }}}}/api/odatav4/v4\" }}\n  - name: two\n    request: {{ url: \"{{{{ api }}}}/api/odatav4/v4\" }}\nfinally:\n  - name: clean\n    request: {{ url: \"{{{{ api }}}}/api/odatav4/v4\" }}\n"
+        )
+    };
+    let files: Vec<(String, String)> = ["a", "b", "c", "d"]
+        .iter()
+        .map(|n| (format!("{n}.yaml"), scenario(n)))
+        .collect();
+    let mut all: Vec<(&str, &str)> = vec![("k2check.yaml", &suite)];
+    all.extend(files.iter().map(|(f, t)| (f.as_str(), t.as_str())));
+    let dir = mock_suite(&all);
+    let out = k2check(dir.path(), &args(&["run", ".", "--mock"]), &[]);
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stdout.matches("k2check secret-hash").count(),
+        2,
+        "once in full, once in the recap: {}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout
+            .matches("no token from auth profile `k2` (why: above)")
+            .count(),
+        4,
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout
+            .contains("no token from auth profile `k2`, so 8 steps in 4 scenarios could not run"),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.lines().count() < 30, "{}", out.stdout);
+    // A failed status folds the checks that cannot mean anything on that answer, in every report.
+    let folded = "name: folded\nauth: none\nsteps:\n  - request: { url: \"{{ api }}/api/odatav4/v4\" }\n    expect:\n      status: 200\n      json: { $.value: { count: 3 }, $.name: x }\n      headers: { content-type: { contains: json } }\n";
+    let dir = mock_suite(&[("s.yaml", folded)]);
+    let out = k2check(
+        dir.path(),
+        &args(&[
+            "run", ".", "--mock", "--json", "r.jsonl", "--junit", "r.xml", "--html", "r.html",
+        ]),
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("3 more checks not evaluated on this answer"),
+        "{}",
+        out.stdout
+    );
+    assert!(!out.stdout.contains("failed: json"), "{}", out.stdout);
+    for report in ["r.jsonl", "r.xml", "r.html"] {
+        let text = std::fs::read_to_string(dir.path().join(report)).unwrap();
+        assert!(
+            text.contains("3 more checks not evaluated on this answer"),
+            "{report}: {text}"
+        );
+    }
+}
