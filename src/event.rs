@@ -28,6 +28,9 @@ pub enum Event {
         at: std::time::Instant,
     },
     ScenarioFinished(Arc<ScenarioResult>),
+    /// A discovery or token request an auth profile made, as a step (named for the profile,
+    /// placed at it), when the run records exchanges.
+    AuthExchange(Arc<StepResult>),
     RunFinished(Summary),
 }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 use http::Method;
 use url::Url;
 
+use crate::auth::exchange_log::ExchangeLog;
 use crate::http::{Client, Request};
 
 #[derive(Debug, Clone)]
@@ -17,6 +18,8 @@ pub struct Discovered {
 
 pub async fn discover(
     client: &Client,
+    log: &ExchangeLog,
+    profile: &str,
     issuer: &str,
     timeout: Duration,
 ) -> Result<Discovered, (String, Option<String>)> {
@@ -24,8 +27,8 @@ pub async fn discover(
     require_https(&authority)?;
     let url = format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'));
     let parsed = Url::parse(&url).map_err(|e| (format!("{url} is not a URL: {e}"), None))?;
-    let response = client
-        .send(Request::new(Method::GET, parsed, timeout))
+    let response = log
+        .send(client, Request::new(Method::GET, parsed, timeout), profile, "discovery")
         .await
         .map_err(|e| (format!("cannot fetch {url}: {e}"), Some(unreachable_hint())))?;
     let status = response.status;

@@ -4,6 +4,7 @@
 pub mod credentials;
 pub mod discovery;
 pub mod error;
+pub mod exchange_log;
 pub mod provider;
 pub mod secret_hash;
 pub mod token_cache;

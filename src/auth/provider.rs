@@ -12,6 +12,7 @@ use http::header::HeaderValue;
 use crate::auth::credentials::{ApiKey, ClientCredentialsConfig, Credentials};
 use crate::auth::discovery::discover;
 use crate::auth::error::AuthError;
+use crate::auth::exchange_log::{ExchangeLog, RawExchange};
 use crate::auth::token_cache::{CacheKey, TokenCache};
 use crate::auth::token_request::{Token, request_token};
 use crate::http::Client;
@@ -35,6 +36,8 @@ pub struct Auth {
     redactor: Redactor,
     /// For token and discovery requests whose profile sets no `timeout`.
     default_timeout: Duration,
+    /// The discovery and token exchanges, when the run records exchanges.
+    log: ExchangeLog,
 }
 
 impl Auth {
@@ -44,6 +47,26 @@ impl Auth {
         redactor: Redactor,
         default_timeout: Duration,
     ) -> Self {
+        // A profile's secret is masked wherever it shows (a recorded token request, a step
+        // that posts the same form), whether it came from `secret.X` or was written in.
+        for creds in profiles.values() {
+            match creds {
+                Credentials::ClientCredentials(cc) => {
+                    redactor.add(&cc.client_secret);
+                    redactor.add_basic(
+                        &crate::encoding::form_urlencoded(&cc.client_id),
+                        &crate::encoding::form_urlencoded(&cc.client_secret),
+                    );
+                }
+                Credentials::Basic { username, password } => {
+                    redactor.add(password);
+                    redactor.add_basic(username, password);
+                }
+                Credentials::Bearer { token } => redactor.add(token),
+                Credentials::ApiKey(key) => redactor.add(&key.value),
+                Credentials::None => {}
+            }
+        }
         let fixed = profiles
             .iter()
             .filter_map(|(name, creds)| {
@@ -64,7 +87,18 @@ impl Auth {
             cache: TokenCache::default(),
             redactor,
             default_timeout,
+            log: ExchangeLog::default(),
         }
+    }
+
+    /// Keeps each discovery and token exchange from now on (`-v`, `--html`).
+    pub fn record_exchanges(&self) {
+        self.log.record();
+    }
+
+    /// The exchanges kept since the last call.
+    pub fn take_exchanges(&self) -> Vec<RawExchange> {
+        self.log.take()
     }
 
     /// The `Authorization` header value for a profile; `None` for `type: none`.
@@ -131,14 +165,14 @@ impl Auth {
         let (endpoint, scopes) = match (&cc.token_url, &cc.issuer) {
             (Some(url), _) => (url.clone(), Vec::new()),
             (None, Some(issuer)) => {
-                let found = discover(client, issuer, timeout)
+                let found = discover(client, &self.log, &cc.profile, issuer, timeout)
                     .await
                     .map_err(|f| error(Some(issuer), f))?;
                 (found.token_endpoint, found.scopes_supported)
             }
             (None, None) => return Err(error(None, ("no token_url or issuer".into(), None))),
         };
-        let token = request_token(client, cc, &endpoint, &scopes, timeout)
+        let token = request_token(client, &self.log, cc, &endpoint, &scopes, timeout)
             .await
             .map_err(|f| error(Some(&endpoint), f))?;
         self.redactor.add(&token.access_token);

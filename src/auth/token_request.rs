@@ -12,6 +12,7 @@ use url::Url;
 use crate::auth::credentials::ClientCredentialsConfig;
 use crate::auth::discovery::unreachable_hint;
 use crate::auth::error::oauth_hint;
+use crate::auth::exchange_log::ExchangeLog;
 use crate::encoding::form_urlencoded;
 use crate::http::{Client, HttpError, Request};
 use crate::scenario::model::ClientAuthStyle;
@@ -30,6 +31,7 @@ pub type Failure = (String, Option<String>);
 
 pub async fn request_token(
     client: &Client,
+    log: &ExchangeLog,
     config: &ClientCredentialsConfig,
     endpoint: &str,
     scopes_supported: &[String],
@@ -75,11 +77,14 @@ pub async fn request_token(
         .map(|(k, v)| format!("{}={}", form_urlencoded(k), form_urlencoded(v)))
         .collect();
     request.body = body.join("&").into();
-    let response = client.send(request).await.map_err(|e| {
-        let hint =
-            matches!(e, HttpError::Connect(_) | HttpError::Tls(_) | HttpError::Timeout(_)).then(unreachable_hint);
-        (format!("token request failed: {e}"), hint)
-    })?;
+    let response = log
+        .send(client, request, &config.profile, "token request")
+        .await
+        .map_err(|e| {
+            let hint =
+                matches!(e, HttpError::Connect(_) | HttpError::Tls(_) | HttpError::Timeout(_)).then(unreachable_hint);
+            (format!("token request failed: {e}"), hint)
+        })?;
     let status = response.status;
     let content_type = response
         .headers

@@ -78,6 +78,7 @@ pub async fn run(args: RunArgs) -> u8 {
         runtime.recording = Some(Recording {
             body_limit: args.body_limit,
         });
+        runtime.auth.record_exchanges();
     }
     let rt = Arc::new(runtime);
     let sources = plan.sources.clone();

@@ -463,6 +463,10 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         paths: v.paths,
         setup_captures,
         confined_to: mock_url,
+        profile_spans: profiles_src
+            .iter()
+            .map(|(name, p)| (name.clone(), p.name.span))
+            .collect(),
     })
 }
 

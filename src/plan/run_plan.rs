@@ -62,6 +62,8 @@ pub struct Plan {
     pub paths: crate::expect::paths::JsonPaths,
     /// What the suite's set-up captures: the teardown skips a step needing one never made.
     pub setup_captures: Vec<String>,
+    /// Where each auth profile is defined: its discovery and token exchanges are shown there.
+    pub profile_spans: BTreeMap<String, crate::source::Span>,
     /// Under `--mock`, the mock's URL: no request goes to any other origin.
     pub confined_to: Option<url::Url>,
 }

@@ -38,6 +38,8 @@ pub struct HtmlReporter {
     /// What did not run of started scenarios: interrupted steps and clean-up not done, as
     /// (scenario, step, why), for the banner of a stopped run.
     not_run: Vec<(String, String, String)>,
+    /// Each auth profile's discovery and token exchanges, rendered as steps.
+    auth_sections: Vec<String>,
 }
 
 impl HtmlReporter {
@@ -57,6 +59,7 @@ impl HtmlReporter {
             tags: Default::default(),
             summary: None,
             not_run: Vec::new(),
+            auth_sections: Vec::new(),
         }
     }
 
@@ -308,9 +311,15 @@ impl HtmlReporter {
         let mut bars: Vec<Bar> = self.bars.clone();
         assign_lanes(&mut bars);
         out.push_str(&timeline_svg(&bars, summary.duration, |t| self.text(t)));
-        out.push_str(
-            "</section>\n<section aria-labelledby=\"scenarios-title\">\n<h2 id=\"scenarios-title\">Scenarios</h2>\n",
-        );
+        out.push_str("</section>\n");
+        if !self.auth_sections.is_empty() {
+            out.push_str("<section aria-labelledby=\"auth-title\">\n<h2 id=\"auth-title\">Auth profiles: discovery and tokens</h2>\n");
+            for section in &self.auth_sections {
+                out.push_str(section);
+            }
+            out.push_str("</section>\n");
+        }
+        out.push_str("<section aria-labelledby=\"scenarios-title\">\n<h2 id=\"scenarios-title\">Scenarios</h2>\n");
         out.push_str("<form class=\"filters\" role=\"search\" onsubmit=\"return false\">\n");
         for status in ["passed", "failed", "error", "skipped", "interrupted"] {
             let _ = writeln!(
@@ -363,6 +372,7 @@ impl Reporter for HtmlReporter {
             }
             Event::ScenarioFinished(result) => self.finished(result),
             Event::RunFinished(summary) => self.summary = Some(summary.clone()),
+            Event::AuthExchange(step) => self.auth_sections.push(self.step_section(step)),
         }
     }
 

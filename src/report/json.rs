@@ -66,6 +66,18 @@ impl Reporter for JsonReporter {
             Event::ScenarioStarted { .. } | Event::ScenarioEnded { .. } => {}
             Event::ScenarioFinished(result) => self.scenario(result),
             Event::RunFinished(summary) => self.line(&run_finished(summary)),
+            Event::AuthExchange(step) if self.verbosity > 0 => {
+                let mut line = self.step(0, step);
+                line["type"] = json!("auth_exchange");
+                if let Some(fields) = line.as_object_mut() {
+                    fields.remove("scenario");
+                    fields.remove("phase");
+                    fields.remove("captures");
+                    fields.remove("description");
+                }
+                self.line(&line);
+            }
+            Event::AuthExchange(_) => {}
         }
     }
 

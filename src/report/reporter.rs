@@ -72,6 +72,7 @@ mod tests {
                 Event::ScenarioEnded { .. } => "ended",
                 Event::ScenarioFinished(_) => "finished",
                 Event::RunFinished(_) => "run finished",
+                Event::AuthExchange(_) => "auth exchange",
             };
             self.seen.lock().unwrap().push(word.into());
         }

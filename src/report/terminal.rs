@@ -172,6 +172,12 @@ impl Reporter for TerminalReporter {
                 let note = note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
                 self.print(&format!("running {total} scenario{}{env}{to}{note}\n", plural(*total)));
             }
+            Event::AuthExchange(step) => {
+                if self.verbosity > 0 {
+                    let text = step_exchange(step, self.verbosity > 1);
+                    self.print(&text);
+                }
+            }
             Event::ScenarioStarted { index, name } => {
                 self.running.push((*index, name.clone()));
                 self.update_message();

@@ -4,10 +4,12 @@
 
 use serde_json::Value;
 
-use crate::event::MessageDetail;
+use crate::auth::exchange_log::RawExchange;
+use crate::event::{MessageDetail, Phase, RequestLine, ResponseSummary, Status, StepResult};
 use crate::expect::Response;
 use crate::redact::Redactor;
 use crate::run::resolve::ResolvedRequest;
+use crate::source::Span;
 use crate::text::masked_cut;
 
 /// The default cut of a recorded body, in characters (`--body-limit`).
@@ -65,6 +67,66 @@ impl Recording {
             .filter(|v| v.is_object() || v.is_array())
             .and_then(|v| serde_json::to_string_pretty(&v).ok());
         masked_cut(pretty.as_deref().unwrap_or(text), self.body_limit, redactor)
+    }
+
+    /// A profile's discovery or token exchange as a step named for the profile, masked: the
+    /// credentials header named, never shown.
+    pub fn auth_exchange(&self, raw: &RawExchange, span: Span, redactor: &Redactor) -> StepResult {
+        let headers = raw
+            .request_headers
+            .iter()
+            .map(|(name, value)| {
+                let shown = if name == http::header::AUTHORIZATION {
+                    format!("<client credentials of auth profile {}>", raw.profile)
+                } else {
+                    masked_cut(&String::from_utf8_lossy(value.as_bytes()), self.body_limit, redactor)
+                };
+                (name.as_str().to_owned(), shown)
+            })
+            .collect();
+        let request = RequestLine {
+            method: raw.method.to_string(),
+            url: crate::redact::url_for_display(&redactor.redact(&raw.url)).into_owned(),
+            detail: Some(Box::new(MessageDetail {
+                headers,
+                body: (!raw.request_body.is_empty()).then(|| self.body(&raw.request_body, redactor)),
+            })),
+        };
+        let (status, response, error) = match &raw.outcome {
+            Ok((code, headers, body)) => {
+                let answer = Response::new(*code, headers.clone(), body.clone(), raw.elapsed);
+                let status = if (200..300).contains(code) {
+                    Status::Passed
+                } else {
+                    Status::Failed
+                };
+                let summary = ResponseSummary {
+                    status: *code,
+                    excerpt: None,
+                    detail: Some(Box::new(self.response(&answer, redactor))),
+                    time: Some(raw.elapsed),
+                };
+                (status, Some(summary), None)
+            }
+            Err(e) => (Status::Error, None, Some(redactor.redact(e).into_owned())),
+        };
+        StepResult {
+            name: format!("auth profile `{}`: {}", raw.profile, raw.what),
+            description: None,
+            phase: Phase::Main,
+            span,
+            status,
+            attempts: 1,
+            duration: raw.elapsed,
+            request: Some(request),
+            response,
+            failures: Vec::new(),
+            error,
+            no_token: None,
+            skip_reason: None,
+            resends: 0,
+            captured: Vec::new(),
+        }
     }
 
     /// Captured values as text, masked.

@@ -85,6 +85,19 @@ fn setup_failure(result: &ScenarioResult) -> String {
     }
 }
 
+/// The profiles' discovery and token exchanges since the last call, as events, when the run
+/// records exchanges.
+fn send_auth_exchanges(rt: &Runtime, events: &std::sync::mpsc::Sender<Event>) {
+    let Some(recording) = rt.recording else { return };
+    for raw in rt.auth.take_exchanges() {
+        let Some(span) = rt.plan.profile_spans.get(&raw.profile).copied() else {
+            continue;
+        };
+        let step = recording.auth_exchange(&raw, span, &rt.plan.redactor);
+        let _ = events.send(Event::AuthExchange(Arc::new(step)));
+    }
+}
+
 /// What a panic said, for the report.
 fn panic_words(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
@@ -224,6 +237,7 @@ pub async fn execute(
                 } else {
                     failed_seen |= matches!(result.status, Status::Failed | Status::Error);
                 }
+                send_auth_exchanges(&rt, &events);
                 let _ = events.send(Event::ScenarioEnded {
                     index: result.index,
                     at: ended,
@@ -261,6 +275,7 @@ pub async fn execute(
         }
     }
 
+    send_auth_exchanges(&rt, &events);
     let summary = Summary {
         duration: started.elapsed(),
         interrupted,

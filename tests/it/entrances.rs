@@ -643,3 +643,49 @@ fn one_cause_is_one_report() {
         );
     }
 }
+
+#[test]
+fn verbose_shows_each_profiles_discovery_and_token_exchange_once_masked() {
+    let suite = MOCK_SUITE.replace("\"{{ mock.client_secret }}\"", "Wrong-Secret-4711");
+    let scenario = |n: &str| format!("name: {n}\nsteps:\n  - request: {{ url: \"{{{{ api }}}}/api/odatav4/v4\" }}\n");
+    let (a, b) = (scenario("a"), scenario("b"));
+    let dir = mock_suite(&[("k2check.yaml", &suite), ("a.yaml", &a), ("b.yaml", &b)]);
+    let out = k2check(
+        dir.path(),
+        &args(&["run", ".", "--mock", "-vv", "--json", "r.jsonl", "--html", "r.html"]),
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert_eq!(
+        out.stdout.matches("auth profile `k2`: discovery").count(),
+        1,
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        out.stdout.matches("FAILED: auth profile `k2`: token request").count(),
+        1,
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("\"error\": \"invalid_client\""), "{}", out.stdout);
+    let json = std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    for text in [&out.stdout, &json, &html] {
+        assert!(!text.contains("Wrong-Secret-4711"), "{text}");
+    }
+    assert!(html.contains("Auth profiles: discovery and tokens"), "{html}");
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let exchanges: Vec<serde_json::Value> = json
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .inspect(|line| assert!(validator.is_valid(line), "{line}"))
+        .filter(|line| line["type"] == "auth_exchange")
+        .collect();
+    assert_eq!(exchanges.len(), 2, "{json}");
+}
