@@ -212,9 +212,18 @@ fn request_step(
             ));
             continue;
         }
+        // The profile sends its own: a literal one Postman would replace is not kept.
+        if key.eq_ignore_ascii_case("authorization") && matches!(step.auth, Auth::Profile(_)) {
+            step.warnings.push(format!(
+                "step `{}`: its `Authorization` header is left out: the auth profile sends the credentials",
+                step.name
+            ));
+            continue;
+        }
         let value = header_value(&key, &value, vars, locals);
         headers.insert(key, Value::String(value));
     }
+    let url = secret_url_parts(&url, vars);
     let url = vars.convert(&url, locals);
     if let Auth::Unsupported(what) = &step.auth {
         step.notes.push(format!(
@@ -284,6 +293,76 @@ fn first_line(text: &str) -> String {
     crate::text::cut(line, 100)
 }
 
+/// A URL with its literal secrets as `{{name}}` references to secrets: the password of a
+/// `user:password@` and the value of a secret-named query parameter (`api_key=…`).
+fn secret_url_parts(url: &str, vars: &mut Variables) -> String {
+    let mut url = url.to_owned();
+    if let Some(scheme_end) = url.find("://").map(|i| i + 3) {
+        let authority_end = url[scheme_end..]
+            .find(['/', '?', '#'])
+            .map_or(url.len(), |i| scheme_end + i);
+        if let Some(at) = url[scheme_end..authority_end].rfind('@').map(|i| scheme_end + i)
+            && let Some(colon) = url[scheme_end..at].find(':').map(|i| scheme_end + i)
+            && !url[colon + 1..at].contains("{{")
+        {
+            url.replace_range(colon + 1..at, &format!("{{{{{}}}}}", vars.secret_name("url_password")));
+        }
+    }
+    let Some((base, query)) = url.split_once('?') else {
+        return url;
+    };
+    let (query, fragment) = match query.split_once('#') {
+        Some((q, f)) => (q, Some(f)),
+        None => (query, None),
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if looks_secret(name) && !value.is_empty() && !value.contains("{{") => {
+                format!("{name}={{{{{}}}}}", vars.secret_name(&format!("query_{name}")))
+            }
+            _ => pair.to_owned(),
+        })
+        .collect();
+    let mut out = format!("{base}?{}", pairs.join("&"));
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+/// A JSON body with the literal values of secret-named fields as secret references, and a
+/// string that is one template kept a string (`"{{$timestamp}}"` is text in Postman).
+fn secret_json_fields(value: &mut Value, vars: &mut Variables) {
+    match value {
+        Value::Object(map) => {
+            for (field, inner) in map.iter_mut() {
+                match inner {
+                    Value::String(text) if looks_secret(field) && !text.is_empty() && !text.contains("{{") => {
+                        // Named for where it stood: never shared with a variable of that name.
+                        *text = vars.secret(&format!("body_{field}"));
+                    }
+                    other => secret_json_fields(other, vars),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| secret_json_fields(i, vars)),
+        Value::String(text) => {
+            // An environment variable is text already; a function or a suite variable may
+            // render as a number.
+            if let Some(expression) = text.strip_prefix("{{ ").and_then(|t| t.strip_suffix(" }}"))
+                && !expression.contains("}}")
+                && !expression.starts_with("env.")
+                && !expression.starts_with("secret.")
+            {
+                *text = format!("{{{{ {expression} | string }}}}");
+            }
+        }
+        _ => {}
+    }
+}
+
 /// A header's value; a literal credential becomes a `secret.` reference.
 fn header_value(key: &str, value: &str, vars: &mut Variables, locals: &BTreeMap<String, String>) -> String {
     let lower = key.to_ascii_lowercase();
@@ -319,7 +398,8 @@ fn body(request: &Value, step: &mut ImportedStep, vars: &mut Variables, locals: 
             let language = text_at(body, &["options", "raw", "language"]).unwrap_or_else(|| "text".into());
             let converted = vars.convert(&raw, locals);
             match (language.as_str(), serde_json::from_str::<Value>(&converted)) {
-                ("json", Ok(parsed)) => {
+                ("json", Ok(mut parsed)) => {
+                    secret_json_fields(&mut parsed, vars);
                     step.request.insert("json".into(), parsed);
                 }
                 _ => {
@@ -373,7 +453,10 @@ fn body(request: &Value, step: &mut ImportedStep, vars: &mut Variables, locals: 
                 "file" => "a file as the body",
                 _ => "a body of an unknown mode",
             };
-            let kept = serde_json::to_string_pretty(body.get(other).unwrap_or(&Value::Null)).unwrap_or_default();
+            // Fields named, values of secret-named ones never written.
+            let mut shown = body.get(other).cloned().unwrap_or(Value::Null);
+            mask_secret_entries(&mut shown);
+            let kept = serde_json::to_string_pretty(&shown).unwrap_or_default();
             step.notes.push(format!(
                 "Postman sends {what} here; k2check sends no body. As Postman has it:\n{kept}"
             ));
@@ -382,6 +465,24 @@ fn body(request: &Value, step: &mut ImportedStep, vars: &mut Variables, locals: 
                 step.name
             ));
         }
+    }
+}
+
+/// `{key, value}` entries (and plain fields) whose name looks secret, their values as `***`.
+fn mask_secret_entries(value: &mut Value) {
+    match value {
+        Value::Array(items) => items.iter_mut().for_each(mask_secret_entries),
+        Value::Object(map) => {
+            let secret_entry = map.get("key").and_then(Value::as_str).is_some_and(looks_secret);
+            for (field, inner) in map.iter_mut() {
+                let hide = (secret_entry && field == "value") || (field != "key" && looks_secret(field));
+                match inner {
+                    Value::String(text) if hide && !text.is_empty() => *text = crate::redact::MASK.into(),
+                    other => mask_secret_entries(other),
+                }
+            }
+        }
+        _ => {}
     }
 }
 

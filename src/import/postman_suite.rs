@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::import::k2_steps::k2_step;
 use crate::import::postman_auth::{Auth, Profiles};
 use crate::import::postman_items::{Group, ImportedStep, groups, text_at};
-use crate::import::postman_vars::{Variables, env_name, looks_secret, variable_name};
+use crate::import::postman_vars::{Variables, env_name, looks_secret, secret_sources, variable_name};
 use crate::import::yaml_text::{comment, quoted, scalar, value};
 
 /// A file to write, its path relative to the output folder.
@@ -130,7 +130,10 @@ pub fn convert(
     report.undefined_variables = vars
         .undefined
         .iter()
-        .map(|n| format!("{n} → env.{}", env_name(n)))
+        .map(|n| {
+            let kind = if looks_secret(n) { "secret" } else { "env" };
+            format!("{n} → {kind}.{}", env_name(n))
+        })
         .collect();
     report.environment_variables = vars.environment.iter().cloned().collect();
     files.insert(
@@ -199,10 +202,13 @@ fn define_variables(collection: &Value, environment: Option<&Value>, vars: &mut 
             vars.defined.insert(key.clone(), variable_name(&key));
         }
     }
+    let taken_by_secret_fields = secret_sources(collection);
     let mut out = Map::new();
     for entry in &all {
         let Some(key) = text_at(entry, &["key"]) else { continue };
-        let secret = text_at(entry, &["type"]).as_deref() == Some("secret") || looks_secret(&key);
+        let secret = text_at(entry, &["type"]).as_deref() == Some("secret")
+            || looks_secret(&key)
+            || taken_by_secret_fields.contains(&key);
         let value = match secret {
             true => vars.secret(&key),
             false => vars.convert(&text_at(entry, &["value"]).unwrap_or_default(), &Default::default()),

@@ -42,23 +42,96 @@ fn dynamic(name: &str) -> Option<&'static str> {
     })
 }
 
-/// Whether a variable holds a secret, by its Postman type or its name.
+/// Whether a name says its value is a secret. Broad on purpose: an import runs unattended,
+/// and a value taken for a secret is read from the environment, never lost, while a secret
+/// taken for a value would be written to disk.
 pub fn looks_secret(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     [
+        "pass",
+        "pw",
         "secret",
-        "password",
-        "passwd",
-        "pwd",
         "token",
-        "apikey",
-        "api_key",
-        "api-key",
+        "key",
         "credential",
+        "auth",
+        "cookie",
+        "session",
         "private",
     ]
     .iter()
     .any(|w| lower.contains(w))
+}
+
+/// The variables whose values a secret field takes (`password: {{adminCode}}`, an API key's
+/// `value`, an `Authorization` header, a `client_secret` form field): secrets whatever their
+/// names, so their values are never written.
+pub fn secret_sources(collection: &serde_json::Value) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    collect_secret_sources(collection, false, &mut found);
+    found
+}
+
+fn collect_secret_sources(value: &serde_json::Value, in_api_key: bool, found: &mut BTreeSet<String>) {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => items.iter().for_each(|i| collect_secret_sources(i, in_api_key, found)),
+        Value::Object(map) => {
+            let in_api_key = in_api_key || map.get("type").and_then(Value::as_str) == Some("apikey");
+            // `{key, value}` entries: the value of a secret-named key, and an API key's value.
+            if let (Some(key), Some(Value::String(text))) = (map.get("key").and_then(Value::as_str), map.get("value")) {
+                if is_secret_field(key) || (in_api_key && key == "value") {
+                    found.extend(names_in(text));
+                }
+            }
+            for (field, inner) in map {
+                match inner {
+                    Value::String(text) if is_secret_field(field) => found.extend(names_in(text)),
+                    _ => collect_secret_sources(inner, in_api_key, found),
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether a field (an auth block's, a header's, a form's) holds a credential itself; not
+/// a field that names where one goes (`accessTokenUrl`, `tokenName`, `addTokenTo`).
+fn is_secret_field(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    if lower.contains("url") {
+        return false;
+    }
+    matches!(
+        lower.as_str(),
+        "token" | "authorization" | "cookie" | "x-api-key" | "api-key"
+    ) || [
+        "password",
+        "passwd",
+        "secret",
+        "accesstoken",
+        "access_token",
+        "refreshtoken",
+        "refresh_token",
+        "apikey",
+        "api_key",
+        "credential",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+}
+
+/// The `{{name}}`s in a text.
+fn names_in(text: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else { break };
+        names.push(after[..end].trim().to_owned());
+        rest = &after[end + 2..];
+    }
+    names
 }
 
 /// A template variable's name for a Postman name: `base-url` and `base.url` → `base_url`.
@@ -77,12 +150,14 @@ pub fn variable_name(name: &str) -> String {
     out
 }
 
-/// An environment variable's name for a Postman name: `base-url` → `BASE_URL`.
+/// An environment variable's name for a Postman name: `base-url` → `BASE_URL`; one that
+/// would start with a digit (`1stUserId`) keeps the `V_` that makes it a name shells take.
 pub fn env_name(name: &str) -> String {
     let upper = variable_name(name).to_ascii_uppercase();
     let name: String = upper.trim_start_matches("V_").chars().take(64).collect();
     match name.trim_matches('_') {
         "" => "POSTMAN_VARIABLE".to_owned(),
+        name if name.starts_with(|c: char| c.is_ascii_digit()) => format!("V_{name}"),
         name => name.to_owned(),
     }
 }
@@ -107,6 +182,16 @@ impl Variables {
         let reference = secret_reference(&env);
         self.environment.insert(env);
         reference
+    }
+
+    /// The Postman `{{name}}` under which a literal secret named after `name` is read: it is
+    /// defined as `secret.NAME`, so a later `convert` turns it into that reference.
+    pub fn secret_name(&mut self, name: &str) -> String {
+        let postman = format!("__secret_{}", env_name(name));
+        let reference = self.secret(name);
+        let inner = reference.trim_start_matches("{{ ").trim_end_matches(" }}").to_owned();
+        self.defined.insert(postman.clone(), inner);
+        postman
     }
 
     /// `text` with every `{{name}}` as a k2check template. `local` holds the names captured
@@ -147,7 +232,11 @@ impl Variables {
             self.undefined.insert(name.to_owned());
         }
         self.environment.insert(env.clone());
-        format!("env.{env}")
+        // Named like a secret, it is masked as one wherever it shows.
+        match looks_secret(name) {
+            true => format!("secret.{env}"),
+            false => format!("env.{env}"),
+        }
     }
 }
 
@@ -200,5 +289,7 @@ mod tests {
         assert_eq!(variable_name("env"), "env_var");
         assert_eq!(env_name("client-secret"), "CLIENT_SECRET");
         assert!(looks_secret("clientSecret") && looks_secret("access_token") && !looks_secret("baseUrl"));
+        assert!(looks_secret("adminpw") && looks_secret("X-Session") && looks_secret("sessionCookie"));
+        assert_eq!(env_name("1stUserId"), "V_1STUSERID");
     }
 }

@@ -410,3 +410,105 @@ fn curl_refuses_to_append_where_no_steps_list_can_take_a_step() {
         );
     }
 }
+
+/// The literal secrets of `unattended.postman_collection.json`, each in another place.
+const UNATTENDED_SECRETS: [&str; 7] = [
+    "Basic-Code-Value-Secret-1",
+    "Admin-Pw-Secret-2",
+    "Pasted-Header-Secret-3",
+    "Formdata-Secret-4",
+    "Url-Password-Secret-5",
+    "Query-Key-Secret-6",
+    "Raw-Json-Secret-7",
+];
+
+#[test]
+fn an_import_writes_no_secret_and_a_suite_that_validates_as_written() {
+    let (dir, report) = import_and_check("unattended.postman_collection.json", None, &UNATTENDED_SECRETS);
+    let suite = dir.path().join("suite");
+    let read = |name: &str| std::fs::read_to_string(suite.join(name)).unwrap();
+    let yaml = read("k2check.yaml");
+    // A variable a password field takes is a secret whatever its name.
+    assert!(yaml.contains("basicCode: \"{{ secret.BASICCODE }}\""), "{yaml}");
+    assert!(yaml.contains("adminpw: \"{{ secret.ADMINPW }}\""), "{yaml}");
+    let scenarios = read("unattended.yaml");
+    // The profile's header replaces the pasted one: dropped, not a secret to set.
+    assert!(!scenarios.contains("AUTHORIZATION"), "{scenarios}");
+    assert!(report.contains("its `Authorization` header is left out"), "{report}");
+    // Comments name fields; a secret-named field's value is `***`.
+    assert!(
+        scenarios.contains("client_secret") && scenarios.contains("***"),
+        "{scenarios}"
+    );
+    // Defined nowhere and named like a secret: a secret. A name that starts with a digit
+    // becomes one shells and templates take.
+    assert!(scenarios.contains("X-Check: \"{{ secret.PASSWORD }}\""), "{scenarios}");
+    // Literal secrets become references named for where they stood.
+    assert!(scenarios.contains("user:{{ secret.URL_PASSWORD }}@"), "{scenarios}");
+    assert!(scenarios.contains("api_key={{ secret.QUERY_API_KEY }}"), "{scenarios}");
+    assert!(
+        scenarios.contains("password: \"{{ secret.BODY_PASSWORD }}\""),
+        "{scenarios}"
+    );
+    assert!(scenarios.contains("{{ env.V_1STUSERID }}"), "{scenarios}");
+    let example = read(".env.example");
+    assert!(
+        example.contains("\nV_1STUSERID=\n") && example.contains("\nPASSWORD=\n"),
+        "{example}"
+    );
+    // A quoted dynamic variable stays text.
+    assert!(scenarios.contains("\"{{ timestamp() | string }}\""), "{scenarios}");
+}
+
+#[test]
+fn an_imported_suite_run_with_its_secrets_set_shows_none_of_them() {
+    let (dir, _) = import_and_check("unattended.postman_collection.json", None, &UNATTENDED_SECRETS);
+    let url = crate::server::shared().url();
+    let host = url.trim_start_matches("http://").to_owned();
+    let env = [
+        ("BASICCODE", UNATTENDED_SECRETS[0]),
+        ("ADMINPW", UNATTENDED_SECRETS[1]),
+        ("URL_PASSWORD", UNATTENDED_SECRETS[4]),
+        ("QUERY_API_KEY", UNATTENDED_SECRETS[5]),
+        ("BODY_PASSWORD", UNATTENDED_SECRETS[6]),
+        ("PASSWORD", "Undefined-Secret-8"),
+        ("V_1STUSERID", "7"),
+    ];
+    let dry = k2check(dir.path(), &args(&["run", "suite", "--dry-run"]), &env);
+    assert_eq!(dry.code, 0, "{}{}", dry.stdout, dry.stderr);
+    let run = k2check(
+        dir.path(),
+        &args(&[
+            "run",
+            "suite",
+            "-vv",
+            "--json",
+            "r.jsonl",
+            "--html",
+            "r.html",
+            "--var",
+            &format!("baseUrl={url}"),
+            "--var",
+            &format!("host={host}"),
+        ]),
+        &env,
+    );
+    assert!(run.code == 0 || run.code == 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("\"t\": \""),
+        "a quoted timestamp is sent as text: {}",
+        run.stdout
+    );
+    let reports = [
+        dry.stdout,
+        run.stdout,
+        run.stderr,
+        std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap(),
+        std::fs::read_to_string(dir.path().join("r.html")).unwrap(),
+    ];
+    for text in &reports {
+        for secret in UNATTENDED_SECRETS.iter().chain(&["Undefined-Secret-8"]) {
+            assert!(!text.contains(secret), "{secret} shown:\n{text}");
+        }
+    }
+}
