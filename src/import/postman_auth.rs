@@ -32,6 +32,8 @@ pub struct Profiles {
     /// For each profile: the Postman block it came from, to find it again.
     seen: Vec<Value>,
     pub unsupported: Vec<String>,
+    /// What the import report says of the blocks (an empty API key).
+    pub warnings: Vec<String>,
 }
 
 /// One parameter of an auth block: v2.1 lists `{ key, value }`, v2.0 has an object.
@@ -70,6 +72,12 @@ impl Profiles {
             "apikey" => {
                 let (key, value, place) = (p("key"), p("value"), p("in"));
                 let place = if place == "query" { "query" } else { "header" };
+                if value.trim().is_empty() || key.trim().is_empty() {
+                    let what = if key.trim().is_empty() { "name" } else { "value" };
+                    self.warnings.push(format!(
+                        "an API key block has an empty {what} in Postman: set it before running the suite"
+                    ));
+                }
                 self.profile(block, "apikey", |name| {
                     vec![
                         ("type".into(), "api_key".into()),

@@ -193,6 +193,12 @@ fn request_step(
         ));
     }
     let url = build_url(request.get("url"));
+    for empty in empty_path_variables(request.get("url")) {
+        step.warnings.push(format!(
+            "step `{}`: the path variable `:{empty}` is empty in Postman, so the URL has an empty segment",
+            step.name
+        ));
+    }
     let mut headers = Map::new();
     for header in header_list(request.get("header")) {
         let header = &header;
@@ -249,9 +255,21 @@ fn request_step(
         match event.get("listen").and_then(Value::as_str) {
             Some("test") => {
                 let tests = translate(&script);
-                for kept in &tests.kept {
-                    step.warnings
-                        .push(format!("step `{}`: kept as a comment: {}", step.name, first_line(kept)));
+                // One warning a script, not one a statement.
+                if let Some(first) = tests.kept.first() {
+                    let n = tests.kept.len();
+                    step.warnings.push(format!(
+                        "step `{}`: {n} statement{} of its test script not translated (the first: {}); the script is kept whole as a comment",
+                        step.name,
+                        if n == 1 { "" } else { "s" },
+                        first_line(first)
+                    ));
+                }
+                for (name, condition) in &tests.conditional {
+                    step.warnings.push(format!(
+                        "step `{}`: `{name}` is captured every time; Postman sets it only if ({condition})",
+                        step.name
+                    ));
                 }
                 step.tests = tests;
             }
@@ -496,6 +514,17 @@ fn add_header_if_missing(step: &mut ImportedStep, name: &str, value: &str) {
     {
         map.insert(name.into(), Value::String(value.into()));
     }
+}
+
+/// The `:name` path variables a URL's parts leave empty.
+fn empty_path_variables(url: Option<&Value>) -> Vec<String> {
+    url.and_then(|u| u.get("variable"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|v| text_at(v, &["value"]).is_none_or(|value| value.trim().is_empty()))
+        .filter_map(|v| text_at(v, &["key"]))
+        .collect()
 }
 
 /// The URL Postman sends: from its parts when it has them (disabled query parameters left

@@ -19,8 +19,12 @@ pub struct Translated {
     pub time_below_ms: Option<u64>,
     /// Postman variable name → JSONPath.
     pub captures: Vec<(String, String)>,
-    /// Statements kept as written, each with why.
+    /// Statements not translated, as written.
     pub kept: Vec<String>,
+    /// The whole script, kept as a comment when some of it is not translated.
+    pub script: String,
+    /// Captures Postman takes only under a condition: (variable, condition).
+    pub conditional: Vec<(String, String)>,
     /// Assertions translated (for the import report).
     pub assertions: usize,
 }
@@ -52,8 +56,12 @@ static BODY_HAS: LazyLock<Vec<Regex>> = LazyLock::new(|| {
 static TIME: LazyLock<Regex> =
     LazyLock::new(|| re(r"pm\.expect\(pm\.response\.responseTime\)\.to\.be\.below\((\d+)\)"));
 static ALIAS: LazyLock<Regex> = LazyLock::new(|| {
-    re(r"(?:var|let|const)\s+([A-Za-z_$][\w$]*)\s*=\s*(?:pm\.response\.json\(\)|JSON\.parse\(responseBody\))")
+    re(r"(?:(?:var|let|const)\s+)?([A-Za-z_$][\w$]*)\s*=\s*(?:pm\.response\.json\(\)|JSON\.parse\(responseBody\))")
 });
+/// `try { … } catch (e) { … }`: what is tried is what a passing response runs.
+static TRY: LazyLock<Regex> = LazyLock::new(|| re(r"try\s*\{(.*)\}\s*catch\s*(?:\([^)]*\))?\s*\{(.*)\}"));
+/// `if (condition) { … }` without an `else`.
+static IF: LazyLock<Regex> = LazyLock::new(|| re(r"if\s*\((.*?)\)\s*\{(.*)\}"));
 static EXPECT_JSON: LazyLock<Regex> = LazyLock::new(|| {
     re(
         r"pm\.expect\((pm\.response\.json\(\)|JSON\.parse\(responseBody\)|[A-Za-z_$][\w$]*)(ACCESS)\)\.(to\.[\w.]+?)(?:\((.*)\))?",
@@ -73,7 +81,10 @@ static ACCESS_PART: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Translates a test script (its lines joined).
 pub fn translate(script: &str) -> Translated {
-    let mut out = Translated::default();
+    let mut out = Translated {
+        script: script.trim().to_owned(),
+        ..Translated::default()
+    };
     let mut aliases = BTreeSet::new();
     for statement in statements(script) {
         translate_statement(&statement, &mut aliases, &mut out);
@@ -89,6 +100,44 @@ fn translate_statement(statement: &str, aliases: &mut BTreeSet<String>, out: &mu
     if let Some(c) = PM_TEST.captures(statement) {
         for inner in statements(&c[2]) {
             translate_statement(&inner, aliases, out);
+        }
+        return;
+    }
+    if let Some(c) = TRY.captures(statement) {
+        for inner in statements(&c[1]) {
+            translate_statement(&inner, aliases, out);
+        }
+        if !c[2].trim().is_empty() {
+            out.kept.push(format!("catch {{{}}}", &c[2]));
+        }
+        return;
+    }
+    if let Some(c) = IF.captures(statement)
+        && !statement.contains("else")
+    {
+        // A capture under a condition is taken always, and said; anything else under it
+        // is not sure.
+        let condition = c[1].trim().to_owned();
+        let taken_before = out.captures.len();
+        let mut rest = Vec::new();
+        for inner in statements(&c[2]) {
+            let before = out.captures.len();
+            let mut probe = Translated::default();
+            translate_statement(&inner, aliases, &mut probe);
+            if probe.captures.len() == 1 && probe.kept.is_empty() && probe.assertions == 0 {
+                out.captures.extend(probe.captures);
+                for (name, _) in &out.captures[before..] {
+                    out.conditional.push((name.clone(), condition.clone()));
+                }
+            } else {
+                rest.push(inner);
+            }
+        }
+        match (rest.is_empty(), out.captures.len() == taken_before) {
+            (true, _) => {}
+            // Nothing taken from it: kept as written.
+            (false, true) => out.kept.push(statement.to_owned()),
+            (false, false) => out.kept.push(format!("if ({condition}) {{ {} }}", rest.join("; "))),
         }
         return;
     }
@@ -164,6 +213,13 @@ fn json_predicate(path: String, chain: &str, argument: Option<&str>) -> Option<(
         ("to.not.be.empty" | "to.be.not.empty", None) => one("empty", json!(false)),
         ("to.be.above" | "to.be.greaterThan", Some(Some(v))) if v.is_number() => one("gt", v),
         ("to.be.below" | "to.be.lessThan", Some(Some(v))) if v.is_number() => one("lt", v),
+        ("to.have.lengthOf" | "to.have.length", Some(Some(v))) if v.is_u64() => one("count", v),
+        ("to.have.lengthOf.at.least" | "to.have.length.at.least", Some(Some(v))) if v.is_u64() => {
+            one("count", json!({ "gte": v }))
+        }
+        ("to.have.lengthOf.at.most" | "to.have.length.at.most", Some(Some(v))) if v.is_u64() => {
+            one("count", json!({ "lte": v }))
+        }
         ("to.be.true", None) => one("equals", json!(true)),
         ("to.be.false", None) => one("equals", json!(false)),
         ("to.be.null", None) => one("equals", Value::Null),
@@ -413,6 +469,24 @@ postman.setEnvironmentVariable("token", JSON.parse(responseBody).access_token);
                 "pm.expect(other.value).to.eql(1)",
             ]
         );
+    }
+
+    #[test]
+    fn aliases_without_a_declaration_try_blocks_and_conditional_captures_are_translated() {
+        let script = "jsonData = JSON.parse(responseBody);\ntry {\n  pm.expect(jsonData.items).to.have.lengthOf.at.least(2);\n  postman.setEnvironmentVariable(\"order\", jsonData.order.id);\n} catch (e) {}\nif (jsonData.next) { pm.environment.set(\"next\", jsonData.next.id); }\npm.expect(jsonData.tags).to.have.lengthOf(3);";
+        let t = translate(script);
+        assert!(t.kept.is_empty(), "{:?}", t.kept);
+        assert_eq!(
+            t.captures,
+            vec![
+                ("order".into(), "$.order.id".into()),
+                ("next".into(), "$.next.id".into())
+            ]
+        );
+        assert_eq!(t.conditional, vec![("next".into(), "jsonData.next".into())]);
+        assert_eq!(t.json[0].0, "$.items");
+        assert_eq!(t.json[0].1, Map::from_iter([("count".into(), json!({ "gte": 2 }))]));
+        assert_eq!(t.script, script.trim());
     }
 
     #[test]

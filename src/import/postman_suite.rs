@@ -97,7 +97,7 @@ pub fn convert(
         dynamic_variables_without_equivalent: vars.dynamic_unmapped.iter().cloned().collect(),
         environment_variables: Vec::new(),
         token_requests: Vec::new(),
-        warnings: Vec::new(),
+        warnings: profiles.warnings.clone(),
     };
     let mut stems = BTreeSet::from(["k2check".to_owned()]);
     let mut names = BTreeSet::new();
@@ -368,10 +368,13 @@ fn step_text(step: &ImportedStep, scenario_auth: Option<&str>) -> String {
     // `- name: …` with the rest of the step under it.
     text.push_str(&format!("  - {}\n", body.trim_start_matches('\n').trim_start()));
     if !step.tests.kept.is_empty() {
-        text.push_str("    # Kept from the Postman test script (not translated):\n");
-        for kept in &step.tests.kept {
-            text.push_str(&comment(kept, 6));
-        }
+        let n = step.tests.kept.len();
+        text.push_str(&format!(
+            "    # The Postman test script, kept whole: {n} statement{} of it {} not translated above.\n",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "is" } else { "are" }
+        ));
+        text.push_str(&comment(&step.tests.script, 6));
     }
     text
 }

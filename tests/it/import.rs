@@ -140,7 +140,7 @@ fn a_v21_collection_with_an_environment_becomes_a_suite_a_person_would_write() {
         .collect();
     assert_eq!(k2, vec![1, 1, 0, 0, 0]);
     assert!(
-        report_text.contains("kept as a comment: console.log(jsonData.value.length)"),
+        report_text.contains("1 statement of its test script not translated (the first: console.log(jsonData.value.length)); the script is kept whole as a comment"),
         "{report_text}"
     );
 }
@@ -511,4 +511,42 @@ fn an_imported_suite_run_with_its_secrets_set_shows_none_of_them() {
             assert!(!text.contains(secret), "{secret} shown:\n{text}");
         }
     }
+}
+
+#[test]
+fn test_scripts_give_captures_and_assertions_and_what_is_kept_is_kept_whole() {
+    let (dir, report) = import_and_check("scripts.postman_collection.json", None, &[]);
+    let scenarios = std::fs::read_to_string(dir.path().join("suite/scripts.yaml")).unwrap();
+    // `x = JSON.parse(responseBody)` without `var`, a capture in `try {}`, the legacy setter.
+    assert!(
+        scenarios.contains("orderId:") && scenarios.contains("$.order.id"),
+        "{scenarios}"
+    );
+    assert!(scenarios.contains("/orders/{{ orderId }}/capture"), "{scenarios}");
+    // A capture under `if` is a capture, and a warning names the condition.
+    assert!(scenarios.contains("$.next.id"), "{scenarios}");
+    assert!(
+        report.contains("`nextId` is captured every time; Postman sets it only if (jsonData.next)"),
+        "{report}"
+    );
+    // The chai forms the README lists are assertions.
+    for expected in ["gte: 1", "\"$.order\":", "type: object", "empty: false"] {
+        assert!(scenarios.contains(expected), "{expected}: {scenarios}");
+    }
+    // One warning for the script, and the script kept whole, its pm.test wrapper included.
+    assert_eq!(
+        report.matches("of its test script not translated").count(),
+        1,
+        "{report}"
+    );
+    assert!(scenarios.contains("# pm.test(\"made\", function () {"), "{scenarios}");
+    assert!(
+        scenarios
+            .lines()
+            .any(|l| l.trim_start().starts_with('#') && l.contains("jsonData = JSON.parse(responseBody);")),
+        "{scenarios}"
+    );
+    // Empty path variables and empty API keys are said.
+    assert!(report.contains("the path variable `:id` is empty"), "{report}");
+    assert!(report.contains("an API key block has an empty value"), "{report}");
 }
