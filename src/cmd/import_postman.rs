@@ -39,6 +39,20 @@ pub fn import_postman(args: ImportPostmanArgs) -> u8 {
             return exit::INVALID;
         }
     };
+    if args.out.exists() && !args.out.is_dir() {
+        crate::errln!(
+            "error: --out {} is a file, not a folder; nothing was written\nhint: name a new folder for the suite",
+            args.out.display()
+        );
+        return exit::INVALID;
+    }
+    if let Some(report) = args.report.as_deref().filter(|r| r.is_dir()) {
+        crate::errln!(
+            "error: --report {} is a folder; nothing was written\nhint: name a file, such as import-report.json",
+            report.display()
+        );
+        return exit::INVALID;
+    }
     let occupied = std::fs::read_dir(&args.out).is_ok_and(|mut d| d.next().is_some());
     if occupied && !args.force {
         crate::errln!(
@@ -63,7 +77,8 @@ pub fn import_postman(args: ImportPostmanArgs) -> u8 {
     }
     if let Some(path) = &args.report {
         let json = serde_json::to_string_pretty(&report).unwrap_or_default();
-        if let Err(e) = std::fs::write(path, json + "\n") {
+        // Its folder is made, as a run's report folder is.
+        if let Err(e) = write_whole(path, (json + "\n").as_bytes()) {
             crate::errln!("error: cannot write the report {}: {e}", path.display());
             return exit::INCOMPLETE;
         }
@@ -73,28 +88,25 @@ pub fn import_postman(args: ImportPostmanArgs) -> u8 {
 }
 
 fn print_report(report: &ImportReport, out: &Path) {
+    use std::fmt::Write as _;
+    // Names and warnings come from the collection: shown, never obeyed by the terminal.
+    let mut text = String::new();
     let shown = out.display();
-    crate::errln!(
+    let _ = writeln!(
+        text,
         "Imported {:?} ({}) into {shown}, environment `{}`:",
-        report.collection,
-        report.format,
-        report.environment
+        report.collection, report.format, report.environment
     );
     for f in &report.files {
-        crate::errln!(
+        let _ = writeln!(
+            text,
             "  {:<28} {} requests → {} steps ({} as K2 steps), {} assertions, {} captures, {} kept as comments",
-            f.file,
-            f.requests,
-            f.steps,
-            f.k2_steps,
-            f.assertions,
-            f.captures,
-            f.kept_as_comments
+            f.file, f.requests, f.steps, f.k2_steps, f.assertions, f.captures, f.kept_as_comments
         );
     }
-    let list = |label: &str, items: &[String]| {
+    let mut list = |label: &str, items: &[String]| {
         if !items.is_empty() {
-            crate::errln!("  {label}: {}", items.join(", "));
+            let _ = writeln!(text, "  {label}: {}", items.join(", "));
         }
     };
     list("auth profiles", &report.auth_profiles);
@@ -111,15 +123,16 @@ fn print_report(report: &ImportReport, out: &Path) {
         &report.dynamic_variables_without_equivalent,
     );
     for suggestion in &report.token_requests {
-        crate::errln!("  suggestion: {suggestion}");
+        let _ = writeln!(text, "  suggestion: {suggestion}");
     }
     if !report.warnings.is_empty() {
-        crate::errln!("  warnings ({}):", report.warnings.len());
+        let _ = writeln!(text, "  warnings ({}):", report.warnings.len());
         for w in &report.warnings {
-            crate::errln!("    - {w}");
+            let _ = writeln!(text, "    - {w}");
         }
     }
-    crate::errln!("Next: set the variables of {shown}/.env.example, then");
-    crate::errln!("  k2check validate {shown}");
-    crate::errln!("  k2check run {shown} --env {} --dry-run", report.environment);
+    let _ = writeln!(text, "Next: set the variables of {shown}/.env.example, then");
+    let _ = writeln!(text, "  k2check validate {shown}");
+    let _ = writeln!(text, "  k2check run {shown} --env {} --dry-run", report.environment);
+    crate::errln!("{}", crate::text::printable(text.trim_end()));
 }

@@ -286,7 +286,8 @@ fn suite_file(
         }
         for what in &profiles.unsupported {
             text.push_str(&format!(
-                "  # Not imported: {what}, which k2check cannot send; the requests that use it go without credentials.\n"
+                "  # Not imported: {}, which k2check cannot send; the requests that use it go without credentials.\n",
+                crate::text::printable_line(what)
             ));
         }
     }
@@ -467,7 +468,15 @@ fn slug(name: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').chars().take(60).collect::<String>();
-    if out.is_empty() { "requests".into() } else { out }
+    if out.is_empty() {
+        return "requests".into();
+    }
+    // Windows cannot open a file named like a device, whatever its extension.
+    let device = matches!(out.as_str(), "con" | "prn" | "aux" | "nul")
+        || ((out.starts_with("com") || out.starts_with("lpt"))
+            && out.len() == 4
+            && out.ends_with(|c: char| c.is_ascii_digit()));
+    if device { format!("{out}-requests") } else { out }
 }
 
 /// `base`, or `base{sep}2`, `base{sep}3` … when taken; records the one returned.

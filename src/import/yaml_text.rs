@@ -106,8 +106,10 @@ fn block_literal(text: &str, indent: usize) -> Option<String> {
 /// Each line of `text` as a YAML comment at `indent`.
 pub fn comment(text: &str, indent: usize) -> String {
     let pad = " ".repeat(indent);
+    // A control character (NUL, ESC, a lone CR) is shown as an escape, never written raw:
+    // YAML forbids most of them even in comments, and a terminal would obey them.
     text.lines()
-        .map(|l| format!("{pad}# {}\n", l.trim_end()).replace("#  ", "# "))
+        .map(|l| format!("{pad}# {}\n", crate::text::printable_line(l.trim_end())).replace("#  ", "# "))
         .collect::<String>()
 }
 

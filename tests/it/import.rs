@@ -550,3 +550,72 @@ fn test_scripts_give_captures_and_assertions_and_what_is_kept_is_kept_whole() {
     assert!(report.contains("the path variable `:id` is empty"), "{report}");
     assert!(report.contains("an API key block has an empty value"), "{report}");
 }
+
+#[test]
+fn the_report_folder_is_made_and_a_file_named_as_out_is_said_in_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let collection = fixture("scripts.postman_collection.json").display().to_string();
+    let out = k2check(
+        dir.path(),
+        &args(&[
+            "import",
+            "postman",
+            &collection,
+            "--out",
+            "s",
+            "--report",
+            "reports/import.json",
+        ]),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(dir.path().join("reports/import.json").is_file());
+    std::fs::write(dir.path().join("a-file"), "x").unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&["import", "postman", &collection, "--out", "a-file"]),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("--out a-file is a file, not a folder"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn written_files_hold_no_raw_control_character_and_no_device_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let collection = serde_json::json!({
+        "info": { "name": "Evil\u{1b}[2J\u{0}", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json" },
+        "item": [{
+            "name": "CON",
+            "item": [{
+                "name": "r\u{0}\u{1b}",
+                "event": [{ "listen": "test", "script": { "exec": ["console.log('\u{1b}[31m\u{0}')"] } }],
+                "request": { "method": "GET", "url": "http://127.0.0.1:9/x", "auth": { "type": "digest\u{1b}" } }
+            }]
+        }]
+    });
+    std::fs::write(dir.path().join("c.json"), collection.to_string()).unwrap();
+    let out = k2check(dir.path(), &args(&["import", "postman", "c.json", "--out", "s"]), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains('\u{1b}') && !out.stderr.contains('\u{0}'),
+        "{:?}",
+        out.stderr
+    );
+    let files = files_below(&dir.path().join("s"));
+    assert!(files.iter().any(|f| f.ends_with("con-requests.yaml")), "{files:?}");
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        assert!(
+            !bytes.contains(&0) && !bytes.contains(&0x1b),
+            "{} holds a raw control character",
+            file.display()
+        );
+    }
+    let validate = k2check(dir.path(), &args(&["validate", "s"]), &[]);
+    assert_eq!(validate.code, 0, "{}{}", validate.stdout, validate.stderr);
+}
