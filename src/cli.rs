@@ -92,6 +92,9 @@ pub struct ImportCurlArgs {
     /// The step's name (default: the method and the URL's path)
     #[arg(long)]
     pub name: Option<String>,
+    /// Keep the headers a browser adds (sec-ch-*, sec-fetch-*, user-agent, referer, …)
+    #[arg(long)]
+    pub keep_headers: bool,
 }
 
 #[derive(Debug, Args, Clone)]

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::cli::ImportCurlArgs;
 use crate::exit;
-use crate::import::curl::{CurlStep, convert};
+use crate::import::curl::{CurlStep, Options, convert};
 
 pub fn import_curl(args: ImportCurlArgs) -> u8 {
     let command = match args.command {
@@ -20,7 +20,15 @@ pub fn import_curl(args: ImportCurlArgs) -> u8 {
             text
         }
     };
-    let step = match convert(&command, args.name.as_deref()) {
+    let mut options = Options {
+        name: args.name.clone(),
+        keep_headers: args.keep_headers,
+        ..Options::default()
+    };
+    if let Some(to) = &args.to {
+        suite_hints(to, &mut options);
+    }
+    let step = match convert(&command, &options) {
         Ok(s) => s,
         Err(e) => {
             crate::errln!("error: {e}");
@@ -113,4 +121,50 @@ fn append(path: &Path, step: &CurlStep) -> Result<(), String> {
     let at = insert_at.min(updated.len());
     updated.insert_str(at, &reindented);
     std::fs::write(path, updated).map_err(|e| format!("cannot write it: {e}"))
+}
+
+/// What the suite around `to` tells the conversion: the origins its `api` variable has (as
+/// this shell's environment renders them) and its default auth profile.
+fn suite_hints(to: &Path, options: &mut Options) {
+    let dir = to
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let Some(suite_file) = crate::scenario::load::find_suite_file(dir) else {
+        return;
+    };
+    let suite_dir = suite_file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| Path::new(".").to_path_buf(), Path::to_path_buf);
+    let Some(suite) = crate::scenario::load(&[suite_dir]).suite else {
+        return;
+    };
+    options.default_profile = suite.defaults.auth.as_ref().map(|a| a.value.clone());
+    let env: std::collections::BTreeMap<String, minijinja::Value> = std::env::vars()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .map(|(k, v)| (k, minijinja::Value::from(v)))
+        .collect();
+    let mut ctx = crate::template::Context::default();
+    ctx.insert("env", minijinja::Value::from(env));
+    let engine = crate::template::TemplateEngine::new();
+    for environment in &suite.environments {
+        let Some((_, node)) = suite
+            .vars
+            .iter()
+            .chain(&environment.vars)
+            .find(|(n, _)| n.value == "api")
+        else {
+            continue;
+        };
+        let Some(text) = node.as_scalar() else { continue };
+        if let Ok(rendered) = engine.render(text, &ctx)
+            && let Ok(url) = url::Url::parse(rendered.trim())
+        {
+            let origin = url.origin().ascii_serialization();
+            if !options.api_origins.contains(&origin) {
+                options.api_origins.push(origin);
+            }
+        }
+    }
 }

@@ -20,6 +20,40 @@ pub struct CurlStep {
     pub warnings: Vec<String>,
 }
 
+/// What the suite a step goes to tells the conversion (`--to` a file in a suite).
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    /// The step's name (default: method and path).
+    pub name: Option<String>,
+    /// Keep the headers a browser adds (`sec-ch-*`, `user-agent`, …).
+    pub keep_headers: bool,
+    /// The origins the suite's `api` variable has in its environments: a URL on one is
+    /// written as `{{ api }}/…`.
+    pub api_origins: Vec<String>,
+    /// The suite's default auth profile: a pasted `Authorization` gives way to it.
+    pub default_profile: Option<String>,
+}
+
+/// Headers a browser adds by itself, which say nothing about the API call.
+fn is_browser_noise(lower: &str) -> bool {
+    lower.starts_with("sec-ch-")
+        || lower.starts_with("sec-fetch-")
+        || matches!(
+            lower,
+            "user-agent"
+                | "accept-language"
+                | "priority"
+                | "referer"
+                | "origin"
+                | "dnt"
+                | "accept-encoding"
+                | "cache-control"
+                | "pragma"
+                | "connection"
+                | "upgrade-insecure-requests"
+        )
+}
+
 #[derive(Default)]
 struct Parsed {
     method: Option<String>,
@@ -32,8 +66,8 @@ struct Parsed {
     follow: bool,
 }
 
-/// Converts a curl command line; `name` names the step (default: method and path).
-pub fn convert(command: &str, name: Option<&str>) -> Result<CurlStep, String> {
+/// Converts a curl command line.
+pub fn convert(command: &str, options: &Options) -> Result<CurlStep, String> {
     let words = split(command.trim())?;
     let mut words = words.into_iter().peekable();
     match words.next().as_deref() {
@@ -58,11 +92,36 @@ pub fn convert(command: &str, name: Option<&str>) -> Result<CurlStep, String> {
                 let (k, v) = header.split_once(':').ok_or_else(|| format!("`{header}` is not a `Name: value` header"))?;
                 p.headers.push((k.trim().to_owned(), v.trim().to_owned()));
             }
-            "-d" | "--data" | "--data-raw" | "--data-binary" | "--data-ascii" => p.data.push(value("data")?),
-            "--data-urlencode" => p.data.push(urlencode_data(&value("data")?)),
-            "--json" => {
-                p.data.push(value("JSON")?);
-                p.json = true;
+            "-d" | "--data" | "--data-binary" | "--data-ascii" | "--json" | "--data-urlencode" => {
+                let data = value("data")?;
+                p.json |= flag == "--json";
+                // `@file` reads a file curl has and the import does not: said, not guessed.
+                let from_file = match flag.as_str() {
+                    "--data-urlencode" => data.split_once('=').map_or(data.as_str(), |(_, v)| v).starts_with('@')
+                        || (!data.contains('=') && data.starts_with('@')),
+                    _ => data.starts_with('@'),
+                };
+                if from_file {
+                    out.warnings.push(format!(
+                        "`{flag} {data}` sends a file's content; it is not imported: add the body to the step by hand"
+                    ));
+                } else if flag == "--data-urlencode" {
+                    p.data.push(urlencode_data(&data));
+                } else {
+                    p.data.push(data);
+                }
+            }
+            "--data-raw" => p.data.push(value("data")?),
+            "-F" | "--form" | "--form-string" => {
+                let field = value("a form field")?;
+                out.warnings.push(format!(
+                    "`{flag} {field}` is a multipart form field; k2check sends no multipart body, so it is left out"
+                ));
+            }
+            "-T" | "--upload-file" | "-x" | "--proxy" | "-c" | "--cookie-jar" | "--cacert" | "--cert" | "--key"
+            | "--resolve" | "--retry" | "--limit-rate" | "-r" | "--range" | "-K" | "--config" => {
+                let taken = value("a value")?;
+                out.warnings.push(format!("`{flag} {taken}` is not translated; left out"));
             }
             "-u" | "--user" => p.user = Some(value("user:password")?),
             "-G" | "--get" => p.get = true,
@@ -85,7 +144,7 @@ pub fn convert(command: &str, name: Option<&str>) -> Result<CurlStep, String> {
         }
     }
     let url = p.url.clone().ok_or("the curl command has no URL")?;
-    build(p, url, name, out)
+    build(p, url, options, out)
 }
 
 /// `-XPOST`, `-H'a: b'` and `--request=POST` carry their value.
@@ -93,7 +152,9 @@ fn split_flag(word: &str) -> (String, Option<String>) {
     if let Some((flag, v)) = word.split_once('=').filter(|(f, _)| f.starts_with("--")) {
         return (flag.to_owned(), Some(v.to_owned()));
     }
-    let takes_value = ["-X", "-H", "-d", "-u", "-A", "-e", "-b", "-o", "-m", "-w"];
+    let takes_value = [
+        "-X", "-H", "-d", "-u", "-A", "-e", "-b", "-o", "-m", "-w", "-F", "-T", "-x", "-c", "-r", "-K",
+    ];
     match takes_value
         .iter()
         .find(|f| word.starts_with(**f) && word.len() > 2 && !word.starts_with("--"))
@@ -112,7 +173,8 @@ fn urlencode_data(text: &str) -> String {
     }
 }
 
-fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Result<CurlStep, String> {
+fn build(p: Parsed, url: String, options: &Options, mut out: CurlStep) -> Result<CurlStep, String> {
+    let name = options.name.as_deref();
     let data = p.data.join("&");
     let mut url = url;
     if p.get && !data.is_empty() {
@@ -123,7 +185,7 @@ fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Resul
         .method
         .clone()
         .unwrap_or_else(|| if data.is_empty() || p.get { "GET" } else { "POST" }.into());
-    let url = secret_query(&url, &mut out);
+    let url = on_api(&secret_query(&url, &mut out), &options.api_origins);
     let mut request = Map::new();
     if method != "GET" {
         request.insert("method".into(), json!(method));
@@ -135,14 +197,35 @@ fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Resul
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
         .map(|(_, v)| v.to_ascii_lowercase());
     let mut headers = Map::new();
+    let mut dropped = Vec::new();
+    // A pasted credential is the step's own (`auth: none`), unless the suite has a profile.
+    let mut own_credentials = false;
     for (k, v) in &p.headers {
         let lower = k.to_ascii_lowercase();
+        if !options.keep_headers && is_browser_noise(&lower) {
+            dropped.push(k.clone());
+            continue;
+        }
+        let pasted = lower == "authorization" || lower == "cookie";
+        if pasted && let Some(profile) = &options.default_profile {
+            out.warnings.push(format!(
+                "the pasted `{k}` header is left out: the suite's auth profile `{profile}` sends the credentials"
+            ));
+            continue;
+        }
+        own_credentials |= pasted;
         let v = if is_credential_header(&lower) {
             secret_header(&lower, v, &mut out)
         } else {
             v.clone()
         };
         headers.insert(k.clone(), Value::String(v));
+    }
+    if !dropped.is_empty() {
+        out.warnings.push(format!(
+            "left out the headers a browser adds ({}); --keep-headers keeps them",
+            dropped.join(", ")
+        ));
     }
     if !p.get && !data.is_empty() {
         let is_json = p.json || content_type.as_deref().is_some_and(|c| c.contains("json"));
@@ -151,12 +234,14 @@ fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Resul
                 .as_deref()
                 .is_none_or(|c| c.contains("x-www-form-urlencoded"));
         match (is_json, serde_json::from_str::<Value>(&data)) {
-            (true, Ok(parsed)) => {
+            (true, Ok(mut parsed)) => {
+                secret_json_fields(&mut parsed, &mut out);
                 request.insert("json".into(), parsed);
                 if p.json {
                     headers.entry("Accept").or_insert(json!("application/json"));
                 }
-                headers.retain(|k, _| !k.eq_ignore_ascii_case("content-type"));
+                // What `json:` sends by itself needs no header; anything more (a charset) is kept.
+                headers.retain(|k, v| !(k.eq_ignore_ascii_case("content-type") && v == "application/json"));
             }
             _ if is_form && form_fields(&data).is_some() => {
                 let mut form = Map::new();
@@ -164,7 +249,9 @@ fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Resul
                     let v = if looks_secret(&k) { secret_ref(&k, &mut out) } else { v };
                     form.insert(k, Value::String(v));
                 }
-                headers.retain(|k, _| !k.eq_ignore_ascii_case("content-type"));
+                headers.retain(|k, v| {
+                    !(k.eq_ignore_ascii_case("content-type") && v == "application/x-www-form-urlencoded")
+                });
                 request.insert("form".into(), Value::Object(form));
             }
             _ => {
@@ -197,8 +284,12 @@ fn build(p: Parsed, url: String, name: Option<&str>, mut out: CurlStep) -> Resul
             crate::import::yaml_text::scalar(username)
         ));
         step.insert("auth".into(), json!("curl"));
+    } else if own_credentials {
+        step.insert("auth".into(), json!("none"));
     }
     step.insert("request".into(), Value::Object(request));
+    // A pasted call was made to succeed: the written step says so.
+    step.insert("expect".into(), json!({ "status": "2xx" }));
     let body = value(&Value::Object(step), 4);
     out.yaml = format!("  - {}\n", body.trim_start_matches('\n').trim_start());
     out.environment.sort();
@@ -238,6 +329,34 @@ fn secret_ref(name: &str, out: &mut CurlStep) -> String {
     reference
 }
 
+/// A JSON body's literal values of secret-named fields as `secret.` references.
+fn secret_json_fields(value: &mut Value, out: &mut CurlStep) {
+    match value {
+        Value::Object(map) => {
+            for (field, inner) in map.iter_mut() {
+                match inner {
+                    Value::String(text) if looks_secret(field) && !text.is_empty() => *text = secret_ref(field, out),
+                    other => secret_json_fields(other, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| secret_json_fields(i, out)),
+        _ => {}
+    }
+}
+
+/// A URL on one of the suite's `api` origins, written on `{{ api }}`.
+fn on_api(url: &str, api_origins: &[String]) -> String {
+    for origin in api_origins {
+        if let Some(rest) = url.strip_prefix(origin.as_str())
+            && (rest.is_empty() || rest.starts_with(['/', '?', '#']))
+        {
+            return format!("{{{{ api }}}}{rest}");
+        }
+    }
+    url.to_owned()
+}
+
 /// A query parameter named like a secret gets a `secret.` reference as its value.
 fn secret_query(url: &str, out: &mut CurlStep) -> String {
     let Some((base, query)) = url.split_once('?') else {
@@ -261,7 +380,7 @@ mod tests {
     fn a_browser_copied_post_with_a_bearer_token_becomes_a_step_without_the_token() {
         let step = convert(
             "curl 'https://acme.onk2.com/api/workflow/v1/workflows/3/instances' -H 'Authorization: Bearer eyJhbGciOi.secret' -H 'content-type: application/json' --data-raw '{\"folio\":\"x\"}'",
-            None,
+            &Options::default(),
         )
         .unwrap();
         assert!(!step.yaml.contains("eyJhbGciOi"), "{}", step.yaml);
@@ -278,7 +397,7 @@ mod tests {
     fn forms_users_gets_and_flags() {
         let step = convert(
             "curl -u 'DENALLIX\\admin:K2pass!' -G https://x/api -d '$top=5' -k",
-            None,
+            &Options::default(),
         )
         .unwrap();
         assert!(step.yaml.contains("url: \"https://x/api?$top=5\""), "{}", step.yaml);
@@ -295,7 +414,10 @@ mod tests {
         assert_eq!(step.warnings.len(), 1);
         let token = convert(
             "curl -X POST https://login.onk2.com/t/connect/token -d grant_type=client_credentials -d client_id=idt.cc.x --data-urlencode 'client_secret=s3cr3t value'",
-            Some("token"),
+            &Options {
+                name: Some("token".into()),
+                ..Options::default()
+            },
         )
         .unwrap();
         assert!(
@@ -304,7 +426,7 @@ mod tests {
             token.yaml
         );
         assert!(!token.yaml.contains("s3cr3t"), "{}", token.yaml);
-        assert!(convert("wget https://x", None).is_err());
-        assert!(convert("curl -H", None).is_err());
+        assert!(convert("wget https://x", &Options::default()).is_err());
+        assert!(convert("curl -H", &Options::default()).is_err());
     }
 }

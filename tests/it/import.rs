@@ -619,3 +619,79 @@ fn written_files_hold_no_raw_control_character_and_no_device_name() {
     let validate = k2check(dir.path(), &args(&["validate", "s"]), &[]);
     assert_eq!(validate.code, 0, "{}{}", validate.stdout, validate.stderr);
 }
+
+#[test]
+fn a_pasted_browser_curl_becomes_a_clean_step_on_the_suites_api() {
+    let dir = tempfile::tempdir().unwrap();
+    let pasted = "curl 'https://acme.onk2.com/api/workflow/v1/tasks?api_key=Key-In-Query-1' -H 'sec-ch-ua: \"Chromium\"' -H 'sec-fetch-mode: cors' -H 'user-agent: Mozilla/5.0' -H 'accept-language: en' -H 'referer: https://acme.onk2.com/' -H 'Authorization: Bearer Pasted-Token-2' -H 'Content-Type: application/json;charset=UTF-8' --data-raw '{\"password\":\"Json-Pass-3\",\"n\":1}' -F 'file=@report.pdf' --data-binary @body.json";
+    // Printed: the pasted credentials are the step's own, with `auth: none`.
+    let out = k2check(dir.path(), &args(&["import", "curl", pasted]), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let step = &out.stdout;
+    for secret in ["Key-In-Query-1", "Pasted-Token-2", "Json-Pass-3"] {
+        assert!(
+            !step.contains(secret) && !out.stderr.contains(secret),
+            "{secret}: {step}"
+        );
+    }
+    assert!(
+        step.contains("auth: none") && step.contains("Bearer {{ secret.AUTHORIZATION }}"),
+        "{step}"
+    );
+    for noise in [
+        "sec-ch-ua",
+        "sec-fetch-mode",
+        "user-agent",
+        "accept-language",
+        "referer",
+    ] {
+        assert!(!step.contains(noise), "{noise}: {step}");
+    }
+    assert!(out.stderr.contains("--keep-headers keeps them"), "{}", out.stderr);
+    assert!(step.contains("application/json;charset=UTF-8"), "{step}");
+    assert!(step.contains("status: \"2xx\""), "{step}");
+    assert!(
+        step.contains("https://acme.onk2.com/api/workflow/v1/tasks"),
+        "the URL, not the -F value: {step}"
+    );
+    assert!(
+        out.stderr.contains("`-F file=@report.pdf` is a multipart form field"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr
+            .contains("`--data-binary @body.json` sends a file's content; it is not imported"),
+        "{}",
+        out.stderr
+    );
+    let kept = k2check(dir.path(), &args(&["import", "curl", pasted, "--keep-headers"]), &[]);
+    assert!(kept.stdout.contains("sec-ch-ua"), "{}", kept.stdout);
+    // `--to` a suite's scenario: the suite's profile sends the credentials, the URL is on `api`.
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        "defaults: { auth: k2 }\nenvironments:\n  cloud:\n    vars: { api: \"https://{{ env.K2_HOST }}\" }\n    auth:\n      k2: { type: bearer, token: \"{{ secret.T }}\" }\n",
+    )
+    .unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&["import", "curl", pasted, "--to", "tasks.yaml"]),
+        &[("K2_HOST", "acme.onk2.com")],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let written = std::fs::read_to_string(dir.path().join("tasks.yaml")).unwrap();
+    assert!(
+        written.contains("url: \"{{ api }}/api/workflow/v1/tasks?api_key="),
+        "{written}"
+    );
+    assert!(
+        !written.contains("AUTHORIZATION") && !written.contains("auth: none"),
+        "{written}"
+    );
+    assert!(
+        out.stderr
+            .contains("the suite's auth profile `k2` sends the credentials"),
+        "{}",
+        out.stderr
+    );
+}
