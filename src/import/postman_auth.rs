@@ -54,6 +54,60 @@ fn param(block: &Value, kind: &str, key: &str) -> Option<String> {
     })
 }
 
+/// A block as its kind and its parameters by name, whichever shape it was written in.
+fn normalized(block: &Value) -> Value {
+    let kind = block.get("type").and_then(Value::as_str).unwrap_or_default();
+    let params: std::collections::BTreeMap<String, Value> = match block.get(kind) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(|p| {
+                Some((
+                    p.get("key")?.as_str()?.to_owned(),
+                    p.get("value").cloned().unwrap_or(Value::Null),
+                ))
+            })
+            .collect(),
+        Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        _ => Default::default(),
+    };
+    serde_json::json!({ "type": kind, "params": params })
+}
+
+/// An OAuth 2.0 block's extra token request parameters: its `audience`, and the names of
+/// the others, which k2check does not send.
+fn token_request_params(block: &Value) -> (Option<String>, Vec<String>) {
+    let Some(Value::Array(extra)) = param_value(block, "oauth2", "tokenRequestParams") else {
+        return (None, Vec::new());
+    };
+    let mut audience = None;
+    let mut others = Vec::new();
+    for entry in &extra {
+        if entry.get("enabled").and_then(Value::as_bool) == Some(false) {
+            continue;
+        }
+        let key = entry.get("key").and_then(Value::as_str).unwrap_or_default();
+        match key {
+            "audience" => audience = entry.get("value").and_then(Value::as_str).map(str::to_owned),
+            "" => {}
+            other => others.push(format!("`{other}`")),
+        }
+    }
+    (audience, others)
+}
+
+/// A parameter's value as it is (a list, an object), not as text.
+fn param_value(block: &Value, kind: &str, key: &str) -> Option<Value> {
+    match block.get(kind)? {
+        Value::Array(items) => items
+            .iter()
+            .find(|p| p.get("key").and_then(Value::as_str) == Some(key))?
+            .get("value")
+            .cloned(),
+        Value::Object(map) => map.get(key).cloned(),
+        _ => None,
+    }
+}
+
 /// The auth a block asks for; `None` when it inherits (absent, `inherit`, `null`).
 pub fn block_kind(block: Option<&Value>) -> Option<&str> {
     let kind = block?.get("type")?.as_str()?;
@@ -107,7 +161,18 @@ impl Profiles {
                 })
             }
             "oauth2" => {
-                let grant = param(block, kind, "grant_type").unwrap_or_else(|| "authorization_code".into());
+                let grant = param(block, kind, "grant_type");
+                // A token pasted into the block, with no grant to fetch another: a bearer token.
+                let token = p("accessToken");
+                if grant.is_none() && !token.trim().is_empty() {
+                    return self.profile(block, "bearer", |name| {
+                        vec![
+                            ("type".into(), "bearer".into()),
+                            ("token".into(), secret(&token, name, "TOKEN", vars)),
+                        ]
+                    });
+                }
+                let grant = grant.unwrap_or_else(|| "authorization_code".into());
                 if grant != "client_credentials" {
                     return self.unsupported(format!("OAuth 2.0 with the `{grant}` grant"));
                 }
@@ -115,6 +180,8 @@ impl Profiles {
                 let (client_id, client_secret, scope) = (p("clientId"), p("clientSecret"), p("scope"));
                 let in_body = p("client_authentication") == "body";
                 let issuer = k2_issuer(&token_url);
+                let (audience, unmapped) = token_request_params(block);
+                self.oauth2_warnings(&p("addTokenTo"), &p("headerPrefix"), &unmapped);
                 self.profile(block, "oauth2", |name| {
                     let mut fields = vec![("type".to_owned(), "client_credentials".to_owned())];
                     match &issuer {
@@ -128,6 +195,9 @@ impl Profiles {
                     ));
                     if !scope.is_empty() {
                         fields.push(("scope".into(), text(&scope, vars)));
+                    }
+                    if let Some(audience) = &audience {
+                        fields.push(("audience".into(), text(audience, vars)));
                     }
                     fields.push(("client_auth".into(), if in_body { "body" } else { "basic" }.into()));
                     fields
@@ -144,6 +214,33 @@ impl Profiles {
         }
     }
 
+    /// What an OAuth 2.0 block asks that a `client_credentials` profile does not do.
+    fn oauth2_warnings(&mut self, add_token_to: &str, header_prefix: &str, unmapped: &[String]) {
+        if add_token_to == "queryParams" {
+            self.warn(
+                "an OAuth 2.0 block adds its token to the query; k2check sends it in the Authorization header".into(),
+            );
+        }
+        if !header_prefix.trim().is_empty() && header_prefix.trim() != "Bearer" {
+            self.warn(format!(
+                "an OAuth 2.0 block prefixes its token with `{}`; k2check sends `Bearer`",
+                header_prefix.trim()
+            ));
+        }
+        if !unmapped.is_empty() {
+            self.warn(format!(
+                "an OAuth 2.0 block sends more in its token request ({}); k2check sends only `audience` of them",
+                unmapped.join(", ")
+            ));
+        }
+    }
+
+    fn warn(&mut self, warning: String) {
+        if !self.warnings.contains(&warning) {
+            self.warnings.push(warning);
+        }
+    }
+
     fn unsupported(&mut self, what: String) -> Auth {
         if !self.unsupported.contains(&what) {
             self.unsupported.push(what.clone());
@@ -151,8 +248,10 @@ impl Profiles {
         Auth::Unsupported(what)
     }
 
-    /// The profile for a block: the same block gives the same profile.
+    /// The profile for a block: blocks that say the same (in the v2.0 or the v2.1 shape)
+    /// give one profile; blocks that differ in anything give two.
     fn profile(&mut self, block: &Value, base: &str, fields: impl FnOnce(&str) -> Vec<(String, String)>) -> Auth {
+        let block = &normalized(block);
         if let Some(i) = self.seen.iter().position(|b| b == block) {
             return Auth::Profile(self.list[i].name.clone());
         }
@@ -207,7 +306,10 @@ mod tests {
         let v20 = json!({"type": "basic", "basic": {"username": "ann", "password": "hunter2"}});
         assert_eq!(profiles.convert(&v21, &mut vars), Auth::Profile("basic".into()));
         assert_eq!(profiles.convert(&v21.clone(), &mut vars), Auth::Profile("basic".into()));
-        assert_eq!(profiles.convert(&v20, &mut vars), Auth::Profile("basic_2".into()));
+        // The same block in the v2.0 shape is the same profile.
+        assert_eq!(profiles.convert(&v20, &mut vars), Auth::Profile("basic".into()));
+        let other = json!({"type": "basic", "basic": {"username": "bob", "password": "hunter2"}});
+        assert_eq!(profiles.convert(&other, &mut vars), Auth::Profile("basic_2".into()));
         let written = format!("{:?}", profiles.list);
         assert!(
             !written.contains("hunter2") && written.contains("secret.BASIC_PASSWORD"),
@@ -238,5 +340,47 @@ mod tests {
             Auth::Unsupported(_)
         ));
         assert_eq!(profiles.unsupported.len(), 2);
+    }
+
+    #[test]
+    fn oauth2_options_map_or_warn_and_a_token_only_block_is_a_bearer_token() {
+        let mut profiles = Profiles::default();
+        let mut vars = Variables::default();
+        let cc = |prefix: &str| {
+            json!({"type": "oauth2", "oauth2": [
+                {"key": "grant_type", "value": "client_credentials"},
+                {"key": "accessTokenUrl", "value": "https://idp/token"},
+                {"key": "clientId", "value": "id"}, {"key": "clientSecret", "value": "{{cs}}"},
+                {"key": "addTokenTo", "value": "queryParams"},
+                {"key": "headerPrefix", "value": prefix},
+                {"key": "tokenRequestParams", "value": [
+                    {"key": "audience", "value": "https://api", "enabled": true},
+                    {"key": "resource", "value": "x", "enabled": true}]}]})
+        };
+        assert_eq!(
+            profiles.convert(&cc("Token"), &mut vars),
+            Auth::Profile("oauth2".into())
+        );
+        // Differing only in what a profile does not hold: still two profiles.
+        assert_eq!(
+            profiles.convert(&cc("JWT"), &mut vars),
+            Auth::Profile("oauth2_2".into())
+        );
+        assert!(
+            profiles.list[0]
+                .fields
+                .contains(&("audience".into(), "https://api".into()))
+        );
+        let warnings = profiles.warnings.join("\n");
+        assert!(warnings.contains("adds its token to the query"), "{warnings}");
+        assert!(warnings.contains("prefixes its token with `Token`"), "{warnings}");
+        assert!(warnings.contains("`resource`"), "{warnings}");
+        let token_only = json!({"type": "oauth2", "oauth2": [{"key": "accessToken", "value": "eyJ-pasted"}]});
+        assert_eq!(profiles.convert(&token_only, &mut vars), Auth::Profile("bearer".into()));
+        let written = format!("{:?}", profiles.list);
+        assert!(
+            !written.contains("eyJ-pasted") && written.contains("secret."),
+            "{written}"
+        );
     }
 }
