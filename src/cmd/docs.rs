@@ -72,7 +72,18 @@ pub fn docs(args: DocsArgs) -> u8 {
     }
     let suite_file = loaded.suite.as_ref().map(|s| loaded.sources.path(s.file).to_path_buf());
     let root = root_of(suite_file.as_deref(), &paths);
-    let files = write_docs(&args.title, &root, describe_all(&scenarios), examples.as_ref());
+    let glossary = loaded
+        .suite
+        .as_ref()
+        .map(crate::docs::glossary::Glossary::of)
+        .unwrap_or_default();
+    let files = write_docs(
+        &args.title,
+        &root,
+        describe_all(&scenarios),
+        examples.as_ref(),
+        &glossary,
+    );
     if let Err(e) = std::fs::create_dir_all(&args.out) {
         crate::errln!("error: cannot create {}: {e}", args.out.display());
         return exit::INCOMPLETE;

@@ -33,6 +33,8 @@ pub struct DocStep {
     pub k2: Option<String>,
     pub expects: Vec<String>,
     pub captures: Vec<String>,
+    /// The variables the step's request reads (their roots: `api`, `employees`).
+    pub variables: std::collections::BTreeSet<String>,
 }
 
 pub fn describe(scenario: &Scenario, engine: &TemplateEngine) -> DocScenario {
@@ -71,16 +73,34 @@ fn auth_words(auth: &AuthRef) -> String {
     }
 }
 
+/// A template as a reader wants it: the filters K2 steps add to make a key or a path segment
+/// safe (`{{ (id) | odata_key }}`) are k2check's business, not the reader's: `{{ id }}`.
+pub fn readable(text: &str) -> String {
+    static WRAPPED: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"\{\{\s*\(\s*(.+?)\s*\)\s*\|\s*(?:odata_key|odata|path_segment|scim)\s*\}\}").ok()
+    });
+    static FILTERED: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"'?\{%\s*filter\s+\w+\s*%\}(.*?)\{%\s*endfilter\s*%\}'?").ok());
+    let mut out = text.to_owned();
+    if let Some(re) = WRAPPED.as_ref() {
+        out = re.replace_all(&out, "{{ $1 }}").into_owned();
+    }
+    if let Some(re) = FILTERED.as_ref() {
+        out = re.replace_all(&out, "$1").into_owned();
+    }
+    out
+}
+
 fn describe_step(step: &Step, clean_up: bool, engine: &TemplateEngine, ctx: &Context) -> DocStep {
     let request = &step.request;
     // The id a `workflow: { start: NAME }` step looks up is named, not the internal variable.
     let placeholder = format!("{{{{ {} }}}}", crate::scenario::model::WORKFLOW_ID);
-    let mut url = request.url.text.replace(&placeholder, "{workflow id}");
+    let mut url = readable(&request.url.text).replace(&placeholder, "{workflow id}");
     if !request.query.is_empty() {
         let query: Vec<String> = request
             .query
             .iter()
-            .map(|(k, v)| format!("{}={}", k.value, node_text(v)))
+            .map(|(k, v)| format!("{}={}", k.value, readable(&node_text(v))))
             .collect();
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str(&query.join("&"));
@@ -108,7 +128,8 @@ fn describe_step(step: &Step, clean_up: bool, engine: &TemplateEngine, ctx: &Con
         body,
         auth: step.auth.as_ref().map(|a| auth_words(&a.value)),
         k2: k2_words(step, &url),
-        expects: expect_words(&step.expect, engine, ctx),
+        expects: expect_words(&step.expect, records_word(&url), engine, ctx),
+        variables: variables_used(step, engine),
         captures: step
             .capture
             .iter()
@@ -136,13 +157,41 @@ fn node_text(node: &Node) -> String {
 fn all(predicates: &[Predicate], engine: &TemplateEngine, ctx: &Context) -> String {
     predicates
         .iter()
-        .map(|p| op_words(p, engine, ctx))
+        .map(|p| {
+            let words = op_words(p, engine, ctx);
+            // `matches /…/` is how a failure shows it; a reader wants words.
+            match words.strip_prefix("matches /").and_then(|w| w.strip_suffix('/')) {
+                Some(pattern) => format!("matches the pattern `{pattern}`"),
+                None => words,
+            }
+        })
         .collect::<Vec<_>>()
         .join(" and ")
 }
 
+/// What `records` counts for the API the step calls: OData's `value`, SCIM's `Resources`.
+fn records_word(url: &str) -> &'static str {
+    if url.contains("/api/odata") {
+        "the records (`value`)"
+    } else if url.contains("scim") {
+        "the resources (`Resources`)"
+    } else {
+        "the records (`value` for OData, `Resources` for SCIM)"
+    }
+}
+
+/// The roots of the names a step's request reads.
+fn variables_used(step: &Step, engine: &TemplateEngine) -> std::collections::BTreeSet<String> {
+    crate::scenario::templates::step_templates(step)
+        .iter()
+        .filter_map(|t| engine.names_used(&t.text).ok())
+        .flatten()
+        .map(|name| name.split('.').next().unwrap_or_default().to_owned())
+        .collect()
+}
+
 /// The expectations in words: "status 200", "`$.value` count >= 1".
-pub fn expect_words(expect: &Expect, engine: &TemplateEngine, ctx: &Context) -> Vec<String> {
+pub fn expect_words(expect: &Expect, records: &str, engine: &TemplateEngine, ctx: &Context) -> Vec<String> {
     let mut words = Vec::new();
     if let Some(status) = &expect.status {
         let codes: Vec<String> = status.value.iter().map(|s| s.to_string()).collect();
@@ -152,10 +201,7 @@ pub fn expect_words(expect: &Expect, engine: &TemplateEngine, ctx: &Context) -> 
         words.push(format!("header `{}` {}", name.value, all(predicates, engine, ctx)));
     }
     if !expect.records.is_empty() {
-        words.push(format!(
-            "the records (`value` or `Resources`) count {}",
-            all(&expect.records, engine, ctx)
-        ));
+        words.push(format!("{records} count {}", all(&expect.records, engine, ctx)));
     }
     if !expect.odata_count.is_empty() {
         words.push(format!("`@odata.count` {}", all(&expect.odata_count, engine, ctx)));
@@ -247,19 +293,9 @@ fn k2_words(step: &Step, url: &str) -> Option<String> {
         });
     }
     if let Some(rest) = path.split("/api/workflow/v1/").nth(1) {
-        let what = if rest.contains("/actions") {
-            "a task action"
-        } else if rest.ends_with("/instances") {
-            "starts an instance"
-        } else if rest.starts_with("tasks") {
-            "the task list"
-        } else if rest.starts_with("instances") {
-            "a workflow instance"
-        } else {
-            "workflow definitions"
-        };
         return Some(format!(
-            "Workflow REST: {what} (`{} /api/workflow/v1/{rest}`)",
+            "Workflow REST: {} (`{} /api/workflow/v1/{rest}`)",
+            workflow_words(&step.request.method.value, rest),
             step.request.method.value
         ));
     }
@@ -271,12 +307,38 @@ fn k2_words(step: &Step, url: &str) -> Option<String> {
             .split_once("filter=")
             .map(|(_, f)| format!(", filter `{}`", f.split('&').next().unwrap_or(f)))
             .unwrap_or_default();
+        // `Users/{{ id }}`: the one resource, its id kept.
+        let id = path
+            .split_once(&format!("/{resource}/"))
+            .map(|(_, id)| format!(" `{id}`"))
+            .unwrap_or_default();
         return Some(format!(
-            "SCIM 2.0 (RFC 7644): {} `{resource}`{filter}",
+            "SCIM 2.0 (RFC 7644): {} `{resource}`{id}{filter}",
             step.request.method.value
         ));
     }
     None
+}
+
+/// A Workflow REST call named by what it does, from its path below `/api/workflow/v1/`.
+fn workflow_words(method: &str, rest: &str) -> String {
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    match (method, parts.as_slice()) {
+        (_, ["workflows"]) => "the workflows the client may see".into(),
+        ("POST", ["workflows", id]) => format!("starts workflow `{id}`"),
+        (_, ["workflows", id]) => format!("workflow `{id}`'s definition"),
+        ("POST", ["workflows", id, "instances"]) => format!("starts an instance of workflow `{id}`"),
+        (_, ["workflows", id, "schema"]) => format!("workflow `{id}`'s data fields and item references"),
+        (_, ["workflows", id, ..]) => format!("workflow `{id}`"),
+        (_, ["tasks"]) => "the task list".into(),
+        ("GET", ["tasks", sn]) => format!("one task (`{sn}`)"),
+        ("GET", ["tasks", sn, "actions"]) => format!("the actions task `{sn}` offers"),
+        ("POST", ["tasks", sn, "actions", action]) => format!("performs the action `{action}` on task `{sn}`"),
+        (_, ["tasks", sn, ..]) => format!("task `{sn}`"),
+        (_, ["instances", id]) => format!("workflow instance `{id}`"),
+        (_, ["instances", id, ..]) => format!("workflow instance `{id}`"),
+        _ => "a Workflow REST call".into(),
+    }
 }
 
 fn odata_verb(method: &str) -> &'static str {

@@ -20,6 +20,10 @@ pub struct Examples {
     pub environment: Option<String>,
     pub started_at: Option<String>,
     steps: HashMap<(String, usize), Example>,
+    /// Steps that did not pass in some run of their scenario (some data row).
+    failed: std::collections::HashSet<(String, usize)>,
+    /// Each data row's run of a scenario, with its status: (`name [row 3: c]`, `failed`).
+    rows: HashMap<String, Vec<(String, String)>>,
     /// Whether the report holds the exchanges (`-v`), not only the request lines.
     pub detailed: bool,
 }
@@ -43,6 +47,14 @@ impl Examples {
                     // A data row's run documents its scenario: `name [row 1: alice]`.
                     let name = value["name"].as_str().unwrap_or_default();
                     let base = name.split(" [row ").next().unwrap_or(name).to_owned();
+                    if name.len() > base.len() {
+                        let status = value["status"].as_str().unwrap_or("unknown").to_owned();
+                        examples
+                            .rows
+                            .entry(base.clone())
+                            .or_default()
+                            .push((name[base.len()..].trim().to_owned(), status));
+                    }
                     scenario_names.insert(index, base);
                 }
                 Some("step") => {
@@ -59,6 +71,9 @@ impl Examples {
         }
         for (scenario, position, example) in pending {
             if let Some(name) = scenario_names.get(&scenario) {
+                if example.status != "passed" {
+                    examples.failed.insert((name.clone(), position));
+                }
                 // The first run of a scenario (its first row) is its example.
                 examples.steps.entry((name.clone(), position)).or_insert(example);
             }
@@ -68,6 +83,16 @@ impl Examples {
 
     pub fn get(&self, scenario: &str, position: usize) -> Option<&Example> {
         self.steps.get(&(scenario.to_owned(), position))
+    }
+
+    /// Whether the step did not pass in some run of its scenario (any data row).
+    pub fn failed_anywhere(&self, scenario: &str, position: usize) -> bool {
+        self.failed.contains(&(scenario.to_owned(), position))
+    }
+
+    /// Each data row's result, when the scenario ran once per row.
+    pub fn rows(&self, scenario: &str) -> &[(String, String)] {
+        self.rows.get(scenario).map_or(&[], Vec::as_slice)
     }
 }
 

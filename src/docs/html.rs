@@ -22,6 +22,7 @@ pre { background: var(--panel); border: 1px solid var(--line); border-radius: 4p
 .step.failed { border-left-color: var(--warn); }
 nav ul { padding-left: 1.2rem; } a { color: inherit; }
 details { margin: .5rem 0; } summary { cursor: pointer; }
+table.variables { border-collapse: collapse; margin: .5rem 0; } table.variables td, table.variables th { border: 1px solid var(--line); padding: .2rem .5rem; text-align: left; }
 @media print { details { display: block; } }
 "#;
 
@@ -41,7 +42,7 @@ fn with_code(text: &str) -> String {
         .collect()
 }
 
-pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>) -> String {
+pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>, environments: &[String]) -> String {
     let t = |s: &str| escape(&crate::text::printable(s));
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
@@ -73,6 +74,21 @@ pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>) -> Str
     let mut id = 0;
     for folder in folders {
         let _ = writeln!(out, "<h2>{}</h2>", t(&folder.name));
+        if !folder.variables.is_empty() {
+            out.push_str("<table class=\"variables\"><caption>Variables this folder uses, in each environment</caption>\n<thead><tr><th>variable</th>");
+            for environment in environments {
+                let _ = write!(out, "<th>{}</th>", t(environment));
+            }
+            out.push_str("</tr></thead><tbody>\n");
+            for (name, cells) in &folder.variables {
+                let _ = write!(out, "<tr><td><code>{}</code></td>", t(name));
+                for cell in cells {
+                    let _ = write!(out, "<td>{}</td>", with_code(cell));
+                }
+                out.push_str("</tr>\n");
+            }
+            out.push_str("</tbody></table>\n");
+        }
         for s in &folder.scenarios {
             id += 1;
             let _ = writeln!(out, "<section id=\"sc{id}\">\n<h3>{}</h3>", t(&s.name));
@@ -97,9 +113,24 @@ pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>) -> Str
                 facts.push(with_code(rows));
             }
             let _ = writeln!(out, "<p class=\"muted\">{}</p>", facts.join(" · "));
+            let rows = examples.map(|e| e.rows(&s.name)).unwrap_or_default();
+            if !rows.is_empty() {
+                let results: Vec<String> = rows
+                    .iter()
+                    .map(|(row, status)| {
+                        format!(
+                            "<code>{}</code> {}",
+                            t(row.trim_start_matches('[').trim_end_matches(']')),
+                            t(status)
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(out, "<p>In the recorded run, each data row: {}</p>", results.join(", "));
+            }
             for (position, step) in s.steps.iter().enumerate() {
                 let example = examples.and_then(|e| e.get(&s.name, position));
-                let failed = example.is_some_and(|e| e.status != "passed");
+                let failed = examples.is_some_and(|e| e.failed_anywhere(&s.name, position))
+                    || example.is_some_and(|e| e.status != "passed");
                 let _ = writeln!(
                     out,
                     "<div class=\"step{}\">\n<h4>{}. {}{}{}</h4>",

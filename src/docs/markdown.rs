@@ -85,8 +85,25 @@ pub fn index(title: &str, folders: &[Folder], examples: Option<&Examples>) -> St
     out
 }
 
-pub fn folder_page(folder: &Folder, examples: Option<&Examples>) -> String {
+pub fn folder_page(folder: &Folder, examples: Option<&Examples>, environments: &[String]) -> String {
     let mut out = format!("# {}\n\n[All folders](index.md)\n\n", plain(&folder.name));
+    if !folder.variables.is_empty() {
+        out.push_str("**Variables** this page uses, in each environment:\n\n| variable |");
+        for environment in environments {
+            let _ = write!(out, " {} |", plain(environment));
+        }
+        out.push_str("\n|---|");
+        out.push_str(&"---|".repeat(environments.len()));
+        out.push('\n');
+        for (name, cells) in &folder.variables {
+            let _ = write!(out, "| {} |", code(name));
+            for cell in cells {
+                let _ = write!(out, " {} |", plain_keeping_code(cell));
+            }
+            out.push('\n');
+        }
+        out.push('\n');
+    }
     for scenario in &folder.scenarios {
         scenario_section(&mut out, scenario, examples);
     }
@@ -125,6 +142,20 @@ fn scenario_section(out: &mut String, s: &DocScenario, examples: Option<&Example
         facts.push(plain_keeping_code(rows));
     }
     let _ = writeln!(out, "{}\n", facts.join(" · "));
+    let rows = examples.map(|e| e.rows(&s.name)).unwrap_or_default();
+    if !rows.is_empty() {
+        let results: Vec<String> = rows
+            .iter()
+            .map(|(row, status)| {
+                format!(
+                    "{} {}",
+                    code(row.trim_start_matches('[').trim_end_matches(']')),
+                    plain(status)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "In the recorded run, each data row: {}\n", results.join(", "));
+    }
     for (position, step) in s.steps.iter().enumerate() {
         step_section(
             out,
@@ -132,6 +163,7 @@ fn scenario_section(out: &mut String, s: &DocScenario, examples: Option<&Example
             step,
             examples.and_then(|e| e.get(&s.name, position)),
             examples,
+            examples.is_some_and(|e| e.failed_anywhere(&s.name, position)),
         );
     }
 }
@@ -142,9 +174,10 @@ fn step_section(
     step: &DocStep,
     example: Option<&crate::docs::examples::Example>,
     examples: Option<&Examples>,
+    failed_anywhere: bool,
 ) {
     let clean_up = if step.clean_up { " (clean-up)" } else { "" };
-    let failed = example.is_some_and(|e| e.status != "passed");
+    let failed = failed_anywhere || example.is_some_and(|e| e.status != "passed");
     let mark = if failed { " ⚠ failed in the recorded run" } else { "" };
     let _ = writeln!(out, "### {number}. {}{clean_up}{mark}\n", plain(&step.name));
     if let Some(d) = &step.description {

@@ -3,6 +3,7 @@
 
 mod describe;
 pub(crate) mod examples;
+pub(crate) mod glossary;
 mod html;
 mod markdown;
 
@@ -18,6 +19,8 @@ pub struct Folder {
     /// Its Markdown page's file name.
     pub page: String,
     pub scenarios: Vec<DocScenario>,
+    /// What the variables its steps read stand for in each environment.
+    pub variables: glossary::Rows,
 }
 
 /// A file of the docs, its path relative to the output folder.
@@ -27,7 +30,13 @@ pub struct DocFile {
 }
 
 /// Groups the scenarios by folder (in path order) and writes every file.
-pub fn write_docs(title: &str, root: &Path, scenarios: Vec<DocScenario>, examples: Option<&Examples>) -> Vec<DocFile> {
+pub fn write_docs(
+    title: &str,
+    root: &Path,
+    scenarios: Vec<DocScenario>,
+    examples: Option<&Examples>,
+    glossary: &glossary::Glossary,
+) -> Vec<DocFile> {
     let mut folders: Vec<Folder> = Vec::new();
     let mut scenarios = scenarios;
     scenarios.sort_by(|a, b| a.file.cmp(&b.file));
@@ -44,9 +53,18 @@ pub fn write_docs(title: &str, root: &Path, scenarios: Vec<DocScenario>, example
                     name,
                     page,
                     scenarios: vec![scenario],
+                    variables: Vec::new(),
                 });
             }
         }
+    }
+    for folder in &mut folders {
+        let used: Vec<&String> = folder
+            .scenarios
+            .iter()
+            .flat_map(|s| s.steps.iter().flat_map(|step| step.variables.iter()))
+            .collect();
+        folder.variables = glossary.rows(used);
     }
     let mut files = vec![DocFile {
         path: "index.md".into(),
@@ -55,12 +73,12 @@ pub fn write_docs(title: &str, root: &Path, scenarios: Vec<DocScenario>, example
     for folder in &folders {
         files.push(DocFile {
             path: folder.page.clone(),
-            text: markdown::folder_page(folder, examples),
+            text: markdown::folder_page(folder, examples, &glossary.environments),
         });
     }
     files.push(DocFile {
         path: "docs.html".into(),
-        text: html::page(title, &folders, examples),
+        text: html::page(title, &folders, examples, &glossary.environments),
     });
     files
 }

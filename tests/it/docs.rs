@@ -157,3 +157,75 @@ fn a_yaml_row_file_is_data_and_a_folder_without_scenarios_is_said() {
     assert!(none.stderr.contains("no scenario found"), "{}", none.stderr);
     assert!(!empty.path().join("d").exists(), "nothing written");
 }
+
+#[test]
+fn the_docs_say_what_is_sent_in_words_with_a_glossary_and_no_template_internals() {
+    let out = tempfile::tempdir().unwrap();
+    let docs_dir = out.path().join("docs").display().to_string();
+    let docs = k2check(root(), &args(&["docs", "scenarios", "--out", &docs_dir]), &[]);
+    assert_eq!(docs.code, 0, "{}", docs.stderr);
+    let read = |name: &str| std::fs::read_to_string(out.path().join("docs").join(name)).unwrap();
+    let (workflow, scim, odata, onboarding, html) = (
+        read("workflow.md"),
+        read("scim.md"),
+        read("odata.md"),
+        read("onboarding.md"),
+        read("docs.html"),
+    );
+    // Workflow calls by what they do.
+    assert!(workflow.contains("Workflow REST: one task (`{{ sn }}`)"), "{workflow}");
+    assert!(
+        workflow.contains("Workflow REST: the actions task `{{ sn }}` offers"),
+        "{workflow}"
+    );
+    assert!(
+        workflow.contains("Workflow REST: performs the action `Approve` on task `{{ sn }}`"),
+        "{workflow}"
+    );
+    // A SCIM call on one resource keeps its id.
+    assert!(scim.contains("DELETE `Groups` `{{ group }}`"), "{scim}");
+    // No template internals; a regex in words; `value` or `Resources` for the API called.
+    for page in [&workflow, &scim, &odata, &html] {
+        assert!(
+            !page.contains("odata_key") && !page.contains("path_segment") && !page.contains("endfilter"),
+            "{page}"
+        );
+    }
+    assert!(odata.contains("record with key `{{ id }}`"), "{odata}");
+    assert!(odata.contains("matches the pattern"), "{odata}");
+    assert!(odata.contains("the records (`value`) count") && scim.contains("the resources (`Resources`) count"));
+    // Each page's variables, per environment; a secret by where it comes from.
+    assert!(
+        odata.contains("| `employees` | `EmployeeSample` | `$K2_EMPLOYEE_SMARTOBJECT` |"),
+        "{odata}"
+    );
+    assert!(onboarding.contains("secret, from `K2_CLIENT_SECRET`"), "{onboarding}");
+    assert!(html.contains("<table class=\"variables\">"), "{html}");
+}
+
+#[test]
+fn docs_from_a_run_mark_each_data_rows_result() {
+    let dir = crate::support::suite(&[(
+        "rows.yaml",
+        "name: one per row\nrows: [{ who: a }, { who: b }, { who: c }]\nsteps:\n  - name: echo\n    request: { url: \"{{ api }}/echo\", query: { who: \"{{ who }}\" } }\n    expect:\n      json: { $.query: { matches: \"who=[ab]\" } }\n",
+    )]);
+    let url = crate::server::shared().url();
+    let run = k2check(
+        dir.path(),
+        &args(&["run", ".", "-v", "--json", "r.jsonl"]),
+        &[("TEST_URL", &url)],
+    );
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    let docs = k2check(
+        dir.path(),
+        &args(&["docs", ".", "--out", "d", "--from-run", "r.jsonl"]),
+        &[],
+    );
+    assert_eq!(docs.code, 0, "{}", docs.stderr);
+    let page = std::fs::read_to_string(dir.path().join("d/root.md")).unwrap();
+    assert!(
+        page.contains("each data row: `row 1: a` passed, `row 2: b` passed, `row 3: c` failed"),
+        "{page}"
+    );
+    assert!(page.contains("### 1. echo ⚠ failed in the recorded run"), "{page}");
+}
