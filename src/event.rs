@@ -100,6 +100,18 @@ pub struct StepResult {
     /// What the step captured, masked; recorded only when the run records exchanges
     /// (`--verbose`, `--html`).
     pub captured: Vec<(String, String)>,
+    /// The requests the step sent after its first (next pages, a task list polled again),
+    /// when the run records exchanges; at most `run::recording::MAX_FOLLOW_UPS`.
+    pub follow_ups: Vec<FollowUp>,
+    /// How many more it sent than `follow_ups` holds.
+    pub follow_ups_left_out: usize,
+}
+
+/// A request a step sent after its first, and its answer.
+#[derive(Debug, Clone)]
+pub struct FollowUp {
+    pub request: RequestLine,
+    pub response: ResponseSummary,
 }
 
 #[derive(Debug, Clone)]

@@ -12,6 +12,8 @@ pub struct Example {
     pub response: Option<String>,
     /// What failed, when the step did not pass in that run.
     pub problem: Option<String>,
+    /// The requests it sent after its first (next pages, polls), and their answers.
+    pub more: Vec<(String, Option<String>)>,
 }
 
 /// The run the examples come from, and its steps by scenario name and step position.
@@ -96,23 +98,29 @@ impl Examples {
     }
 }
 
-fn example(step: &Value) -> Example {
-    let mut request = match (step["request"]["method"].as_str(), step["request"]["url"].as_str()) {
+/// A request and its response as HTTP-like text.
+fn exchange_text(request: &Value, response: &Value) -> (String, Option<String>) {
+    let mut request_text = match (request["method"].as_str(), request["url"].as_str()) {
         (Some(m), Some(u)) => format!("{m} {u}\n"),
         _ => String::new(),
     };
-    append_message(&mut request, &step["request"]);
-    let response = step["response"]["status"].as_u64().map(|status| {
+    append_message(&mut request_text, request);
+    let response_text = response["status"].as_u64().map(|status| {
         let mut text = format!("{}\n", crate::report::status_line(status as u16));
-        append_message(&mut text, &step["response"]);
-        if step["response"]["body"].is_null()
-            && let Some(excerpt) = step["response"]["excerpt"].as_str()
+        append_message(&mut text, response);
+        if response["body"].is_null()
+            && let Some(excerpt) = response["excerpt"].as_str()
         {
             text.push('\n');
             text.push_str(excerpt);
         }
-        text
+        text.trim_end().to_owned()
     });
+    (request_text.trim_end().to_owned(), response_text)
+}
+
+fn example(step: &Value) -> Example {
+    let (request, response) = exchange_text(&step["request"], &step["response"]);
     let failures: Vec<String> = step["failures"]
         .as_array()
         .into_iter()
@@ -127,10 +135,20 @@ fn example(step: &Value) -> Example {
         })
         .chain(step["error"].as_str().map(str::to_owned))
         .collect();
+    let more = step["follow_ups"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|exchange| {
+            let (request, response) = exchange_text(&exchange["request"], &exchange["response"]);
+            (request, response)
+        })
+        .collect();
     Example {
+        more,
         status: step["status"].as_str().unwrap_or("unknown").to_owned(),
-        request: request.trim_end().to_owned(),
-        response: response.map(|r| r.trim_end().to_owned()),
+        request,
+        response,
         problem: (!failures.is_empty()).then(|| failures.join("\n")),
     }
 }

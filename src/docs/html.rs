@@ -190,6 +190,12 @@ pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>, enviro
                     if let Some(response) = &example.response {
                         let _ = writeln!(out, "<pre>{}</pre>", t(response));
                     }
+                    for (n, (request, response)) in example.more.iter().enumerate() {
+                        let _ = writeln!(out, "<p>Then, request {}:</p>\n<pre>{}</pre>", n + 2, t(request));
+                        if let Some(response) = response {
+                            let _ = writeln!(out, "<pre>{}</pre>", t(response));
+                        }
+                    }
                     if let Some(problem) = &example.problem {
                         let _ = writeln!(out, "<pre>{}</pre>", t(problem));
                     }

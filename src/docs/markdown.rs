@@ -235,6 +235,13 @@ fn step_section(
         if let Some(response) = &example.response {
             out.push_str(&block(response, "http"));
         }
+        for (n, (request, response)) in example.more.iter().enumerate() {
+            let _ = writeln!(out, "Then, request {}:\n", n + 2);
+            out.push_str(&block(request, "http"));
+            if let Some(response) = response {
+                out.push_str(&block(response, "http"));
+            }
+        }
         if let Some(problem) = &example.problem {
             out.push_str(&block(problem, "text"));
         }

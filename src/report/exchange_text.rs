@@ -51,6 +51,30 @@ pub fn step_exchange(step: &StepResult, bodies: bool) -> String {
             message(&mut out, '<', detail, bodies);
         }
     }
+    for (n, more) in step.follow_ups.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "    then ({}) > {} {}",
+            n + 2,
+            printable_line(&more.request.method),
+            printable_line(&more.request.url)
+        );
+        if let Some(detail) = &more.request.detail {
+            message(&mut out, '>', detail, bodies);
+        }
+        let time = more
+            .response
+            .time
+            .map(|t| format!(" ({} ms)", t.as_millis()))
+            .unwrap_or_default();
+        let _ = writeln!(out, "    < {}{time}", status_line(more.response.status));
+        if let Some(detail) = &more.response.detail {
+            message(&mut out, '<', detail, bodies);
+        }
+    }
+    if step.follow_ups_left_out > 0 {
+        let _ = writeln!(out, "    … and {} more requests", step.follow_ups_left_out);
+    }
     for (name, value) in &step.captured {
         let _ = writeln!(out, "    = {} = {}", printable_line(name), printable_line(value));
     }

@@ -207,6 +207,33 @@ impl HtmlReporter {
                 }
             }
         }
+        for (n, more) in step.follow_ups.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "<h4>Then, request {}</h4>\n<p class=\"line\"><code>{} {}</code></p>",
+                n + 2,
+                self.text(&more.request.method),
+                self.text(&more.request.url)
+            );
+            if let Some(detail) = &more.request.detail {
+                out.push_str(&self.message(detail));
+            }
+            let _ = writeln!(
+                out,
+                "<p class=\"line\"><code>{}</code></p>",
+                status_line(more.response.status)
+            );
+            if let Some(detail) = &more.response.detail {
+                out.push_str(&self.message(detail));
+            }
+        }
+        if step.follow_ups_left_out > 0 {
+            let _ = writeln!(
+                out,
+                "<p class=\"muted\">… and {} more requests</p>",
+                step.follow_ups_left_out
+            );
+        }
         if !step.captured.is_empty() {
             out.push_str("<h4>Captured</h4>\n<table class=\"headers\"><tbody>\n");
             for (name, value) in &step.captured {

@@ -156,6 +156,24 @@ impl JsonReporter {
                 .map(|(n, v)| (n.clone(), Value::String(v.clone())))
                 .collect();
             line["captures"] = Value::Object(captures);
+            let follow_ups: Vec<Value> = step
+                .follow_ups
+                .iter()
+                .map(|more| {
+                    let mut request = json!({"method": more.request.method, "url": more.request.url});
+                    self.add_detail(&mut request, more.request.detail.as_deref());
+                    let mut response = json!({
+                        "status": more.response.status,
+                        "time_ms": more.response.time.map(|t| t.as_millis() as u64),
+                    });
+                    self.add_detail(&mut response, more.response.detail.as_deref());
+                    json!({ "request": request, "response": response })
+                })
+                .collect();
+            if !follow_ups.is_empty() {
+                line["follow_ups"] = Value::Array(follow_ups);
+                line["follow_ups_left_out"] = json!(step.follow_ups_left_out);
+            }
             line["description"] = json!(step.description);
         }
         line

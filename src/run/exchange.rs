@@ -7,6 +7,7 @@ use ::http::Method;
 use ::http::header::{AUTHORIZATION, HeaderName, HeaderValue};
 
 use crate::auth::ApiKey;
+use crate::event::{FollowUp, RequestLine, ResponseSummary};
 use crate::expect::Response;
 use crate::http::{self, url_credentials};
 use crate::run::resolve::ResolvedRequest;
@@ -78,6 +79,24 @@ pub async fn get(
         follow_redirects: like.follow_redirects,
     };
     let (response, _) = exchange(rt, profile, &request).await?;
+    if let Some(recording) = rt.recording {
+        crate::run::recording::keep_follow_up(|| {
+            let shown = profile.and_then(|p| rt.plan.profiles.get(p).and_then(|c| c.shown(p)));
+            FollowUp {
+                request: RequestLine {
+                    method: request.method.clone(),
+                    url: crate::redact::url_for_display(&request.url).into_owned(),
+                    detail: Some(Box::new(recording.request(&request, shown, &rt.plan.redactor))),
+                },
+                response: ResponseSummary {
+                    status: response.status,
+                    excerpt: None,
+                    detail: Some(Box::new(recording.response(&response, &rt.plan.redactor))),
+                    time: Some(response.elapsed),
+                },
+            }
+        });
+    }
     Ok(response)
 }
 

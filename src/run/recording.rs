@@ -5,12 +5,49 @@
 use serde_json::Value;
 
 use crate::auth::exchange_log::RawExchange;
-use crate::event::{MessageDetail, Phase, RequestLine, ResponseSummary, Status, StepResult};
+use crate::event::{FollowUp, MessageDetail, Phase, RequestLine, ResponseSummary, Status, StepResult};
 use crate::expect::Response;
 use crate::redact::Redactor;
 use crate::run::resolve::ResolvedRequest;
 use crate::source::Span;
 use crate::text::masked_cut;
+
+/// The most follow-up exchanges (pages, polls) a step keeps; the rest are counted.
+pub const MAX_FOLLOW_UPS: usize = 50;
+
+tokio::task_local! {
+    /// The follow-up exchanges of the step attempt in flight on this task, when recording.
+    static FOLLOW_UPS: std::cell::RefCell<(Vec<FollowUp>, usize)>;
+}
+
+/// Runs one attempt of a step, keeping the follow-up exchanges it makes when `recording`.
+/// A task-local rather than one more argument through paging, polling and lookups: it is
+/// the recording's concern only, and those run the same whether it is on or not.
+pub async fn with_follow_ups<F: std::future::Future>(recording: bool, attempt: F) -> (F::Output, Vec<FollowUp>, usize) {
+    if !recording {
+        return (attempt.await, Vec::new(), 0);
+    }
+    let cell = std::cell::RefCell::new((Vec::new(), 0));
+    FOLLOW_UPS
+        .scope(cell, async {
+            let output = attempt.await;
+            let (kept, left_out) = FOLLOW_UPS.with(|c| std::mem::take(&mut *c.borrow_mut()));
+            (output, kept, left_out)
+        })
+        .await
+}
+
+/// Keeps a follow-up exchange of the attempt in flight, if one is being recorded.
+pub fn keep_follow_up(make: impl FnOnce() -> FollowUp) {
+    let _ = FOLLOW_UPS.try_with(|cell| {
+        let mut cell = cell.borrow_mut();
+        if cell.0.len() < MAX_FOLLOW_UPS {
+            cell.0.push(make());
+        } else {
+            cell.1 += 1;
+        }
+    });
+}
 
 /// The default cut of a recorded body, in characters (`--body-limit`).
 pub const DEFAULT_BODY_LIMIT: usize = 4000;
@@ -126,6 +163,8 @@ impl Recording {
             skip_reason: None,
             resends: 0,
             captured: Vec::new(),
+            follow_ups: Vec::new(),
+            follow_ups_left_out: 0,
         }
     }
 

@@ -168,6 +168,8 @@ pub fn skipped_step(step: &Step, phase: Phase, reason: &str) -> StepResult {
         skip_reason: Some(reason.to_owned()),
         resends: 0,
         captured: Vec::new(),
+        follow_ups: Vec::new(),
+        follow_ups_left_out: 0,
     }
 }
 

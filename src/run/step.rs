@@ -9,6 +9,7 @@ use crate::expect::{Checker, Response};
 use crate::run::exchange::exchange;
 use crate::run::follow::follow;
 use crate::run::follow_failure::FollowFailure;
+use crate::run::recording::with_follow_ups;
 use crate::run::refusal_hint::refusal_hint;
 use crate::run::resolve::resolve;
 use crate::run::runtime::Runtime;
@@ -62,17 +63,20 @@ pub async fn run_step(
     let mut resends = 0;
     let mut wait = step.retry.as_ref().map(|r| r.interval).unwrap_or_default();
     let mut request_line = None;
+    let mut follow_ups;
     let attempt = loop {
         attempts += 1;
-        let once = attempt_once(rt, scenario, step, ctx);
+        let once = with_follow_ups(rt.recording.is_some(), attempt_once(rt, scenario, step, ctx));
         // A main step in flight gives up when the run stops; clean-up steps go on.
-        let (attempt, line, resent) = match phase {
+        let ((attempt, line, resent), kept, left_out) = match phase {
             Phase::Main => tokio::select! {
                 done = once => done,
-                () = rt.stopped(stop_notice) => (Attempt::Stopped, None, 0),
+                () = rt.stopped(stop_notice) => ((Attempt::Stopped, None, 0), Vec::new(), 0),
             },
             Phase::Finally => once.await,
         };
+        // The last attempt's follow-ups are what its result shows.
+        follow_ups = (kept, left_out);
         request_line = line.or(request_line);
         resends += resent;
         let Some(retry) = &step.retry else { break attempt };
@@ -103,6 +107,8 @@ pub async fn run_step(
         skip_reason: None,
         resends,
         captured: Vec::new(),
+        follow_ups: follow_ups.0,
+        follow_ups_left_out: follow_ups.1,
     };
     let redactor = &rt.plan.redactor;
     let captures = match attempt {

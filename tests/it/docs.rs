@@ -229,3 +229,57 @@ fn docs_from_a_run_mark_each_data_rows_result() {
     );
     assert!(page.contains("### 1. echo ⚠ failed in the recorded run"), "{page}");
 }
+
+#[test]
+fn every_page_of_a_paged_step_shows_in_verbose_json_and_docs() {
+    let out = tempfile::tempdir().unwrap();
+    let report = out.path().join("run.jsonl").display().to_string();
+    let run = k2check(
+        root(),
+        &args(&[
+            "run",
+            "scenarios",
+            "--mock",
+            "--name",
+            "Paging past*",
+            "-v",
+            "--json",
+            &report,
+        ]),
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout.contains("then (2) > GET") && run.stdout.contains("then (3) > GET"),
+        "{}",
+        run.stdout
+    );
+    let json = std::fs::read_to_string(&report).unwrap();
+    let paged = json
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|l| l["follow_ups"].is_array())
+        .expect("a step with its follow-up pages");
+    assert!(paged["follow_ups"].as_array().unwrap().len() >= 2, "{paged}");
+    assert!(
+        paged["follow_ups"][0]["request"]["url"]
+            .as_str()
+            .unwrap()
+            .contains("$skip="),
+        "{paged}"
+    );
+    let docs_dir = out.path().join("docs").display().to_string();
+    let docs = k2check(
+        root(),
+        &args(&["docs", "scenarios/odata", "--out", &docs_dir, "--from-run", &report]),
+        &[],
+    );
+    assert_eq!(docs.code, 0, "{}", docs.stderr);
+    let page = std::fs::read_to_string(out.path().join("docs").join("root.md"))
+        .or_else(|_| std::fs::read_to_string(out.path().join("docs").join("odata.md")))
+        .unwrap();
+    assert!(
+        page.contains("Then, request 2:") && page.contains("Then, request 3:"),
+        "{page}"
+    );
+}
