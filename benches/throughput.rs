@@ -277,4 +277,55 @@ fn main() {
         1000.0 / time.as_secs_f64(),
         time.as_secs_f64() * 1000.0
     );
+
+    // Import: a Postman collection of 100,000 and of 400,000 requests (folders of 100); the
+    // collection is read twice and never held whole, so memory follows the largest folder.
+    for folders in [1000, 4000] {
+        let collection = work.path().join(format!("collection-{folders}.json"));
+        write_collection(&collection, folders, 100);
+        let out = work.path().join(format!("imported-{folders}"));
+        let (time, rss) = run_k2check(&[
+            "import",
+            "postman",
+            &collection.display().to_string(),
+            "--out",
+            &out.display().to_string(),
+        ]);
+        let megabytes = std::fs::metadata(&collection).map_or(0, |m| m.len()) >> 20;
+        println!(
+            "import:         {} requests ({megabytes} MB of JSON) in {:.1} s, peak RSS {:.1} MB",
+            folders * 100,
+            time.as_secs_f64(),
+            rss as f64 / 1024.0
+        );
+    }
+}
+
+/// A Postman collection of `folders` folders of `requests` requests, each with a test script.
+fn write_collection(path: &std::path::Path, folders: usize, requests: usize) {
+    use std::io::Write as _;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).unwrap());
+    write!(out, r#"{{"info":{{"name":"bench","schema":"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}},"item":["#).unwrap();
+    for f in 0..folders {
+        if f > 0 {
+            write!(out, ",").unwrap();
+        }
+        write!(out, r#"{{"name":"folder {f}","item":["#).unwrap();
+        for r in 0..requests {
+            if r > 0 {
+                write!(out, ",").unwrap();
+            }
+            write!(
+                out,
+                r#"{{"name":"request {r}","event":[{{"listen":"test","script":{{"exec":["pm.test(\"ok\", function () {{ pm.response.to.have.status(200); }});"]}}}}],"request":{{"method":"GET","header":[{{"key":"Accept","value":"application/json"}}],"url":{{"raw":"{{{{baseUrl}}}}/api/odatav4/v4/Emp?$top=5","host":["{{{{baseUrl}}}}"],"path":["api","odatav4","v4","Emp"],"query":[{{"key":"$top","value":"5"}}]}}}}}}"#
+            )
+            .unwrap();
+        }
+        write!(out, "]}}").unwrap();
+    }
+    write!(
+        out,
+        r#"],"variable":[{{"key":"baseUrl","value":"http://127.0.0.1:9"}}]}}"#
+    )
+    .unwrap();
 }

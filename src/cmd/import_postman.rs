@@ -5,29 +5,42 @@ use std::path::Path;
 
 use crate::cli::ImportPostmanArgs;
 use crate::exit;
-use crate::import::postman_suite::{ImportReport, convert};
-use crate::output_files::{link_on_the_way, link_refusal, write_whole};
+use crate::import::postman_suite::{ImportError, ImportReport, OutFile, convert};
+use crate::output_files::{link_refusal, write_whole};
 
 pub fn import_postman(args: ImportPostmanArgs) -> u8 {
-    let read =
-        |path: &Path| std::fs::read_to_string(path).map_err(|e| format!("error: cannot read {}: {e}", path.display()));
-    let collection = match read(&args.collection) {
+    // Everything that can be refused is refused before anything is written.
+    if let Some(problem) = refusal(&args) {
+        crate::errln!("error: {problem}");
+        return exit::INVALID;
+    }
+    let environment = match args
+        .environment
+        .as_deref()
+        .map(|path| crate::input_file::read_text(path, "Postman environment", MAX_ENVIRONMENT_BYTES))
+        .transpose()
+    {
         Ok(t) => t,
         Err(e) => {
-            crate::errln!("{e}");
+            crate::errln!("error: {e}");
             return exit::INVALID;
         }
     };
-    let environment = match args.environment.as_deref().map(read).transpose() {
-        Ok(t) => t,
-        Err(e) => {
-            crate::errln!("{e}");
-            return exit::INVALID;
-        }
+    let collection = args.collection.clone();
+    let open = move || -> std::io::Result<Box<dyn std::io::Read>> {
+        Ok(Box::new(std::io::BufReader::new(std::fs::File::open(&collection)?)))
     };
-    let (files, report) = match convert(&collection, environment.as_deref()) {
-        Ok(converted) => converted,
-        Err(e) => {
+    let mut write = |file: OutFile| {
+        let target = args.out.join(&file.path);
+        write_whole(&target, file.text.as_bytes()).map_err(|e| format!("cannot write {}: {e}", target.display()))
+    };
+    let report = match convert(&open, environment.as_deref(), &mut write) {
+        Ok(report) => report,
+        Err(ImportError::Write(e)) => {
+            crate::errln!("error: {e}");
+            return exit::INCOMPLETE;
+        }
+        Err(ImportError::NotACollection(e)) => {
             let file = match (&args.environment, e.message.starts_with("the environment")) {
                 (Some(env), true) => env,
                 _ => &args.collection,
@@ -39,42 +52,6 @@ pub fn import_postman(args: ImportPostmanArgs) -> u8 {
             return exit::INVALID;
         }
     };
-    if args.out.exists() && !args.out.is_dir() {
-        crate::errln!(
-            "error: --out {} is a file, not a folder; nothing was written\nhint: name a new folder for the suite",
-            args.out.display()
-        );
-        return exit::INVALID;
-    }
-    if let Some(report) = args.report.as_deref().filter(|r| r.is_dir()) {
-        crate::errln!(
-            "error: --report {} is a folder; nothing was written\nhint: name a file, such as import-report.json",
-            report.display()
-        );
-        return exit::INVALID;
-    }
-    let occupied = std::fs::read_dir(&args.out).is_ok_and(|mut d| d.next().is_some());
-    if occupied && !args.force {
-        crate::errln!(
-            "error: {} exists and is not empty; nothing was written\nhint: choose a new folder, or pass --force to replace the files the import writes",
-            args.out.display()
-        );
-        return exit::INVALID;
-    }
-    if let Some(link) = files
-        .iter()
-        .find_map(|file| link_on_the_way(&args.out, &args.out.join(&file.path)))
-    {
-        crate::errln!("error: {}; nothing was written", link_refusal(&link));
-        return exit::INVALID;
-    }
-    for file in &files {
-        let target = args.out.join(&file.path);
-        if let Err(e) = write_whole(&target, file.text.as_bytes()) {
-            crate::errln!("error: cannot write {}: {e}", target.display());
-            return exit::INCOMPLETE;
-        }
-    }
     if let Some(path) = &args.report {
         let json = serde_json::to_string_pretty(&report).unwrap_or_default();
         // Its folder is made, as a run's report folder is.
@@ -85,6 +62,51 @@ pub fn import_postman(args: ImportPostmanArgs) -> u8 {
     }
     print_report(&report, &args.out);
     exit::OK
+}
+
+/// The most a Postman environment file may hold: a few variables, not data.
+const MAX_ENVIRONMENT_BYTES: u64 = 16 << 20;
+
+/// Why the import cannot start: an input that is not a regular file, an `--out` or
+/// `--report` of the wrong kind, a folder in use without `--force`, a link inside it.
+fn refusal(args: &ImportPostmanArgs) -> Option<String> {
+    // Checked before opening: opening a pipe blocks until someone writes to it.
+    match std::fs::metadata(&args.collection) {
+        Ok(meta) if !meta.is_file() => {
+            return Some(format!(
+                "{}: not a regular file (a pipe, a device or a folder)",
+                args.collection.display()
+            ));
+        }
+        Ok(_) => {}
+        Err(e) => return Some(format!("cannot read {}: {e}", args.collection.display())),
+    }
+    if args.out.exists() && !args.out.is_dir() {
+        return Some(format!(
+            "--out {} is a file, not a folder; nothing was written\nhint: name a new folder for the suite",
+            args.out.display()
+        ));
+    }
+    if let Some(report) = args.report.as_deref().filter(|r| r.is_dir()) {
+        return Some(format!(
+            "--report {} is a folder; nothing was written\nhint: name a file, such as import-report.json",
+            report.display()
+        ));
+    }
+    let entries: Vec<std::path::PathBuf> = std::fs::read_dir(&args.out)
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    if !entries.is_empty() && !args.force {
+        return Some(format!(
+            "{} exists and is not empty; nothing was written\nhint: choose a new folder, or pass --force to replace the files the import writes",
+            args.out.display()
+        ));
+    }
+    // The import writes only at the folder's top: a link there could be written through.
+    let link = entries
+        .iter()
+        .find(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()))?;
+    Some(format!("{}; nothing was written", link_refusal(link)))
 }
 
 fn print_report(report: &ImportReport, out: &Path) {

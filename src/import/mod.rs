@@ -5,6 +5,7 @@ mod k2_steps;
 mod postman_auth;
 mod postman_items;
 mod postman_scripts;
+mod postman_stream;
 pub(crate) mod postman_suite;
 mod postman_vars;
 mod shell_words;

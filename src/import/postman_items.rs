@@ -41,58 +41,70 @@ pub struct Group {
     pub notes: Vec<String>,
 }
 
-/// Walks the collection's items into groups.
-pub fn groups(collection: &Value, profiles: &mut Profiles, vars: &mut Variables) -> Vec<Group> {
-    let collection_name = text_at(collection, &["info", "name"]).unwrap_or_else(|| "Imported collection".into());
-    let collection_auth = effective(None, collection.get("auth"), profiles, vars);
-    let items = collection
-        .get("item")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let collection_scripts = folder_scripts(collection, "the collection");
-    let mut top_level = Group {
-        name: collection_name,
-        description: description(collection.get("info")),
-        auth: collection_auth.clone(),
-        steps: Vec::new(),
-        notes: collection_scripts.clone(),
-    };
-    let mut out = Vec::new();
-    let mut top_level_requests = Vec::new();
-    for item in &items {
-        if is_folder(item) {
-            let auth = effective(Some(&collection_auth), item.get("auth"), profiles, vars);
-            let name = text_at(item, &["name"]).unwrap_or_else(|| "Folder".into());
-            let mut notes = collection_scripts.clone();
-            notes.extend(folder_scripts(item, &format!("the folder `{name}`")));
-            let mut group = Group {
-                name,
-                description: description(Some(item)),
-                auth: auth.clone(),
+/// Turns a collection's top-level items into groups as they come: a folder is a group at
+/// once; the requests at the top level form one group after the folders.
+pub struct GroupWalker {
+    collection_auth: Auth,
+    collection_scripts: Vec<String>,
+    top_level: Group,
+    /// The top-level requests, converted after the folders (as Postman lists them).
+    top_level_requests: Vec<Value>,
+}
+
+impl GroupWalker {
+    /// `collection` holds the collection's members but its items.
+    pub fn new(collection: &Value, profiles: &mut Profiles, vars: &mut Variables) -> Self {
+        let collection_name = text_at(collection, &["info", "name"]).unwrap_or_else(|| "Imported collection".into());
+        let collection_auth = effective(None, collection.get("auth"), profiles, vars);
+        let collection_scripts = folder_scripts(collection, "the collection");
+        GroupWalker {
+            top_level: Group {
+                name: collection_name,
+                description: description(collection.get("info")),
+                auth: collection_auth.clone(),
                 steps: Vec::new(),
-                notes,
-            };
-            let mut locals = BTreeMap::new();
-            walk(item, &auth, &[], profiles, vars, &mut locals, &mut group);
-            // An empty folder gives nothing.
-            if !group.steps.is_empty() {
-                out.push(group);
-            }
-        } else if item.get("request").is_some() {
-            top_level_requests.push(item);
+                notes: collection_scripts.clone(),
+            },
+            collection_auth,
+            collection_scripts,
+            top_level_requests: Vec::new(),
         }
     }
-    // Requests at the top level share one scenario (and its captures), after the folders.
-    let mut locals = BTreeMap::new();
-    for item in top_level_requests {
-        let step = request_step(item, &collection_auth, &[], profiles, vars, &mut locals);
-        top_level.steps.push(step);
+
+    /// A top-level item: a folder's group (none for an empty folder); a request waits.
+    pub fn item(&mut self, item: Value, profiles: &mut Profiles, vars: &mut Variables) -> Option<Group> {
+        if !is_folder(&item) {
+            if item.get("request").is_some() {
+                self.top_level_requests.push(item);
+            }
+            return None;
+        }
+        let auth = effective(Some(&self.collection_auth), item.get("auth"), profiles, vars);
+        let name = text_at(&item, &["name"]).unwrap_or_else(|| "Folder".into());
+        let mut notes = self.collection_scripts.clone();
+        notes.extend(folder_scripts(&item, &format!("the folder `{name}`")));
+        let mut group = Group {
+            name,
+            description: description(Some(&item)),
+            auth: auth.clone(),
+            steps: Vec::new(),
+            notes,
+        };
+        let mut locals = BTreeMap::new();
+        walk(&item, &auth, &[], profiles, vars, &mut locals, &mut group);
+        // An empty folder gives nothing.
+        (!group.steps.is_empty()).then_some(group)
     }
-    if !top_level.steps.is_empty() {
-        out.push(top_level);
+
+    /// The requests at the top level, one scenario after the folders (sharing its captures).
+    pub fn finish(mut self, profiles: &mut Profiles, vars: &mut Variables) -> Option<Group> {
+        let mut locals = BTreeMap::new();
+        for item in &self.top_level_requests {
+            let step = request_step(item, &self.collection_auth, &[], profiles, vars, &mut locals);
+            self.top_level.steps.push(step);
+        }
+        (!self.top_level.steps.is_empty()).then_some(self.top_level)
     }
-    out
 }
 
 fn is_folder(item: &Value) -> bool {

@@ -8,7 +8,8 @@ use serde_json::{Map, Value, json};
 
 use crate::import::k2_steps::k2_step;
 use crate::import::postman_auth::{Auth, Profiles};
-use crate::import::postman_items::{Group, ImportedStep, groups, text_at};
+use crate::import::postman_items::{Group, GroupWalker, ImportedStep, text_at};
+use crate::import::postman_stream::{read_header, read_items};
 use crate::import::postman_vars::{Variables, env_name, looks_secret, secret_sources, variable_name};
 use crate::import::yaml_text::{comment, quoted, scalar, value};
 
@@ -54,12 +55,53 @@ pub struct NotACollection {
     pub line: Option<(usize, usize)>,
 }
 
-/// Converts a collection (and optionally a Postman environment) into suite files.
+/// Why an import did not finish: the input is not a collection, or a file could not be
+/// written.
+#[derive(Debug)]
+pub enum ImportError {
+    NotACollection(NotACollection),
+    Write(String),
+}
+
+impl From<NotACollection> for ImportError {
+    fn from(e: NotACollection) -> Self {
+        ImportError::NotACollection(e)
+    }
+}
+
+/// Opens the collection for one more pass over it.
+pub type Open<'a> = &'a dyn Fn() -> std::io::Result<Box<dyn std::io::Read>>;
+
+/// Converts a collection (and optionally a Postman environment) into suite files, each handed
+/// to `write` as soon as it is made: the scenario files one folder at a time, `k2check.yaml`
+/// and `.env.example` last. The collection is read twice from `open` and never held whole.
 pub fn convert(
-    collection_text: &str,
+    open: Open,
     environment_text: Option<&str>,
-) -> Result<(Vec<OutFile>, ImportReport), NotACollection> {
-    let collection = parse(collection_text, "the collection")?;
+    write: &mut dyn FnMut(OutFile) -> Result<(), String>,
+) -> Result<ImportReport, ImportError> {
+    let not_json = |e: serde_json::Error| NotACollection {
+        message: format!("the collection is not JSON: {e}"),
+        line: Some((e.line(), e.column())),
+    };
+    let unreadable = |e: std::io::Error| NotACollection {
+        message: format!("cannot read the collection: {e}"),
+        line: None,
+    };
+    // First pass: what the conversion needs before any item, and the variables secret
+    // fields take, wherever they are.
+    let mut taken_by_secret_fields = BTreeSet::new();
+    let header = read_header(open().map_err(unreadable)?, &mut |item| {
+        taken_by_secret_fields.extend(secret_sources(item));
+    })
+    .map_err(not_json)?;
+    let mut collection = Value::Object(header.members);
+    taken_by_secret_fields.extend(secret_sources(&collection));
+    if header.item_is_list
+        && let Some(map) = collection.as_object_mut()
+    {
+        map.insert("item".into(), Value::Array(Vec::new()));
+    }
     let format = collection_format(&collection)?;
     let environment = environment_text.map(|t| parse(t, "the environment")).transpose()?;
     if let Some(env) = &environment
@@ -68,7 +110,8 @@ pub fn convert(
         return Err(NotACollection {
             message: "the environment file has no `values` list: is it a Postman environment export?".into(),
             line: None,
-        });
+        }
+        .into());
     }
     let environment_name = environment
         .as_ref()
@@ -78,42 +121,106 @@ pub fn convert(
         .unwrap_or_else(|| "imported".into());
 
     let mut vars = Variables::default();
-    let definitions = define_variables(&collection, environment.as_ref(), &mut vars);
+    let mut definitions = define_variables(&collection, environment.as_ref(), &taken_by_secret_fields, &mut vars);
     let mut profiles = Profiles::default();
-    let mut groups = groups(&collection, &mut profiles, &mut vars);
-    let mut definitions = definitions;
-    choose_k2_steps(&mut groups, &mut definitions);
-
+    let mut walker = GroupWalker::new(&collection, &mut profiles, &mut vars);
     let collection_name = text_at(&collection, &["info", "name"]).unwrap_or_else(|| "Imported collection".into());
-    let mut files = Vec::new();
     let mut report = ImportReport {
         collection: collection_name.clone(),
         format,
         environment: environment_name.clone(),
         files: Vec::new(),
-        auth_profiles: profiles.list.iter().map(|p| p.name.clone()).collect(),
-        unsupported_auth: profiles.unsupported.clone(),
+        auth_profiles: Vec::new(),
+        unsupported_auth: Vec::new(),
         undefined_variables: Vec::new(),
-        dynamic_variables_without_equivalent: vars.dynamic_unmapped.iter().cloned().collect(),
+        dynamic_variables_without_equivalent: Vec::new(),
         environment_variables: Vec::new(),
         token_requests: Vec::new(),
-        warnings: profiles.warnings.clone(),
+        warnings: Vec::new(),
     };
-    let mut stems = BTreeSet::from(["k2check".to_owned()]);
-    let mut names = BTreeSet::new();
-    for group in &groups {
-        let stem = unique(&slug(&group.name), &mut stems, "-");
-        let name = unique(&group.name, &mut names, " ");
+    let mut scenario_files = ScenarioFiles {
+        collection: &collection_name,
+        stems: BTreeSet::from(["k2check".to_owned()]),
+        names: BTreeSet::new(),
+        failed: None,
+    };
+    // Second pass: each top-level folder converted, written and dropped.
+    read_items(open().map_err(unreadable)?, &mut |item| {
+        if let Some(mut group) = walker.item(item, &mut profiles, &mut vars) {
+            choose_k2_steps(std::slice::from_mut(&mut group), &mut definitions);
+            scenario_files.write(&group, &mut report, write);
+        }
+    })
+    .map_err(not_json)?;
+    if let Some(mut group) = walker.finish(&mut profiles, &mut vars) {
+        choose_k2_steps(std::slice::from_mut(&mut group), &mut definitions);
+        scenario_files.write(&group, &mut report, write);
+    }
+    if let Some(failed) = scenario_files.failed {
+        return Err(ImportError::Write(failed));
+    }
+    report.auth_profiles = profiles.list.iter().map(|p| p.name.clone()).collect();
+    report.unsupported_auth = profiles.unsupported.clone();
+    report.dynamic_variables_without_equivalent = vars.dynamic_unmapped.iter().cloned().collect();
+    let mut warnings = profiles.warnings.clone();
+    warnings.append(&mut report.warnings);
+    report.warnings = warnings;
+    report.undefined_variables = vars
+        .undefined
+        .iter()
+        .map(|n| {
+            let kind = if looks_secret(n) { "secret" } else { "env" };
+            format!("{n} → {kind}.{}", env_name(n))
+        })
+        .collect();
+    report.environment_variables = vars.environment.iter().cloned().collect();
+    write(OutFile {
+        path: "k2check.yaml".into(),
+        text: suite_file(&report, &profiles, &environment_name, &definitions),
+    })
+    .map_err(ImportError::Write)?;
+    write(OutFile {
+        path: ".env.example".into(),
+        text: env_example(&vars),
+    })
+    .map_err(ImportError::Write)?;
+    Ok(report)
+}
+
+/// Names the scenario files as they are made, and hands each to the writer.
+struct ScenarioFiles<'a> {
+    collection: &'a str,
+    stems: BTreeSet<String>,
+    names: BTreeSet<String>,
+    /// The first file that could not be written: nothing more is written after it.
+    failed: Option<String>,
+}
+
+impl ScenarioFiles<'_> {
+    fn write(
+        &mut self,
+        group: &Group,
+        report: &mut ImportReport,
+        write: &mut dyn FnMut(OutFile) -> Result<(), String>,
+    ) {
+        if self.failed.is_some() {
+            return;
+        }
+        let stem = unique(&slug(&group.name), &mut self.stems, "-");
+        let name = unique(&group.name, &mut self.names, " ");
         let path = format!("{stem}.yaml");
-        files.push(OutFile {
+        let file = OutFile {
             path: path.clone(),
-            text: scenario_file(&collection_name, &name, group),
-        });
+            text: scenario_file(self.collection, &name, group),
+        };
+        if let Err(e) = write(file) {
+            self.failed = Some(e);
+            return;
+        }
         report.files.push(file_report(&path, &name, group));
         for note in &group.notes {
             let first = note.lines().next().unwrap_or_default();
-            let warning = format!("{}: {first}", path);
-            report.warnings.push(warning);
+            report.warnings.push(format!("{path}: {first}"));
         }
         for step in &group.steps {
             report.warnings.extend(step.warnings.iter().cloned());
@@ -127,27 +234,6 @@ pub fn convert(
             }
         }
     }
-    report.undefined_variables = vars
-        .undefined
-        .iter()
-        .map(|n| {
-            let kind = if looks_secret(n) { "secret" } else { "env" };
-            format!("{n} → {kind}.{}", env_name(n))
-        })
-        .collect();
-    report.environment_variables = vars.environment.iter().cloned().collect();
-    files.insert(
-        0,
-        OutFile {
-            path: "k2check.yaml".into(),
-            text: suite_file(&report, &profiles, &environment_name, &definitions),
-        },
-    );
-    files.push(OutFile {
-        path: ".env.example".into(),
-        text: env_example(&vars),
-    });
-    Ok((files, report))
 }
 
 fn parse(text: &str, what: &str) -> Result<Value, NotACollection> {
@@ -183,7 +269,12 @@ fn collection_format(collection: &Value) -> Result<String, NotACollection> {
 
 /// The collection's variables, then the environment's (which win, as in Postman), as the
 /// environment's `vars`; secrets as `secret.NAME`, never their values.
-fn define_variables(collection: &Value, environment: Option<&Value>, vars: &mut Variables) -> Map<String, Value> {
+fn define_variables(
+    collection: &Value,
+    environment: Option<&Value>,
+    taken_by_secret_fields: &BTreeSet<String>,
+    vars: &mut Variables,
+) -> Map<String, Value> {
     let entries = |v: Option<&Value>, key: &str| -> Vec<Value> {
         v.and_then(|v| v.get(key))
             .and_then(Value::as_array)
@@ -202,7 +293,6 @@ fn define_variables(collection: &Value, environment: Option<&Value>, vars: &mut 
             vars.defined.insert(key.clone(), variable_name(&key));
         }
     }
-    let taken_by_secret_fields = secret_sources(collection);
     let mut out = Map::new();
     for entry in &all {
         let Some(key) = text_at(entry, &["key"]) else { continue };

@@ -695,3 +695,25 @@ fn a_pasted_browser_curl_becomes_a_clean_step_on_the_suites_api() {
         out.stderr
     );
 }
+
+#[test]
+fn a_collection_is_read_in_passes_whatever_the_order_of_its_members_and_a_pipe_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    // `item` first, the variables and auth after it, as Postman exports them.
+    let collection = r#"{"item":[{"name":"f","item":[{"name":"r","request":{"method":"GET","url":"{{base}}/x","header":[{"key":"X-Pass","value":"{{code}}"}]}}]}],
+        "auth":{"type":"basic","basic":[{"key":"username","value":"u"},{"key":"password","value":"{{code}}"}]},
+        "variable":[{"key":"base","value":"http://127.0.0.1:9"},{"key":"code","value":"Late-Secret-9"}],
+        "info":{"name":"late","schema":"https://schema.getpostman.com/json/collection/v2.1.0/collection.json"}}"#;
+    std::fs::write(dir.path().join("c.json"), collection).unwrap();
+    let out = k2check(dir.path(), &args(&["import", "postman", "c.json", "--out", "s"]), &[]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let yaml = std::fs::read_to_string(dir.path().join("s/k2check.yaml")).unwrap();
+    assert!(yaml.contains("code: \"{{ secret.CODE }}\"") && !yaml.contains("Late-Secret-9"), "{yaml}");
+    assert!(std::fs::read_to_string(dir.path().join("s/f.yaml")).unwrap().contains("{{ base }}/x"));
+    assert!(std::process::Command::new("mkfifo").arg(dir.path().join("pipe.json")).status().unwrap().success());
+    let started = std::time::Instant::now();
+    let out = k2check(dir.path(), &args(&["import", "postman", "pipe.json", "--out", "p"]), &[]);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+}
