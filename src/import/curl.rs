@@ -4,7 +4,9 @@
 use serde_json::{Map, Value, json};
 
 use crate::encoding::form_urlencoded;
-use crate::import::postman_vars::{env_name, is_credential_header, literal, looks_secret, secret_reference};
+use crate::import::postman_vars::{
+    env_name, is_credential_header, literal, looks_secret, replace_secret_fields, secret_reference,
+};
 use crate::import::shell_words::split;
 use crate::import::yaml_text::value;
 
@@ -235,7 +237,7 @@ fn build(p: Parsed, url: String, options: &Options, mut out: CurlStep) -> Result
                 .is_none_or(|c| c.contains("x-www-form-urlencoded"));
         match (is_json, serde_json::from_str::<Value>(&data)) {
             (true, Ok(mut parsed)) => {
-                secret_json_fields(&mut parsed, &mut out);
+                replace_secret_fields(&mut parsed, &mut |field| secret_ref(field, &mut out));
                 request.insert("json".into(), parsed);
                 if p.json {
                     headers.entry("Accept").or_insert(json!("application/json"));
@@ -327,22 +329,6 @@ fn secret_ref(name: &str, out: &mut CurlStep) -> String {
     let reference = secret_reference(&env);
     out.environment.push(env);
     reference
-}
-
-/// A JSON body's literal values of secret-named fields as `secret.` references.
-fn secret_json_fields(value: &mut Value, out: &mut CurlStep) {
-    match value {
-        Value::Object(map) => {
-            for (field, inner) in map.iter_mut() {
-                match inner {
-                    Value::String(text) if looks_secret(field) && !text.is_empty() => *text = secret_ref(field, out),
-                    other => secret_json_fields(other, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|i| secret_json_fields(i, out)),
-        _ => {}
-    }
 }
 
 /// A URL on one of the suite's `api` origins, written on `{{ api }}`.

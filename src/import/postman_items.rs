@@ -7,7 +7,9 @@ use serde_json::{Map, Value, json};
 
 use crate::import::postman_auth::{Auth, Profiles, block_kind};
 use crate::import::postman_scripts::{Translated, translate};
-use crate::import::postman_vars::{Variables, is_credential_header, looks_secret, variable_name};
+use crate::import::postman_vars::{
+    Variables, is_credential_header, looks_secret, replace_secret_fields, variable_name,
+};
 
 /// One request, converted.
 #[derive(Debug)]
@@ -362,22 +364,18 @@ fn secret_url_parts(url: &str, vars: &mut Variables) -> String {
     out
 }
 
-/// A JSON body with the literal values of secret-named fields as secret references, and a
-/// string that is one template kept a string (`"{{$timestamp}}"` is text in Postman).
+/// A JSON body with the literal values of secret-named fields as secret references (named
+/// for where they stood, never shared with a variable of that name), and a string that is
+/// one template kept a string (`"{{$timestamp}}"` is text in Postman).
 fn secret_json_fields(value: &mut Value, vars: &mut Variables) {
+    replace_secret_fields(value, &mut |field| vars.secret(&format!("body_{field}")));
+    templates_stay_text(value);
+}
+
+fn templates_stay_text(value: &mut Value) {
     match value {
-        Value::Object(map) => {
-            for (field, inner) in map.iter_mut() {
-                match inner {
-                    Value::String(text) if looks_secret(field) && !text.is_empty() && !text.contains("{{") => {
-                        // Named for where it stood: never shared with a variable of that name.
-                        *text = vars.secret(&format!("body_{field}"));
-                    }
-                    other => secret_json_fields(other, vars),
-                }
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(|i| secret_json_fields(i, vars)),
+        Value::Object(map) => map.values_mut().for_each(templates_stay_text),
+        Value::Array(items) => items.iter_mut().for_each(templates_stay_text),
         Value::String(text) => {
             // An environment variable is text already; a function or a suite variable may
             // render as a number.

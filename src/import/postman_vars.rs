@@ -253,6 +253,26 @@ pub fn secret_reference(env: &str) -> String {
     format!("{{{{ secret.{env} }}}}")
 }
 
+/// A JSON body's literal values of secret-named fields (`password`, `api_key`, …) replaced by
+/// what `reference` makes of the field's name; values that are templates already stay.
+pub fn replace_secret_fields(value: &mut serde_json::Value, reference: &mut dyn FnMut(&str) -> String) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (field, inner) in map.iter_mut() {
+                match inner {
+                    Value::String(text) if looks_secret(field) && !text.is_empty() && !text.contains("{{") => {
+                        *text = reference(field);
+                    }
+                    other => replace_secret_fields(other, reference),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| replace_secret_fields(i, reference)),
+        _ => {}
+    }
+}
+
 /// Whether a header (lower case) carries credentials, so its literal value becomes a secret.
 pub fn is_credential_header(lower: &str) -> bool {
     lower == "authorization" || lower == "cookie" || looks_secret(lower) || lower.contains("api-key")

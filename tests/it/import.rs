@@ -708,11 +708,28 @@ fn a_collection_is_read_in_passes_whatever_the_order_of_its_members_and_a_pipe_i
     let out = k2check(dir.path(), &args(&["import", "postman", "c.json", "--out", "s"]), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let yaml = std::fs::read_to_string(dir.path().join("s/k2check.yaml")).unwrap();
-    assert!(yaml.contains("code: \"{{ secret.CODE }}\"") && !yaml.contains("Late-Secret-9"), "{yaml}");
-    assert!(std::fs::read_to_string(dir.path().join("s/f.yaml")).unwrap().contains("{{ base }}/x"));
-    assert!(std::process::Command::new("mkfifo").arg(dir.path().join("pipe.json")).status().unwrap().success());
+    assert!(
+        yaml.contains("code: \"{{ secret.CODE }}\"") && !yaml.contains("Late-Secret-9"),
+        "{yaml}"
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("s/f.yaml"))
+            .unwrap()
+            .contains("{{ base }}/x")
+    );
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(dir.path().join("pipe.json"))
+            .status()
+            .unwrap()
+            .success()
+    );
     let started = std::time::Instant::now();
-    let out = k2check(dir.path(), &args(&["import", "postman", "pipe.json", "--out", "p"]), &[]);
+    let out = k2check(
+        dir.path(),
+        &args(&["import", "postman", "pipe.json", "--out", "p"]),
+        &[],
+    );
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
