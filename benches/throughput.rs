@@ -77,11 +77,14 @@ fn run_k2check(args: &[&str]) -> (Duration, u64) {
 fn run_k2check_with_output(args: &[&str]) -> (Duration, u64, String) {
     let started = Instant::now();
     let log = tempfile::NamedTempFile::new().unwrap();
+    // Both to files: a pipe nobody reads while the child runs fills up and stops it (an
+    // import's report is longer than a pipe holds).
+    let errors = tempfile::NamedTempFile::new().unwrap();
     let mut child = Command::new(BIN)
         .args(args)
         .env("CI", "1")
         .stdout(log.reopen().unwrap())
-        .stderr(Stdio::piped())
+        .stderr(errors.reopen().unwrap())
         .spawn()
         .unwrap();
     let status_path = format!("/proc/{}/status", child.id());
@@ -99,8 +102,7 @@ fn run_k2check_with_output(args: &[&str]) -> (Duration, u64, String) {
         if let Some(status) = child.try_wait().unwrap() {
             let elapsed = started.elapsed();
             if !status.success() {
-                let mut err = String::new();
-                std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+                let err = std::fs::read_to_string(errors.path()).unwrap_or_default();
                 let out = std::fs::read_to_string(log.path()).unwrap_or_default();
                 let problems: Vec<&str> = out.lines().filter(|l| !l.starts_with("PASS")).take(30).collect();
                 panic!("k2check {args:?} failed: {status}\n{err}\n{}", problems.join("\n"));

@@ -31,6 +31,8 @@ impl Span {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: String,
+    /// Why a file kept on disk could not be read again (its text is then empty).
+    pub problem: Option<String>,
     line_starts: Vec<usize>,
     /// Byte offset of each character, for files that are not pure ASCII (there the two differ).
     char_offsets: Option<Vec<u32>>,
@@ -44,8 +46,16 @@ impl SourceFile {
         SourceFile {
             path,
             text,
+            problem: None,
             line_starts,
             char_offsets,
+        }
+    }
+
+    fn unreadable(path: &Path, problem: String) -> Self {
+        SourceFile {
+            problem: Some(problem),
+            ..SourceFile::new(path.to_path_buf(), String::new())
         }
     }
 
@@ -80,12 +90,35 @@ impl SourceFile {
 }
 
 /// Every file loaded in a run, shared read-only by the runner and the reporters.
+///
+/// A file is held in memory, or, for the scenario files of a large suite, kept on disk and
+/// read when it is asked for (its first reading is the one validated; a later one must be
+/// the same, byte for byte, or it is not used). A few files read last are kept at hand, so
+/// the scenario starting and the reporter naming its steps' places read a file once.
 #[derive(Debug, Default)]
 pub struct SourceMap {
     /// The id of the first file: a map made `after` another continues its numbering.
     first: u32,
-    files: Vec<Arc<SourceFile>>,
+    files: Vec<Entry>,
+    recent: std::sync::Mutex<std::collections::VecDeque<(FileId, Arc<SourceFile>)>>,
 }
+
+#[derive(Debug)]
+enum Entry {
+    Held(Arc<SourceFile>),
+    OnDisk {
+        path: PathBuf,
+        len: usize,
+        /// A hash of the text as first read: what was validated.
+        fingerprint: std::sync::OnceLock<u64>,
+    },
+}
+
+/// How many files read from disk are kept at hand.
+const RECENT_FILES: usize = 8;
+
+/// The most text one file kept on disk may hold when read again.
+const MAX_ON_DISK_BYTES: u64 = 64 << 20;
 
 impl SourceMap {
     /// An empty map whose ids continue after `other`'s, to be appended to it later: files
@@ -93,7 +126,7 @@ impl SourceMap {
     pub fn after(other: &SourceMap) -> SourceMap {
         SourceMap {
             first: other.first + other.files.len() as u32,
-            files: Vec::new(),
+            ..SourceMap::default()
         }
     }
 
@@ -103,18 +136,66 @@ impl SourceMap {
         self.files.extend(later.files);
     }
 
-    pub fn add(&mut self, path: PathBuf, mut text: String) -> FileId {
-        if text.starts_with('\u{feff}') {
-            // A byte order mark is no part of the YAML: positions count from after it.
-            text.drain(..'\u{feff}'.len_utf8());
-        }
+    pub fn add(&mut self, path: PathBuf, text: String) -> FileId {
         let id = FileId(self.first + self.files.len() as u32);
-        self.files.push(Arc::new(SourceFile::new(path, text)));
+        self.files
+            .push(Entry::Held(Arc::new(SourceFile::new(path, without_bom(text)))));
         id
     }
 
-    pub fn get(&self, id: FileId) -> &SourceFile {
-        &self.files[(id.0 - self.first) as usize]
+    /// A file of `len` bytes left on disk, read when it is asked for.
+    pub fn add_on_disk(&mut self, path: PathBuf, len: usize) -> FileId {
+        let id = FileId(self.first + self.files.len() as u32);
+        self.files.push(Entry::OnDisk {
+            path,
+            len,
+            fingerprint: std::sync::OnceLock::new(),
+        });
+        id
+    }
+
+    /// The file; one kept on disk is read (or taken from the few at hand). One that cannot be
+    /// read, or reads differently from when it was validated, has no text and says why.
+    pub fn get(&self, id: FileId) -> Arc<SourceFile> {
+        match &self.files[(id.0 - self.first) as usize] {
+            Entry::Held(file) => file.clone(),
+            Entry::OnDisk { path, fingerprint, .. } => self.read_on_disk(id, path, fingerprint),
+        }
+    }
+
+    fn read_on_disk(&self, id: FileId, path: &Path, fingerprint: &std::sync::OnceLock<u64>) -> Arc<SourceFile> {
+        let recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, file)) = recent.iter().find(|(f, _)| *f == id) {
+            return file.clone();
+        }
+        drop(recent);
+        let file = match crate::input_file::read_text(path, "scenario file", MAX_ON_DISK_BYTES) {
+            Ok(text) => {
+                let text = without_bom(text);
+                let hash = text_hash(&text);
+                if *fingerprint.get_or_init(|| hash) == hash {
+                    SourceFile::new(path.to_path_buf(), text)
+                } else {
+                    SourceFile::unreadable(path, "it changed after it was validated".into())
+                }
+            }
+            Err(e) => SourceFile::unreadable(path, e.to_string()),
+        };
+        let file = Arc::new(file);
+        let mut recent = self.recent.lock().unwrap_or_else(|e| e.into_inner());
+        if recent.len() >= RECENT_FILES {
+            recent.pop_front();
+        }
+        recent.push_back((id, file.clone()));
+        file
+    }
+
+    /// The length of a file's text, without reading a file kept on disk.
+    pub fn len(&self, id: FileId) -> usize {
+        match &self.files[(id.0 - self.first) as usize] {
+            Entry::Held(file) => file.text.len(),
+            Entry::OnDisk { len, .. } => *len,
+        }
     }
 
     /// The ids and paths of its files.
@@ -122,11 +203,11 @@ impl SourceMap {
         self.files
             .iter()
             .enumerate()
-            .map(|(i, f)| (FileId(self.first + i as u32), f.path.as_path()))
+            .map(|(i, entry)| (FileId(self.first + i as u32), entry_path(entry)))
     }
 
     pub fn path(&self, id: FileId) -> &Path {
-        &self.get(id).path
+        entry_path(&self.files[(id.0 - self.first) as usize])
     }
 
     /// `file:line:col` of the start of a span.
@@ -135,6 +216,28 @@ impl SourceMap {
         let (line, col) = file.line_col(span.start);
         format!("{}:{line}:{col}", file.path.display())
     }
+}
+
+fn entry_path(entry: &Entry) -> &Path {
+    match entry {
+        Entry::Held(file) => &file.path,
+        Entry::OnDisk { path, .. } => path,
+    }
+}
+
+/// A byte order mark is no part of the YAML: positions count from after it.
+fn without_bom(mut text: String) -> String {
+    if text.starts_with('\u{feff}') {
+        text.drain(..'\u{feff}'.len_utf8());
+    }
+    text
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]
@@ -150,5 +253,34 @@ mod tests {
         assert_eq!(file.line_col(colon), (2, 3));
         assert_eq!(file.line_text(2), "çd: x");
         assert_eq!(file.byte_offset_of_char(4), 5);
+    }
+}
+
+#[cfg(test)]
+mod on_disk_tests {
+    use super::*;
+
+    #[test]
+    fn a_file_kept_on_disk_is_read_when_asked_and_only_as_validated() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        std::fs::write(&path, "name: a\nsteps: []\n").unwrap();
+        let mut map = SourceMap::default();
+        let id = map.add_on_disk(path.clone(), 19);
+        assert_eq!(map.len(id), 19);
+        assert_eq!(map.path(id), path.as_path());
+        assert_eq!(map.get(id).line_text(2), "steps: []");
+        assert_eq!(map.location(Span::new(id, 8, 8)), format!("{}:2:1", path.display()));
+        // Changed after its first reading: not used.
+        std::fs::write(&path, "name: b\nsteps: []\n").unwrap();
+        for other in 0..RECENT_FILES {
+            let p = dir.path().join(format!("o{other}.yaml"));
+            std::fs::write(&p, "x").unwrap();
+            let o = map.add_on_disk(p, 1);
+            map.get(o);
+        }
+        let again = map.get(id);
+        assert!(again.text.is_empty());
+        assert_eq!(again.problem.as_deref(), Some("it changed after it was validated"));
     }
 }

@@ -332,7 +332,7 @@ mod tests {
     fn parse_str(text: &str) -> Result<Node, Diagnostic> {
         let mut map = SourceMap::default();
         let id = map.add("t.yaml".into(), text.into());
-        parse(id, map.get(id))
+        parse(id, &map.get(id))
     }
 
     #[test]

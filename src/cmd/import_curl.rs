@@ -83,7 +83,7 @@ fn append(path: &Path, step: &CurlStep) -> Result<(), String> {
     let mut sources = crate::source::SourceMap::default();
     let id = sources.add(path.to_path_buf(), text);
     let file = sources.get(id);
-    let root = crate::yaml::parse(id, file).map_err(|d| d.message)?;
+    let root = crate::yaml::parse(id, &file).map_err(|d| d.message)?;
     let crate::yaml::NodeKind::Map(entries) = &root.kind else {
         return Err("it is not a scenario (a mapping with `steps:`)".into());
     };

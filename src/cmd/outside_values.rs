@@ -51,7 +51,7 @@ fn to_pairs(env: &DotEnv) -> Vec<(String, String)> {
 fn yaml_mapping(path: &Path, text: &str) -> Result<Vec<(String, String)>, String> {
     let mut sources = crate::source::SourceMap::default();
     let id = sources.add(path.to_path_buf(), text.to_owned());
-    let node = crate::yaml::parse(id, sources.get(id)).map_err(|d| match d.span {
+    let node = crate::yaml::parse(id, &sources.get(id)).map_err(|d| match d.span {
         Some(span) => format!("{}: {}", sources.location(span), d.message),
         None => format!("{}: {}", path.display(), d.message),
     })?;

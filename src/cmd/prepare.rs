@@ -93,11 +93,7 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, purpose: Purpose) -
     let loaded = tokio::task::spawn_blocking(move || scenario::load(&paths))
         .await
         .unwrap_or_default();
-    let text: usize = loaded
-        .scenario_files
-        .iter()
-        .map(|&f| loaded.sources.get(f).text.len())
-        .sum();
+    let text: usize = loaded.scenario_files.iter().map(|&f| loaded.sources.len(f)).sum();
     if text > crate::plan::KEEP_DECODED_BYTES {
         super::allocator::release_freed_memory_promptly();
     }

@@ -292,7 +292,7 @@ mod tests {
     fn run(yaml: &str, nodes: &[Value]) -> Result<(), Mismatch> {
         let mut map = SourceMap::default();
         let id = map.add("p.yaml".into(), yaml.into());
-        let node = crate::yaml::parse(id, map.get(id)).unwrap();
+        let node = crate::yaml::parse(id, &map.get(id)).unwrap();
         let mut r = Reader::default();
         let ps = decode_predicates(&mut r, &node);
         assert!(r.diags.is_empty(), "{:?}", r.diags);
@@ -346,7 +346,7 @@ mod tests {
     fn templated_patterns_are_compiled_when_rendered() {
         let mut map = SourceMap::default();
         let id = map.add("p.yaml".into(), "{matches: '^{{ n }}_[0-9]+$'}".into());
-        let node = crate::yaml::parse(id, map.get(id)).unwrap();
+        let node = crate::yaml::parse(id, &map.get(id)).unwrap();
         let mut r = Reader::default();
         let ps = decode_predicates(&mut r, &node);
         let ctx = Context::new(std::collections::BTreeMap::from([(

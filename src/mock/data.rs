@@ -89,7 +89,7 @@ impl MockData {
         let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let mut sources = crate::source::SourceMap::default();
         let id = sources.add(path.to_path_buf(), text);
-        let node = crate::yaml::parse(id, sources.get(id)).map_err(|d| {
+        let node = crate::yaml::parse(id, &sources.get(id)).map_err(|d| {
             let location = d.span.map(|s| sources.location(s)).unwrap_or_default();
             format!("{location}: {}", d.message)
         })?;

@@ -299,7 +299,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let mut names_seen: HashMap<String, Span> = HashMap::new();
     let mut planned: Vec<PlannedScenario> = Vec::new();
     // Decided before decoding, so a large suite never holds more than the files in flight.
-    let source_bytes: usize = scenario_files.iter().map(|&f| sources.get(f).text.len()).sum();
+    let source_bytes: usize = scenario_files.iter().map(|&f| sources.len(f)).sum();
     let keeping = source_bytes <= KEEP_DECODED_BYTES;
     // Row files are read while `sources` is lent to the decoding, and join it afterwards.
     let mut row_files = SourceMap::after(&sources);

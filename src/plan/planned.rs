@@ -36,7 +36,7 @@ pub struct PlannedScenario {
 
 impl PlannedScenario {
     pub fn new(scenario: Scenario, keep: bool, sources: &SourceMap) -> Self {
-        let text_bytes = if keep { 0 } else { sources.get(scenario.file).text.len() };
+        let text_bytes = if keep { 0 } else { sources.len(scenario.file) };
         PlannedScenario {
             name: scenario.name.value.clone(),
             path: scenario.path.clone(),

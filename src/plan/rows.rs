@@ -79,7 +79,7 @@ pub fn read_rows(
             let id = row_files.add(full.clone(), text);
             match extension.as_str() {
                 "csv" => rows_of_csv(id, row_files, diags),
-                "yaml" | "yml" | "json" => match crate::yaml::parse(id, row_files.get(id)) {
+                "yaml" | "yml" | "json" => match crate::yaml::parse(id, &row_files.get(id)) {
                     Ok(node) => rows_of_list(&node, diags),
                     Err(e) => {
                         diags.push(e);

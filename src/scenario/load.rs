@@ -67,7 +67,7 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     if let Some(suite_path) = suite_file {
         if let Some(text) = read(&suite_path, &mut loaded.diagnostics) {
             let id = loaded.sources.add(suite_path.clone(), text);
-            match yaml::parse(id, loaded.sources.get(id)) {
+            match yaml::parse(id, &loaded.sources.get(id)) {
                 Ok(root) => {
                     let dir = dir_or_dot(suite_path.parent().unwrap_or(Path::new(".")));
                     loaded.suite = Some(decode_suite(&mut reader, id, &dir, &root));
@@ -76,23 +76,43 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
             }
         }
     }
-    for file in files {
-        let Some(text) = read(&file, &mut loaded.diagnostics) else {
-            continue;
+    // A large suite's files stay on disk and are read one at a time when decoded (and again
+    // when a scenario starts): memory follows the files in flight, not the suite.
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
+        .collect();
+    let on_disk = sizes.iter().sum::<u64>() > ON_DISK_SUITE_BYTES;
+    for (file, size) in files.into_iter().zip(sizes) {
+        let id = if on_disk && size <= MAX_FILE_BYTES && std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
+            loaded.sources.add_on_disk(file, size as usize)
+        } else {
+            let Some(text) = read(&file, &mut loaded.diagnostics) else {
+                continue;
+            };
+            loaded.sources.add(file, text)
         };
-        let id = loaded.sources.add(file, text);
         loaded.scenario_files.push(id);
     }
     loaded.diagnostics.extend(reader.diags);
     loaded
 }
 
+/// Suites with more scenario text than this are read from disk file by file, never held
+/// whole: the same size above which the plan keeps scenarios as text (`plan::planned`).
+const ON_DISK_SUITE_BYTES: u64 = 2 << 20;
+
 /// Files longer than this on average are decoded one at a time per worker.
 const LONG_FILE_BYTES: usize = 64 << 10;
 
 /// Parses and decodes one scenario file; its problems go to `reader`.
 pub fn decode_file(id: FileId, sources: &SourceMap, reader: &mut Reader) -> Option<Scenario> {
-    match yaml::parse(id, sources.get(id)) {
+    let file = sources.get(id);
+    if let Some(problem) = &file.problem {
+        reader.error(Diagnostic::error(format!("{}: {problem}", file.path.display()), None));
+        return None;
+    }
+    match yaml::parse(id, &file) {
         Ok(root) => decode_scenario(reader, id, sources.path(id), &root),
         Err(diag) => {
             reader.error(diag);
@@ -110,7 +130,7 @@ pub fn decode_each(files: &[FileId], sources: &SourceMap, mut each: impl FnMut(O
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, files.len().max(1));
-    let text: usize = files.iter().map(|&f| sources.get(f).text.len()).sum();
+    let text: usize = files.iter().map(|&f| sources.len(f)).sum();
     let depth = if text / files.len().max(1) > LONG_FILE_BYTES {
         0
     } else {

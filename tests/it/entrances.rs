@@ -689,3 +689,27 @@ fn verbose_shows_each_profiles_discovery_and_token_exchange_once_masked() {
         .collect();
     assert_eq!(exchanges.len(), 2, "{json}");
 }
+
+#[test]
+fn a_large_suite_is_read_file_by_file_and_a_file_that_is_not_text_is_named() {
+    // Over 2 MiB of scenario text: the files stay on disk and are read when decoded.
+    let step = "  - request: { url: \"{{ api }}/json\" }\n    expect: { status: 200 }\n";
+    let body = step.repeat(4000);
+    let dir = crate::support::suite(&[]);
+    for i in 0..10 {
+        std::fs::write(
+            dir.path().join(format!("s{i}.yaml")),
+            format!("name: s{i}\nsteps:\n{body}"),
+        )
+        .unwrap();
+    }
+    std::fs::write(dir.path().join("bad.yaml"), b"name: \xff\xfe\nsteps: []\n").unwrap();
+    let url = crate::server::shared().url();
+    let out = k2check(dir.path(), &args(&["validate", "."]), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("bad.yaml: not UTF-8 text"), "{}", out.stderr);
+    std::fs::remove_file(dir.path().join("bad.yaml")).unwrap();
+    let out = k2check(dir.path(), &args(&["run", ".", "--name", "s3"]), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("4000 steps"), "{}", out.stdout);
+}

@@ -164,7 +164,7 @@ fn every_shipped_scenario_follows_the_schema() {
         let text = std::fs::read_to_string(&file).unwrap();
         let mut sources = k2check::source::SourceMap::default();
         let id = sources.add(file.clone(), text);
-        let json = k2check::yaml::parse(id, sources.get(id)).unwrap().to_json();
+        let json = k2check::yaml::parse(id, &sources.get(id)).unwrap().to_json();
         let errors: Vec<String> = validator
             .iter_errors(&json)
             .map(|e| format!("{e} at {}", e.instance_path))
