@@ -240,13 +240,14 @@ fn main() {
     );
 
     // Memory with long scenarios: 100,000 requests as 20 scenarios of 5,000 steps (all in
-    // flight at --jobs 20) and as 200 of 500, with both report files written.
+    // flight at --jobs 20) and as 200 of 500, and 1,000,000 as 200 of 5,000 (140 MB of YAML),
+    // with both report files written: memory follows what runs, not the run's length.
     let reports = work.path().join("report");
     let (junit, json) = (
         reports.with_extension("xml").display().to_string(),
         reports.with_extension("jsonl").display().to_string(),
     );
-    for (scenarios, steps, jobs) in [(20, 5000, "8"), (20, 5000, "20"), (200, 500, "64")] {
+    for (scenarios, steps, jobs) in [(20, 5000, "8"), (20, 5000, "20"), (200, 500, "64"), (200, 5000, "64")] {
         write_suite(&suite, &mock.url, scenarios, steps, 64);
         let args = [
             "run", &dir, "--env", "bench", "--jobs", jobs, "--junit", &junit, "--json", &json,

@@ -21,9 +21,11 @@ pub struct JunitReporter {
     environment: Option<String>,
     /// Names the shard in every suite when the run is one part of several.
     shard: Option<String>,
-    /// Each finished scenario's `<testsuite>`, already written: a passed step costs the
-    /// one line it takes in the report, not its whole result.
-    suites: Vec<(usize, String)>,
+    /// The finished scenarios' `<testsuite>`s, already written (they come in input order),
+    /// in memory up to `SPILL_BYTES` and then in a temporary file: the totals go first in
+    /// the report and are known only at the end, and a run of a million steps must not hold
+    /// its whole report until then.
+    suites: Spill,
     totals: Totals,
     duration: std::time::Duration,
 }
@@ -43,7 +45,7 @@ impl JunitReporter {
             redactor,
             environment: None,
             shard,
-            suites: Vec::new(),
+            suites: Spill::default(),
             totals: Totals::default(),
             duration: Default::default(),
         }
@@ -59,8 +61,7 @@ impl JunitReporter {
         escape(&self.redactor.redact(text))
     }
 
-    fn render(&mut self) -> String {
-        self.suites.sort_by_key(|(index, _)| *index);
+    fn header(&self) -> String {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
             out,
@@ -70,10 +71,6 @@ impl JunitReporter {
             self.totals.errors,
             seconds(self.duration)
         );
-        for (_, suite) in &self.suites {
-            out.push_str(suite);
-        }
-        out.push_str("</testsuites>\n");
         out
     }
 
@@ -174,7 +171,7 @@ impl Reporter for JunitReporter {
                 self.totals.tests += result.steps.len();
                 self.totals.failures += result.steps.iter().filter(|s| s.status == Status::Failed).count();
                 self.totals.errors += result.steps.iter().filter(|s| s.status == Status::Error).count();
-                self.suites.push((result.index, suite));
+                self.suites.push(&suite);
             }
             Event::RunFinished(summary) => self.duration = summary.duration,
             // Not a test case: the steps that needed the token carry its failure.
@@ -187,13 +184,125 @@ impl Reporter for JunitReporter {
     }
 
     fn finish(&mut self) -> Result<(), WriteError> {
-        let xml = self.render();
-        self.file.write(xml.as_bytes());
+        let header = self.header();
+        self.file.write(header.as_bytes());
+        let file = &mut self.file;
+        if let Err(source) = self.suites.drain_into(&mut |bytes| file.write(bytes)) {
+            return Err(WriteError {
+                path: std::env::temp_dir(),
+                source,
+            });
+        }
+        self.file.write(b"</testsuites>\n");
         self.file.commit()
+    }
+}
+
+/// Past this much written text, the suites go to a temporary file.
+const SPILL_BYTES: usize = 1 << 20;
+
+/// Text kept in memory up to `SPILL_BYTES`, then appended to a temporary file (removed when
+/// dropped).
+#[derive(Default)]
+struct Spill {
+    memory: String,
+    file: Option<(std::path::PathBuf, std::io::BufWriter<std::fs::File>)>,
+    failed: Option<std::io::Error>,
+}
+
+impl Spill {
+    fn push(&mut self, text: &str) {
+        self.memory.push_str(text);
+        if self.memory.len() >= SPILL_BYTES {
+            self.spill();
+        }
+    }
+
+    fn spill(&mut self) {
+        use std::io::Write as _;
+        if self.failed.is_some() {
+            return;
+        }
+        if self.file.is_none() {
+            let path = std::env::temp_dir().join(format!(
+                "k2check-junit-{}-{}.part",
+                std::process::id(),
+                uuid::Uuid::new_v4().simple()
+            ));
+            let opened = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .open(&path);
+            match opened {
+                Ok(f) => self.file = Some((path, std::io::BufWriter::new(f))),
+                Err(e) => {
+                    self.failed = Some(e);
+                    return;
+                }
+            }
+        }
+        if let Some((_, out)) = &mut self.file
+            && let Err(e) = out.write_all(self.memory.as_bytes())
+        {
+            self.failed = Some(e);
+        }
+        self.memory.clear();
+    }
+
+    /// Everything written, in order, handed to `sink` in pieces.
+    fn drain_into(&mut self, sink: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        use std::io::{Read as _, Seek as _, Write as _};
+        if let Some(e) = self.failed.take() {
+            return Err(e);
+        }
+        if let Some((_, out)) = &mut self.file {
+            out.flush()?;
+            let file = out.get_mut();
+            file.seek(std::io::SeekFrom::Start(0))?;
+            let mut chunk = vec![0; 64 << 10];
+            loop {
+                let n = file.read(&mut chunk)?;
+                if n == 0 {
+                    break;
+                }
+                sink(&chunk[..n]);
+            }
+        }
+        sink(self.memory.as_bytes());
+        self.memory.clear();
+        Ok(())
+    }
+}
+
+impl Drop for Spill {
+    fn drop(&mut self) {
+        if let Some((path, _)) = self.file.take() {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
 /// Seconds with at most three decimals, as the schema's SUREFIRE_TIME pattern allows.
 fn seconds(d: std::time::Duration) -> String {
     format!("{:.3}", d.as_secs_f64())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn written_suites_come_back_whole_and_in_order_from_memory_and_from_disk() {
+        let mut spill = super::Spill::default();
+        let line = "x".repeat(1000) + "\n";
+        for i in 0..3000 {
+            spill.push(&format!("{i}:{line}"));
+        }
+        let path = spill.file.as_ref().map(|(p, _)| p.clone()).expect("spilled to a file");
+        let mut back = Vec::new();
+        spill.drain_into(&mut |bytes| back.extend_from_slice(bytes)).unwrap();
+        let expected: String = (0..3000).map(|i| format!("{i}:{line}")).collect();
+        assert_eq!(String::from_utf8(back).unwrap(), expected);
+        drop(spill);
+        assert!(!path.exists(), "the temporary file is removed");
+    }
 }
