@@ -66,7 +66,8 @@ pub async fn run_step(
     let mut follow_ups;
     let attempt = loop {
         attempts += 1;
-        let once = with_follow_ups(rt.recording.is_some(), attempt_once(rt, scenario, step, ctx));
+        // Boxed: the attempt is a large future, and pinned where it is made it is never copied.
+        let once = with_follow_ups(rt.recording.is_some(), Box::pin(attempt_once(rt, scenario, step, ctx)));
         // A main step in flight gives up when the run stops; clean-up steps go on.
         let ((attempt, line, resent), kept, left_out) = match phase {
             Phase::Main => tokio::select! {
