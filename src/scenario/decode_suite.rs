@@ -341,3 +341,60 @@ fn decode_auth_kind(r: &mut Reader, node: &Node) -> Option<AuthKind> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_auth_type_is_decoded_and_documented() {
+        use crate::scenario::model::AuthKind;
+        // Exhaustive: a new variant does not compile until it has its name here.
+        fn name(kind: &AuthKind) -> &'static str {
+            match kind {
+                AuthKind::None => "none",
+                AuthKind::Basic { .. } => "basic",
+                AuthKind::Bearer { .. } => "bearer",
+                AuthKind::ApiKey { .. } => "api_key",
+                AuthKind::ClientCredentials(_) => "client_credentials",
+            }
+        }
+        let t = crate::scenario::model::Template {
+            text: String::new(),
+            span: crate::source::Span::new(crate::source::FileId(0), 0, 0),
+        };
+        let kinds = [
+            AuthKind::None,
+            AuthKind::Basic {
+                username: t.clone(),
+                password: t.clone(),
+            },
+            AuthKind::Bearer { token: t.clone() },
+            AuthKind::ApiKey {
+                name: t.clone(),
+                value: t.clone(),
+                in_query: false,
+            },
+        ];
+        let mut names: Vec<&str> = kinds.iter().map(name).collect();
+        names.push("client_credentials");
+        let mut declared = AUTH_TYPES.to_vec();
+        declared.sort_unstable();
+        names.sort_unstable();
+        assert_eq!(names, declared, "AUTH_TYPES and AuthKind differ");
+        let readme = include_str!("../../README.md");
+        let table = readme.split("### Auth profiles").nth(1).unwrap_or_default();
+        let table = table.split("\n### ").next().unwrap_or_default();
+        for name in AUTH_TYPES {
+            assert!(
+                table.contains(&format!("| `{name}` |")),
+                "README's auth profile table has no `{name}`"
+            );
+        }
+        let how_to = include_str!("../../docs/architecture.md");
+        assert!(
+            how_to.contains("**An auth profile type**"),
+            "docs/architecture.md lost its how-to"
+        );
+    }
+}
