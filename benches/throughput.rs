@@ -281,6 +281,32 @@ fn main() {
         time.as_secs_f64() * 1000.0
     );
 
+    // Data rows: `list` of a scenario run once per row of a 1,000,000-row CSV file; the rows
+    // are counted and checked, and each run's row is read as it is asked for.
+    let rows_suite = work.path().join("rows");
+    std::fs::create_dir_all(&rows_suite).unwrap();
+    std::fs::write(
+        rows_suite.join("k2check.yaml"),
+        "environments:\n  bench:\n    vars: { api: \"http://127.0.0.1:9\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        rows_suite.join("rows.yaml"),
+        "name: per row\nrows: { file: rows.csv }\nsteps:\n  - request: { url: \"{{ api }}/x?who={{ who }}\" }\n",
+    )
+    .unwrap();
+    let mut csv = String::from("who,n\n");
+    for i in 0..1_000_000 {
+        csv.push_str(&format!("user{i},{i}\n"));
+    }
+    std::fs::write(rows_suite.join("rows.csv"), csv).unwrap();
+    let (time, rss) = run_k2check(&["list", &rows_suite.display().to_string()]);
+    println!(
+        "data rows:      list of 1,000,000 rows in {:.1} s, peak RSS {:.1} MB",
+        time.as_secs_f64(),
+        rss as f64 / 1024.0
+    );
+
     // Import: a Postman collection of 100,000 and of 400,000 requests (folders of 100); the
     // collection is read twice and never held whole, so memory follows the largest folder.
     for folders in [1000, 4000] {

@@ -3,6 +3,8 @@
 //! variables they read and which are not set. `--json` for scripts. A suite of several
 //! environments is listed without one too: the variables then wait for `--env`.
 
+use std::io::Write as _;
+
 use serde_json::{Value, json};
 
 use crate::cli::ListArgs;
@@ -20,41 +22,49 @@ pub async fn list(args: ListArgs) -> u8 {
         Err(code) => return code,
     };
     let plan = &prepared.plan;
-    let rows = planned_rows(plan);
+    // Written as it is made, a run at a time: a million data rows are never held at once.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let total = plan.run_count();
     if args.json {
-        let out = json!({
-            "environment": plan.environment,
-            "scenarios": rows,
-            "variables": {
-                "needed": plan.variables.needed,
-                "missing": plan.variables.missing,
-                "blank": plan.variables.blank,
-            },
+        let _ = write!(out, "{{\"environment\":{},\"scenarios\":[", json!(plan.environment));
+        for index in 0..total {
+            let Some(row) = run_row(plan, index) else { continue };
+            let separator = if index == 0 { "" } else { "," };
+            let _ = write!(out, "{separator}{}", crate::text::printable(&row.to_string()));
+        }
+        let variables = json!({
+            "needed": plan.variables.needed,
+            "missing": plan.variables.missing,
+            "blank": plan.variables.blank,
         });
-        crate::outln!("{}", crate::text::printable(&out.to_string()));
+        let _ = writeln!(
+            out,
+            "],\"variables\":{}}}",
+            crate::text::printable(&variables.to_string())
+        );
         return exit::OK;
     }
-    let mut text = scenario_lines(&rows);
-    if let Some(environment) = &plan.environment {
-        text.push_str(&variable_lines(plan, environment));
+    for index in 0..total {
+        if let Some(row) = run_row(plan, index) {
+            let _ = write!(out, "{}", crate::text::printable(&scenario_line(&row)));
+        }
     }
-    crate::out!("{}", crate::text::printable(&text));
+    let _ = writeln!(out, "{total} scenario{}", if total == 1 { "" } else { "s" });
+    if let Some(environment) = &plan.environment {
+        let _ = write!(out, "{}", crate::text::printable(&variable_lines(plan, environment)));
+    }
     exit::OK
 }
 
-/// The planned scenarios, one row each (a data row's run is its own).
-fn planned_rows(plan: &Plan) -> Vec<Value> {
-    let mut rows = Vec::new();
-    for index in 0..plan.scenarios.len() {
-        let Some(scenario) = plan.scenario(index) else { continue };
-        rows.push(json!({
-            "name": plan.scenarios[index].name,
-            "file": scenario.path.display().to_string(),
-            "tags": scenario.tags,
-            "steps": scenario.steps.len() + scenario.finally.len(),
-        }));
-    }
-    rows
+/// Run `index` as a row of the listing: name, file, tags, steps.
+fn run_row(plan: &Plan, index: usize) -> Option<Value> {
+    let scenario = plan.scenario(index)?;
+    Some(json!({
+        "name": plan.run_name(index),
+        "file": scenario.path.display().to_string(),
+        "tags": scenario.tags,
+        "steps": scenario.steps.len() + scenario.finally.len(),
+    }))
 }
 
 /// With no environment named in a suite of several, the selected scenarios as written: no
@@ -113,34 +123,36 @@ async fn list_without_environment(args: &ListArgs) -> Option<u8> {
 }
 
 fn scenario_lines(rows: &[Value]) -> String {
-    let mut text = String::new();
-    for row in rows {
-        let tags: Vec<&str> = row["tags"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(|t| t.as_str())
-            .collect();
-        text.push_str(&format!(
-            "{}  ({}, {} step{}{}{})\n",
-            row["name"].as_str().unwrap_or_default(),
-            row["file"].as_str().unwrap_or_default(),
-            row["steps"],
-            if row["steps"] == 1 { "" } else { "s" },
-            if tags.is_empty() {
-                String::new()
-            } else {
-                format!(", tags: {}", tags.join(", "))
-            },
-            if row["rows"] == true { ", once per data row" } else { "" }
-        ));
-    }
+    let mut text: String = rows.iter().map(scenario_line).collect();
     text.push_str(&format!(
         "{} scenario{}\n",
         rows.len(),
         if rows.len() == 1 { "" } else { "s" }
     ));
     text
+}
+
+/// One scenario (or data row's run) as a line: name, file, steps, tags.
+fn scenario_line(row: &Value) -> String {
+    let tags: Vec<&str> = row["tags"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.as_str())
+        .collect();
+    format!(
+        "{}  ({}, {} step{}{}{})\n",
+        row["name"].as_str().unwrap_or_default(),
+        row["file"].as_str().unwrap_or_default(),
+        row["steps"],
+        if row["steps"] == 1 { "" } else { "s" },
+        if tags.is_empty() {
+            String::new()
+        } else {
+            format!(", tags: {}", tags.join(", "))
+        },
+        if row["rows"] == true { ", once per data row" } else { "" }
+    )
 }
 
 fn variable_lines(plan: &Plan, environment: &str) -> String {

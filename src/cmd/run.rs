@@ -32,14 +32,14 @@ pub async fn run(args: RunArgs) -> u8 {
     if let Some(rate) = args.rate {
         plan.limits.rate = Some(rate);
     }
-    if plan.scenarios.is_empty() && args.select.shard.is_some() {
+    if plan.run_count() == 0 && args.select.shard.is_some() {
         // With few scenarios some parts are empty; that is no mistake of the user's. Its
         // reports are still written (empty), so none from an earlier run survives.
         crate::outln!(
             "shard {}: no scenario falls in this part",
             args.select.shard.map(|s| s.to_string()).unwrap_or_default()
         );
-    } else if plan.scenarios.is_empty() {
+    } else if plan.run_count() == 0 {
         crate::errln!("error: no scenario selected (check the paths, --tag and --name)");
         return exit::INVALID;
     }
@@ -203,9 +203,11 @@ fn exit_code(summary: &Summary, report_failed: bool) -> u8 {
 /// Every request the run would send, rendered; captures show as `<name>`.
 fn dry_run(plan: &Plan) -> String {
     let mut out = String::new();
-    for (index, planned) in plan.scenarios.iter().enumerate() {
-        let Some(scenario) = plan.scenario(index) else { continue };
-        out.push_str(&format!("# {} ({})\n", planned.name, scenario.path.display()));
+    for index in 0..plan.run_count() {
+        let (Some((planned, _)), Some(scenario)) = (plan.run(index), plan.scenario(index)) else {
+            continue;
+        };
+        out.push_str(&format!("# {} ({})\n", plan.run_name(index), scenario.path.display()));
         let mut ctx = plan.starting_context(index);
         // The set-up's captures, as placeholders like every capture here.
         if planned.role != crate::plan::Role::SetUp {

@@ -23,7 +23,7 @@ pub async fn validate(args: SuiteArgs) -> u8 {
                 crate::errln!("error: {e}");
                 return exit::INVALID;
             }
-            let n = prepared.plan.scenarios.len();
+            let n = prepared.plan.run_count();
             crate::outln!("{n} scenario{} valid", if n == 1 { "" } else { "s" });
             exit::OK
         }
@@ -71,7 +71,7 @@ async fn validate_every_environment(args: &SuiteArgs) -> Option<u8> {
             .unwrap_or_default();
         let (mut diagnostics, sources, redactor, tls) = match crate::plan::plan(loaded, &options) {
             Ok(plan) => {
-                scenarios = scenarios.max(plan.scenarios.len());
+                scenarios = scenarios.max(plan.run_count());
                 (plan.warnings, plan.sources, plan.redactor, Some(plan.tls))
             }
             Err(PlanError {

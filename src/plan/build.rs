@@ -13,7 +13,7 @@ use crate::diag::Diagnostic;
 use crate::plan::needed::{Needs, split_names};
 use crate::plan::planned::{KEEP_DECODED_BYTES, PlannedScenario};
 use crate::plan::reads::Tracked;
-use crate::plan::rows::{field_names, forget_row_files_as_scenarios, label_rows, read_rows, row_file};
+use crate::plan::rows::{check_row_names, forget_row_files_as_scenarios, read_rows, row_file};
 use crate::plan::run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
 use crate::plan::suite_steps::{Role, captured_names, refuse_shadowing, setup_scenario, teardown_scenario};
 use crate::plan::validator::Validator;
@@ -335,7 +335,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         match &rows {
             Some(rows) => {
                 let mut with_fields = known.clone();
-                with_fields.extend(field_names(rows).map(str::to_owned));
+                with_fields.extend(rows.field_names());
                 if let Some(template) = &scenario.row_name {
                     v.check_template(template, &with_fields);
                 }
@@ -355,8 +355,8 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
         match rows {
             Some(rows) => {
-                let rows = label_rows(&scenario, rows, &v.engine, &context, &mut v.diags);
-                planned.extend(PlannedScenario::for_rows(scenario, keeping, &sources, rows));
+                check_row_names(&rows, &row_files, &v.engine, &context, &mut v.diags);
+                planned.push(PlannedScenario::with_rows(scenario, keeping, &sources, rows));
             }
             None => planned.push(PlannedScenario::new(scenario, keeping, &sources)),
         }
@@ -456,6 +456,14 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         profiles,
         default_auth,
         context,
+        run_starts: planned
+            .iter()
+            .scan(0, |next, p| {
+                let start = *next;
+                *next += p.runs();
+                Some(start)
+            })
+            .collect(),
         scenarios: planned,
         schemas: v.schemas,
         redactor: v.redactor,

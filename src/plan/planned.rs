@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::plan::rows::DataRow;
+use crate::plan::rows::RowSet;
 use crate::plan::suite_steps::Role;
 use crate::scenario::fields::Reader;
 use crate::scenario::load::decode_file;
@@ -27,8 +27,8 @@ pub struct PlannedScenario {
     pub path: PathBuf,
     file: FileId,
     kept: Option<Arc<Scenario>>,
-    /// The data row this run is for, when the scenario has `rows:`.
-    pub row: Option<Arc<DataRow>>,
+    /// Its data rows, when the scenario has `rows:`: one run each.
+    pub rows: Option<Arc<RowSet>>,
     pub role: Role,
     /// The text decoded again when the scenario starts; 0 when it is kept decoded.
     text_bytes: usize,
@@ -42,7 +42,7 @@ impl PlannedScenario {
             path: scenario.path.clone(),
             file: scenario.file,
             kept: keep.then(|| Arc::new(scenario)),
-            row: None,
+            rows: None,
             role: Role::Scenario,
             text_bytes,
         }
@@ -56,20 +56,17 @@ impl PlannedScenario {
         }
     }
 
-    /// One run per data row, each named after its row, sharing the decoded scenario.
-    pub fn for_rows(scenario: Scenario, keep: bool, sources: &SourceMap, rows: Vec<DataRow>) -> Vec<Self> {
-        let first = PlannedScenario::new(scenario, keep, sources);
-        rows.into_iter()
-            .map(|row| PlannedScenario {
-                name: row.scenario_name(&first.name),
-                path: first.path.clone(),
-                file: first.file,
-                kept: first.kept.clone(),
-                row: Some(Arc::new(row)),
-                role: Role::Scenario,
-                text_bytes: first.text_bytes,
-            })
-            .collect()
+    /// A scenario run once per data row, each run named after its row when it starts.
+    pub fn with_rows(scenario: Scenario, keep: bool, sources: &SourceMap, rows: RowSet) -> Self {
+        PlannedScenario {
+            rows: Some(Arc::new(rows)),
+            ..PlannedScenario::new(scenario, keep, sources)
+        }
+    }
+
+    /// How many runs it makes: one, or one per data row.
+    pub fn runs(&self) -> usize {
+        self.rows.as_ref().map_or(1, |r| r.count)
     }
 
     /// Its share of `DECODED_IN_FLIGHT_BYTES` while it runs (a scenario larger than the

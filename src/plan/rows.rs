@@ -59,9 +59,9 @@ pub fn read_rows(
     sources: &SourceMap,
     row_files: &mut SourceMap,
     diags: &mut Vec<Diagnostic>,
-) -> Option<Vec<RawRow>> {
+) -> Option<RowSet> {
     let rows = match scenario.rows.as_ref()? {
-        RowSource::Inline(node) => rows_of_list(node, diags),
+        RowSource::Inline(node) => RowSet::parsed(rows_of_list(node, diags)),
         RowSource::File(path) => {
             let full = row_file(scenario).unwrap_or_else(|| sources.path(scenario.file).join(&path.value));
             let text = match crate::input_file::read_text(&full, "row file", MAX_ROW_FILE_BYTES) {
@@ -80,7 +80,7 @@ pub fn read_rows(
             match extension.as_str() {
                 "csv" => rows_of_csv(id, row_files, diags),
                 "yaml" | "yml" | "json" => match crate::yaml::parse(id, &row_files.get(id)) {
-                    Ok(node) => rows_of_list(&node, diags),
+                    Ok(node) => RowSet::parsed(rows_of_list(&node, diags)),
                     Err(e) => {
                         diags.push(e);
                         return None;
@@ -100,7 +100,11 @@ pub fn read_rows(
         Some(RowSource::File(path)) => path.span,
         _ => scenario.name.span,
     };
-    if rows.is_empty() && !diags.iter().any(Diagnostic::is_error) {
+    let rows = RowSet {
+        row_name: scenario.row_name.clone(),
+        ..rows
+    };
+    if rows.count == 0 && !diags.iter().any(Diagnostic::is_error) {
         diags.push(Diagnostic::warning(
             "`rows` holds no row: the scenario does not run",
             where_,
@@ -138,35 +142,114 @@ pub fn forget_row_files_as_scenarios<'a>(
     diagnostics.retain(|d| !d.span.is_some_and(|s| loaded_as_scenario.contains(&s.file)));
 }
 
-/// Labels each row (`row_name` rendered over its fields, else its first field) and numbers it.
-pub fn label_rows(
-    scenario: &Scenario,
-    rows: Vec<RawRow>,
+/// Renders `row_name` over every row once, so a row it cannot name is reported before
+/// anything is sent; the labels are made again, one at a time, as the runs start.
+pub fn check_row_names(
+    rows: &RowSet,
+    sources: &SourceMap,
     engine: &TemplateEngine,
     ctx: &Context,
     diags: &mut Vec<Diagnostic>,
-) -> Vec<DataRow> {
-    let mut labelled = Vec::with_capacity(rows.len());
-    for (i, row) in rows.into_iter().enumerate() {
-        let mut data = DataRow {
-            number: i + 1,
-            label: String::new(),
-            values: row.fields,
+) {
+    if rows.row_name.is_none() {
+        return;
+    }
+    for number in 1..=rows.count {
+        if let Err(e) = rows.row(number, sources, engine, ctx) {
+            diags.push(e);
+        }
+    }
+}
+
+/// Where a data row's values come from: held as parsed (inline rows, YAML and JSON row files,
+/// which are parsed whole anyway), or read again from a CSV file's text as each run starts.
+enum RowValues {
+    Parsed(Vec<RawRow>),
+    Csv {
+        file: FileId,
+        /// Each column's field name; `None` for one whose name was refused.
+        columns: Vec<Option<String>>,
+        /// The byte offset of every `CHECKPOINT_ROWS`-th row, so a row is found without
+        /// reading the file from its start.
+        checkpoints: Vec<u64>,
+        /// One reader over the text (building one costs more than reading a row), with the
+        /// row it read last: runs ask for their rows in order, each read from where the last
+        /// one ended.
+        cursor: std::sync::Mutex<Option<Box<CsvCursor>>>,
+    },
+}
+
+/// A CSV reader over a row file's text, and the row it read last: (index, start, next start).
+struct CsvCursor {
+    reader: csv::Reader<std::io::Cursor<SharedText>>,
+    last: Option<(usize, u64, u64)>,
+}
+
+/// A file's text as bytes a reader can seek in, without copying it.
+struct SharedText(std::sync::Arc<crate::source::SourceFile>);
+
+impl AsRef<[u8]> for SharedText {
+    fn as_ref(&self) -> &[u8] {
+        self.0.text.as_bytes()
+    }
+}
+
+/// How many CSV rows lie between two remembered offsets.
+const CHECKPOINT_ROWS: usize = 256;
+
+/// The data rows of one scenario: counted and checked when planned, each made when its run
+/// starts, so a run (or `list`) of a million rows holds one at a time.
+pub struct RowSet {
+    values: RowValues,
+    pub count: usize,
+    row_name: Option<crate::scenario::model::Template>,
+}
+
+impl RowSet {
+    fn parsed(rows: Vec<RawRow>) -> RowSet {
+        RowSet {
+            count: rows.len(),
+            values: RowValues::Parsed(rows),
+            row_name: None,
+        }
+    }
+
+    /// The field names the rows give, for checking the scenario's templates.
+    pub fn field_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = match &self.values {
+            RowValues::Parsed(rows) => rows
+                .iter()
+                .flat_map(|r| r.fields.iter().map(|(n, _)| n.clone()))
+                .collect(),
+            RowValues::Csv { columns, .. } => columns.iter().flatten().cloned().collect(),
         };
-        let label = match &scenario.row_name {
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Row `number` (from 1), labelled: `row_name` rendered over its fields, else its first
+    /// field; an error when `row_name` cannot be rendered for it.
+    pub fn row(
+        &self,
+        number: usize,
+        sources: &SourceMap,
+        engine: &TemplateEngine,
+        ctx: &Context,
+    ) -> Result<DataRow, Diagnostic> {
+        let values = self.fields(number, sources).unwrap_or_default();
+        let mut data = DataRow {
+            number,
+            label: String::new(),
+            values,
+        };
+        let label = match &self.row_name {
             Some(template) => {
                 let mut row_ctx = ctx.clone();
                 data.add_to(&mut row_ctx);
-                match engine.render(&template.text, &row_ctx) {
-                    Ok(text) => text,
-                    Err(e) => {
-                        diags.push(Diagnostic::error(
-                            format!("cannot name row {}: {e}", data.number),
-                            template.span,
-                        ));
-                        String::new()
-                    }
-                }
+                engine
+                    .render(&template.text, &row_ctx)
+                    .map_err(|e| Diagnostic::error(format!("cannot name row {number}: {e}"), template.span))?
             }
             None => data
                 .values
@@ -175,14 +258,57 @@ pub fn label_rows(
                 .unwrap_or_default(),
         };
         data.label = crate::text::printable_line(&crate::text::cut(label.trim(), LABEL_CHARS)).into_owned();
-        labelled.push(data);
+        Ok(data)
     }
-    labelled
-}
 
-/// The field names a scenario's rows give, for checking its templates.
-pub fn field_names(rows: &[RawRow]) -> impl Iterator<Item = &str> {
-    rows.iter().flat_map(|r| r.fields.iter().map(|(n, _)| n.as_str()))
+    /// The fields of row `number` (from 1).
+    fn fields(&self, number: usize, sources: &SourceMap) -> Option<Vec<(String, Json)>> {
+        let index = number.checked_sub(1)?;
+        match &self.values {
+            RowValues::Parsed(rows) => rows.get(index).map(|r| r.fields.clone()),
+            RowValues::Csv {
+                file,
+                columns,
+                checkpoints,
+                cursor,
+            } => {
+                let mut cursor = cursor.lock().unwrap_or_else(|e| e.into_inner());
+                let cursor = match &mut *cursor {
+                    Some(c) => c,
+                    None => cursor.insert(Box::new(CsvCursor {
+                        reader: csv::ReaderBuilder::new()
+                            .has_headers(false)
+                            .from_reader(std::io::Cursor::new(SharedText(sources.get(*file)))),
+                        last: None,
+                    })),
+                };
+                let (from, skip) = match cursor.last {
+                    Some((last, start, _)) if last == index => (start, 0),
+                    Some((last, _, next)) if last + 1 == index => (next, 0),
+                    _ => (*checkpoints.get(index / CHECKPOINT_ROWS)?, index % CHECKPOINT_ROWS),
+                };
+                let mut at = csv::Position::new();
+                at.set_byte(from);
+                cursor.reader.seek(at).ok()?;
+                let mut record = csv::StringRecord::new();
+                let mut start = from;
+                for _ in 0..=skip {
+                    start = cursor.reader.position().byte();
+                    if !cursor.reader.read_record(&mut record).ok()? {
+                        return None;
+                    }
+                }
+                cursor.last = Some((index, start, cursor.reader.position().byte()));
+                Some(
+                    columns
+                        .iter()
+                        .zip(record.iter())
+                        .filter_map(|(name, value)| name.as_ref().map(|n| (n.clone(), Json::String(value.to_owned()))))
+                        .collect(),
+                )
+            }
+        }
+    }
 }
 
 /// A YAML or JSON list of mappings.
@@ -218,9 +344,15 @@ fn rows_of_list(node: &Node, diags: &mut Vec<Diagnostic>) -> Vec<RawRow> {
     rows
 }
 
-/// A CSV file: a header line of field names, then one row a line, every value a string.
-fn rows_of_csv(id: FileId, files: &SourceMap, diags: &mut Vec<Diagnostic>) -> Vec<RawRow> {
-    let text = &files.get(id).text;
+/// A CSV file: a header line of field names, then one row a line, every value a string. Every
+/// row is read and checked now; none is kept: a run reads each again from the text.
+fn rows_of_csv(id: FileId, files: &SourceMap, diags: &mut Vec<Diagnostic>) -> RowSet {
+    let file = files.get(id);
+    let text = &file.text;
+    let empty = |diags: &mut Vec<Diagnostic>, d: Diagnostic| {
+        diags.push(d);
+        RowSet::parsed(Vec::new())
+    };
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(text.as_bytes());
     let at = |offset: u64| {
         let start = (offset as usize).min(text.len());
@@ -228,41 +360,58 @@ fn rows_of_csv(id: FileId, files: &SourceMap, diags: &mut Vec<Diagnostic>) -> Ve
     };
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => {
-            diags.push(csv_problem(&e, id, text));
-            return Vec::new();
-        }
+        Err(e) => return empty(diags, csv_problem(&e, id, text)),
     };
     if headers.iter().all(str::is_empty) {
-        diags.push(
+        return empty(
+            diags,
             Diagnostic::error("the row file has no header line", at(0))
                 .with_help("the first line names the fields: user,level"),
         );
-        return Vec::new();
     }
-    let mut names = Vec::with_capacity(headers.len());
+    let mut columns: Vec<Option<String>> = Vec::with_capacity(headers.len());
     for name in headers.iter() {
         let fits = field_name_fits(name, at(0), diags);
-        if names.iter().flatten().any(|n: &&str| *n == name) {
+        if columns.iter().flatten().any(|n| n == name) {
             diags.push(Diagnostic::error(format!("the column `{name}` is named twice"), at(0)));
         }
-        names.push(fits.then_some(name));
+        columns.push(fits.then(|| name.to_owned()));
     }
-    let mut rows = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
-                let fields = names
-                    .iter()
-                    .zip(record.iter())
-                    .filter_map(|(name, value)| name.map(|n| (n.to_owned(), Json::String(value.to_owned()))))
-                    .collect();
-                rows.push(RawRow { fields });
+    let mut checkpoints = Vec::new();
+    let mut count = 0;
+    let mut record = csv::StringRecord::new();
+    loop {
+        let start = reader.position().byte();
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                if count % CHECKPOINT_ROWS == 0 {
+                    checkpoints.push(start);
+                }
+                count += 1;
             }
-            Err(e) => diags.push(csv_problem(&e, id, text)),
+            Err(e) => {
+                diags.push(csv_problem(&e, id, text));
+                // A row it cannot read is reported; the run stops at the problems anyway.
+                if !matches!(
+                    e.kind(),
+                    csv::ErrorKind::UnequalLengths { .. } | csv::ErrorKind::Utf8 { .. }
+                ) {
+                    break;
+                }
+            }
         }
     }
-    rows
+    RowSet {
+        values: RowValues::Csv {
+            file: id,
+            columns,
+            checkpoints,
+            cursor: std::sync::Mutex::new(None),
+        },
+        count,
+        row_name: None,
+    }
 }
 
 fn csv_problem(error: &csv::Error, id: FileId, text: &str) -> Diagnostic {

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::auth::Credentials;
 use crate::diag::Diagnostic;
 use crate::plan::planned::PlannedScenario;
+use crate::plan::rows::DataRow;
 use crate::plan::selection::Selection;
 use crate::plan::suite_steps::Role;
 use crate::redact::Redactor;
@@ -55,7 +56,12 @@ pub struct Plan {
     pub profiles: BTreeMap<String, Credentials>,
     pub default_auth: Option<String>,
     pub context: Context,
+    /// The planned scenarios; a scenario with data rows is one of them and makes a run per
+    /// row. Runs are numbered across all of them (`run_count`, `run`).
     pub scenarios: Vec<PlannedScenario>,
+    /// The number of the first run of each planned scenario (`run_starts[i]` for
+    /// `scenarios[i]`), so a run's scenario is found by a binary search.
+    pub run_starts: Vec<usize>,
     pub schemas: HashMap<PathBuf, Arc<jsonschema::Validator>>,
     pub redactor: Redactor,
     pub engine: Arc<TemplateEngine>,
@@ -69,9 +75,49 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// The decoded scenario at `index`.
+    /// How many runs the plan makes: one per scenario, one per data row.
+    pub fn run_count(&self) -> usize {
+        match (self.scenarios.last(), self.run_starts.last()) {
+            (Some(last), Some(start)) => start + last.runs(),
+            _ => 0,
+        }
+    }
+
+    /// The planned scenario of run `index`, and its row number (from 1) when it has rows.
+    pub fn run(&self, index: usize) -> Option<(&PlannedScenario, Option<usize>)> {
+        let at = self
+            .run_starts
+            .partition_point(|&start| start <= index)
+            .checked_sub(1)?;
+        let planned = self.scenarios.get(at)?;
+        let offset = index - self.run_starts[at];
+        match &planned.rows {
+            Some(rows) if offset < rows.count => Some((planned, Some(offset + 1))),
+            None if offset == 0 => Some((planned, None)),
+            _ => None,
+        }
+    }
+
+    /// The name of run `index`: the scenario's, with its row (`name [row 3: alice]`).
+    pub fn run_name(&self, index: usize) -> String {
+        match self.run(index) {
+            Some((planned, Some(number))) => match self.data_row(planned, number) {
+                Some(row) => row.scenario_name(&planned.name),
+                None => format!("{} [row {number}]", planned.name),
+            },
+            Some((planned, None)) => planned.name.clone(),
+            None => String::new(),
+        }
+    }
+
+    fn data_row(&self, planned: &PlannedScenario, number: usize) -> Option<DataRow> {
+        let rows = planned.rows.as_ref()?;
+        rows.row(number, &self.sources, &self.engine, &self.context).ok()
+    }
+
+    /// The decoded scenario of run `index`.
     pub fn scenario(&self, index: usize) -> Option<Arc<Scenario>> {
-        self.scenarios.get(index)?.get(&self.sources)
+        self.run(index)?.0.get(&self.sources)
     }
 
     /// The set-up, when the suite has one and a scenario was selected: always the first.
@@ -81,15 +127,17 @@ impl Plan {
 
     /// The teardown, when the suite has one and a scenario was selected: always the last.
     pub fn teardown_index(&self) -> Option<usize> {
-        let last = self.scenarios.len().checked_sub(1)?;
-        (self.scenarios[last].role == Role::TearDown).then_some(last)
+        let last = self.scenarios.last()?;
+        (last.role == Role::TearDown).then(|| self.run_count() - 1)
     }
 
-    /// What the templates of scenario `index` start from: the suite's values, and its data
-    /// row's fields when it runs for one (before the scenario's own `vars`, which may use them).
+    /// What the templates of run `index` start from: the suite's values, and its data row's
+    /// fields when it runs for one (before the scenario's own `vars`, which may use them).
     pub fn starting_context(&self, index: usize) -> Context {
         let mut ctx = self.context.clone();
-        if let Some(row) = self.scenarios.get(index).and_then(|p| p.row.as_ref()) {
+        if let Some((planned, Some(number))) = self.run(index)
+            && let Some(row) = self.data_row(planned, number)
+        {
             row.add_to(&mut ctx);
         }
         ctx

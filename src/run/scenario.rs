@@ -108,11 +108,11 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
         );
         record(outcome.result);
     }
-    if rt.plan.scenarios[index].role == Role::SetUp {
+    if rt.plan.run(index).is_some_and(|(p, _)| p.role == Role::SetUp) {
         rt.keep_setup_values(&ctx);
     }
     let steps = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
-    let name = rt.plan.scenarios[index].name.clone();
+    let name = rt.plan.run_name(index);
     let mut result = finish(index, name, scenario, steps, started.elapsed(), None);
     if cut_short && result.status == Status::Passed {
         result.status = Status::Interrupted;
@@ -251,7 +251,7 @@ fn all_skipped_after(
         current.skip_reason = Some("the run was stopped while this step ran".into());
     }
     let started_any = steps.iter().any(|s| s.status != Status::Skipped);
-    let name = rt.plan.scenarios[index].name.clone();
+    let name = rt.plan.run_name(index);
     let mut result = finish(
         index,
         name,
@@ -291,11 +291,14 @@ fn missing_captures(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Contex
 
 /// A scenario whose validated text did not decode again: reported as an error, never a panic.
 pub fn unreadable(rt: &Runtime, index: usize, duration: std::time::Duration) -> ScenarioResult {
-    let planned = &rt.plan.scenarios[index];
     ScenarioResult {
         index,
-        name: planned.name.clone(),
-        file: planned.path.display().to_string(),
+        name: rt.plan.run_name(index),
+        file: rt
+            .plan
+            .run(index)
+            .map(|(p, _)| p.path.display().to_string())
+            .unwrap_or_default(),
         tags: Vec::new(),
         status: Status::Error,
         steps: Vec::new(),

@@ -65,7 +65,7 @@ async fn admit(
     index: usize,
 ) -> Option<(OwnedSemaphorePermit, Option<OwnedSemaphorePermit>)> {
     let job = jobs.clone().acquire_owned().await.ok()?;
-    let weight = rt.plan.scenarios.get(index).map_or(0, |s| s.in_flight_weight());
+    let weight = rt.plan.run(index).map_or(0, |(s, _)| s.in_flight_weight());
     let room = match weight {
         0 => None,
         weight => Some(decoded.clone().acquire_many_owned(weight).await.ok()?),
@@ -117,7 +117,7 @@ pub async fn execute(
     mut stops: tokio::sync::mpsc::UnboundedReceiver<()>,
 ) -> Summary {
     let started = Instant::now();
-    let total = rt.plan.scenarios.len();
+    let total = rt.plan.run_count();
     let _ = events.send(Event::RunStarted {
         total,
         environment: rt.plan.environment.clone(),
@@ -128,9 +128,9 @@ pub async fn execute(
     let semaphore = Arc::new(Semaphore::new(schedule.jobs.max(1)));
     // Scenarios decoded again when they start also wait for room in this budget.
     let decoded = Arc::new(Semaphore::new(DECODED_IN_FLIGHT_BYTES));
-    let logs: Vec<StepLog> = (0..total).map(|_| Arc::new(Mutex::new(Vec::new()))).collect();
-    // When each scenario started: one still running at a stop was interrupted, not skipped.
-    let mut started_at: Vec<Option<Instant>> = vec![None; total];
+    // The runs under way: each one's steps so far and when it started. Only those: a run of a
+    // million data rows keeps nothing of the ones that are over.
+    let mut running: HashMap<usize, (StepLog, Instant)> = HashMap::new();
     let mut out = InOrder {
         events: events.clone(),
         waiting: BTreeMap::new(),
@@ -209,10 +209,11 @@ pub async fn execute(
                 let Some(permit) = permit else { break };
                 let index = next_to_start;
                 next_to_start += 1;
-                let name = rt.plan.scenarios[index].name.clone();
-                started_at[index] = Some(Instant::now());
+                let name = rt.plan.run_name(index);
+                let log: StepLog = Arc::new(Mutex::new(Vec::new()));
+                running.insert(index, (log.clone(), Instant::now()));
                 let _ = events.send(Event::ScenarioStarted { index, name });
-                let (rt, log) = (rt.clone(), logs[index].clone());
+                let rt = rt.clone();
                 let task = tasks.spawn(async move {
                     let result = run_scenario(rt, index, log).await;
                     let ended = Instant::now();
@@ -223,15 +224,22 @@ pub async fn execute(
             }
             joined = tasks.join_next_with_id(), if !tasks.is_empty() => {
                 let (result, ended) = match joined {
-                    Some(Ok((_, done))) => done,
+                    Some(Ok((id, done))) => {
+                        task_scenarios.remove(&id);
+                        done
+                    }
                     // A bug in k2check is never a pass: the scenario is an error that says so.
                     Some(Err(e)) if e.is_panic() => {
-                        let Some(index) = task_scenarios.get(&e.id()).copied() else { continue };
-                        let done = std::mem::take(&mut *logs[index].lock().unwrap_or_else(|e| e.into_inner()));
+                        let Some(index) = task_scenarios.remove(&e.id()) else { continue };
+                        let done = running
+                            .get(&index)
+                            .map(|(log, _)| std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner())))
+                            .unwrap_or_default();
                         (internal_error(&rt, index, done, &panic_words(e.into_panic())), Instant::now())
                     }
                     _ => continue,
                 };
+                running.remove(&result.index);
                 if Some(result.index) == setup && result.status != Status::Passed {
                     setup_failed = Some(setup_failure(&result));
                 } else {
@@ -253,21 +261,25 @@ pub async fn execute(
     }
 
     // Scenarios that did not finish: interrupted ones keep the steps they completed.
-    for (index, log) in logs.iter().enumerate() {
+    for index in 0..total {
         if out.done[index] {
             continue;
         }
+        let under_way = running.remove(&index);
         let Some(scenario) = rt.plan.scenario(index) else {
             out.publish(crate::run::scenario::unreadable(&rt, index, Default::default()));
             continue;
         };
-        let done = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
+        let done = under_way
+            .as_ref()
+            .map(|(log, _)| std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner())))
+            .unwrap_or_default();
         let reason = match (&setup_failed, interrupted) {
             (_, true) => INTERRUPTED,
             (Some(reason), false) => reason.as_str(),
             (None, false) => "--fail-fast: an earlier scenario failed",
         };
-        match started_at[index] {
+        match under_way.map(|(_, at)| at) {
             Some(at) if interrupted => {
                 out.publish(interrupted_in_flight(&rt, index, &scenario, done, at.elapsed()));
             }

@@ -713,3 +713,33 @@ fn a_large_suite_is_read_file_by_file_and_a_file_that_is_not_text_is_named() {
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("4000 steps"), "{}", out.stdout);
 }
+
+#[test]
+fn csv_rows_are_read_as_their_runs_start_each_with_its_own_values() {
+    // Past several checkpoints (every 256 rows): each run gets its own row, in any order.
+    let mut csv = String::from("who,n\n");
+    for i in 1..=600 {
+        csv.push_str(&format!("\"user {i}\",{i}\n"));
+    }
+    let scenario = "name: per row\nrows: { file: rows.csv }\nsteps:\n  - request: { url: \"{{ api }}/echo\", query: { who: \"{{ who }}\", n: \"{{ n }}\" } }\n    expect:\n      json: { $.query: \"who=user%20{{ n }}&n={{ n }}\" }\n";
+    let dir = crate::support::suite(&[("s.yaml", scenario), ("rows.csv", &csv)]);
+    let url = crate::server::shared().url();
+    let out = k2check(dir.path(), &args(&["run", ".", "--jobs", "16"]), &[("TEST_URL", &url)]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("600 scenarios: 600 passed"), "{}", out.stdout);
+    let out = k2check(dir.path(), &args(&["list", "."]), &[("TEST_URL", &url)]);
+    for (row, label) in [
+        (1, "user 1"),
+        (256, "user 256"),
+        (257, "user 257"),
+        (513, "user 513"),
+        (600, "user 600"),
+    ] {
+        assert!(
+            out.stdout.contains(&format!("per row [row {row}: {label}]  (s.yaml")),
+            "{row}: {}",
+            out.stdout
+        );
+    }
+    assert!(out.stdout.contains("600 scenarios"), "{}", out.stdout);
+}
