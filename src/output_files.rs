@@ -40,7 +40,14 @@ pub fn write_whole(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let name = target.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
     let tmp = target.with_file_name(format!(".{name}.k2check-{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&tmp).and_then(|mut file| {
+    // `create_new`: a link or a leftover at the temporary name is never written through;
+    // a leftover of an earlier process of the same id is removed (the name, not its target).
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp);
+    let opened = match create() {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::remove_file(&tmp).and_then(|()| create()),
+        other => other,
+    };
+    let written = opened.and_then(|mut file| {
         file.write_all(bytes)?;
         file.sync_all()
     });
@@ -81,5 +88,16 @@ mod tests {
             1,
             "no temporary file left"
         );
+        // A link planted at the temporary name is replaced, never written through.
+        #[cfg(unix)]
+        {
+            let outside = root.join("outside");
+            std::fs::write(&outside, "kept").unwrap();
+            let tmp = root.join(format!("real/.c.yaml.k2check-{}.tmp", std::process::id()));
+            std::os::unix::fs::symlink(&outside, &tmp).unwrap();
+            write_whole(&root.join("real/c.yaml"), b"new").unwrap();
+            assert_eq!(std::fs::read(&outside).unwrap(), b"kept");
+            assert_eq!(std::fs::read(root.join("real/c.yaml")).unwrap(), b"new");
+        }
     }
 }

@@ -13,6 +13,9 @@ use crate::output_files::{link_on_the_way, link_refusal, write_whole};
 use crate::plan::{forget_row_files_as_scenarios, row_file};
 use crate::scenario::load::{decode_each, load};
 
+/// The most a `--from-run` report may hold (a `-vv` run of many steps is large).
+const MAX_REPORT_BYTES: u64 = 1 << 30;
+
 pub fn docs(args: DocsArgs) -> u8 {
     let paths = match default_paths(&args.paths) {
         Ok(p) => p,
@@ -23,7 +26,7 @@ pub fn docs(args: DocsArgs) -> u8 {
     };
     let examples = match &args.from_run {
         None => None,
-        Some(path) => match std::fs::read_to_string(path)
+        Some(path) => match crate::input_file::read_text(path, "JSON report", MAX_REPORT_BYTES)
             .map_err(|e| e.to_string())
             .and_then(|t| Examples::read(&t))
         {

@@ -7,6 +7,7 @@ use std::path::Path;
 use crate::cli::ImportCurlArgs;
 use crate::exit;
 use crate::import::curl::{CurlStep, Options, convert};
+use crate::output_files::write_whole;
 
 pub fn import_curl(args: ImportCurlArgs) -> u8 {
     let command = match args.command {
@@ -64,8 +65,10 @@ pub fn import_curl(args: ImportCurlArgs) -> u8 {
 
 /// Appends the step at the end of the file's `steps:` list; a missing file becomes a scenario.
 fn append(path: &Path, step: &CurlStep) -> Result<(), String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
+    let text = match std::fs::symlink_metadata(path) {
+        Ok(_) => {
+            crate::input_file::read_text(path, "scenario file", 64 << 20).map_err(|e| format!("cannot read it: {e}"))?
+        }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             let name = path
                 .file_stem()
@@ -76,7 +79,7 @@ fn append(path: &Path, step: &CurlStep) -> Result<(), String> {
                 crate::import::yaml_text_scalar(&name),
                 step.yaml
             );
-            return std::fs::write(path, scenario).map_err(|e| format!("cannot write it: {e}"));
+            return write_whole(path, scenario.as_bytes()).map_err(|e| format!("cannot write it: {e}"));
         }
         Err(e) => return Err(format!("cannot read it: {e}")),
     };
@@ -120,7 +123,10 @@ fn append(path: &Path, step: &CurlStep) -> Result<(), String> {
     }
     let at = insert_at.min(updated.len());
     updated.insert_str(at, &reindented);
-    std::fs::write(path, updated).map_err(|e| format!("cannot write it: {e}"))
+    // Whole or not at all, into the file a link names (the link stays): a stop never leaves
+    // a scenario cut.
+    let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    write_whole(&target, updated.as_bytes()).map_err(|e| format!("cannot write it: {e}"))
 }
 
 /// What the suite around `to` tells the conversion: the origins its `api` variable has (as

@@ -55,7 +55,7 @@ impl Examples {
                             .rows
                             .entry(base.clone())
                             .or_default()
-                            .push((name[base.len()..].trim().to_owned(), status));
+                            .push((row_label(&name[base.len()..]), status));
                     }
                     scenario_names.insert(index, base);
                 }
@@ -151,6 +151,11 @@ fn example(step: &Value) -> Example {
         response,
         problem: (!failures.is_empty()).then(|| failures.join("\n")),
     }
+}
+
+/// ` [row 3: c]` as `row 3: c`.
+fn row_label(suffix: &str) -> String {
+    suffix.trim().trim_start_matches('[').trim_end_matches(']').to_owned()
 }
 
 fn append_message(out: &mut String, message: &Value) {

@@ -117,13 +117,7 @@ pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>, enviro
             if !rows.is_empty() {
                 let results: Vec<String> = rows
                     .iter()
-                    .map(|(row, status)| {
-                        format!(
-                            "<code>{}</code> {}",
-                            t(row.trim_start_matches('[').trim_end_matches(']')),
-                            t(status)
-                        )
-                    })
+                    .map(|(row, status)| format!("<code>{}</code> {}", t(row), t(status)))
                     .collect();
                 let _ = writeln!(out, "<p>In the recorded run, each data row: {}</p>", results.join(", "));
             }

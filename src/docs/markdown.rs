@@ -146,13 +146,7 @@ fn scenario_section(out: &mut String, s: &DocScenario, examples: Option<&Example
     if !rows.is_empty() {
         let results: Vec<String> = rows
             .iter()
-            .map(|(row, status)| {
-                format!(
-                    "{} {}",
-                    code(row.trim_start_matches('[').trim_end_matches(']')),
-                    plain(status)
-                )
-            })
+            .map(|(row, status)| format!("{} {}", code(row), plain(status)))
             .collect();
         let _ = writeln!(out, "In the recorded run, each data row: {}\n", results.join(", "));
     }

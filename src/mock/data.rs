@@ -86,7 +86,7 @@ impl Default for MockData {
 impl MockData {
     /// Reads a YAML data file; keys left out keep their seeded values.
     pub fn from_file(path: &Path) -> Result<Self, String> {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = crate::input_file::read_text(path, "mock data file", 64 << 20).map_err(|e| e.to_string())?;
         let mut sources = crate::source::SourceMap::default();
         let id = sources.add(path.to_path_buf(), text);
         let node = crate::yaml::parse(id, &sources.get(id)).map_err(|d| {

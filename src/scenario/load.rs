@@ -78,14 +78,13 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     }
     // A large suite's files stay on disk and are read one at a time when decoded (and again
     // when a scenario starts): memory follows the files in flight, not the suite.
-    let sizes: Vec<u64> = files
-        .iter()
-        .map(|f| std::fs::metadata(f).map_or(0, |m| m.len()))
-        .collect();
-    let on_disk = sizes.iter().sum::<u64>() > ON_DISK_SUITE_BYTES;
-    for (file, size) in files.into_iter().zip(sizes) {
-        let id = if on_disk && size <= MAX_FILE_BYTES && std::fs::metadata(&file).is_ok_and(|m| m.is_file()) {
-            loaded.sources.add_on_disk(file, size as usize)
+    let kinds: Vec<Option<std::fs::Metadata>> = files.iter().map(|f| std::fs::metadata(f).ok()).collect();
+    let on_disk = kinds.iter().flatten().map(std::fs::Metadata::len).sum::<u64>() > ON_DISK_SUITE_BYTES;
+    for (file, meta) in files.into_iter().zip(kinds) {
+        // What is not a regular file of a sensible size is read now, to be refused in words.
+        let regular = meta.filter(|m| m.is_file() && m.len() <= MAX_FILE_BYTES);
+        let id = if let (true, Some(meta)) = (on_disk, regular) {
+            loaded.sources.add_on_disk(file, meta.len() as usize)
         } else {
             let Some(text) = read(&file, &mut loaded.diagnostics) else {
                 continue;

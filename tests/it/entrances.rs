@@ -743,3 +743,27 @@ fn csv_rows_are_read_as_their_runs_start_each_with_its_own_values() {
     }
     assert!(out.stdout.contains("600 scenarios"), "{}", out.stdout);
 }
+
+#[test]
+fn a_report_or_mock_data_file_that_is_a_pipe_is_refused_at_once() {
+    let dir = crate::support::suite(&[("a.yaml", "name: a\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n")]);
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(dir.path().join("pipe"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let started = std::time::Instant::now();
+    let out = k2check(
+        dir.path(),
+        &args(&["docs", ".", "--out", "d", "--from-run", "pipe"]),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    let out = k2check(dir.path(), &args(&["mock", "--port", "0", "--data", "pipe"]), &[]);
+    assert_ne!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+}

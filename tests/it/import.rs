@@ -734,3 +734,66 @@ fn a_collection_is_read_in_passes_whatever_the_order_of_its_members_and_a_pipe_i
     assert_eq!(out.code, 2, "{}", out.stderr);
     assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
 }
+
+#[test]
+fn a_scenario_file_that_cannot_be_written_stops_the_import_with_exit_3_and_writes_no_suite_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let collection = fixture("scripts.postman_collection.json").display().to_string();
+    // The scenario file's name is taken by a folder: it cannot be written.
+    std::fs::create_dir_all(dir.path().join("s/scripts.yaml/x")).unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&["import", "postman", &collection, "--out", "s", "--force"]),
+        &[],
+    );
+    assert_eq!(out.code, 3, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot write") && out.stderr.contains("scripts.yaml"),
+        "{}",
+        out.stderr
+    );
+    // k2check.yaml is written last: a suite cut short has none.
+    assert!(!dir.path().join("s/k2check.yaml").exists());
+}
+
+#[test]
+fn curl_to_a_scenario_keeps_its_link_and_refuses_a_pipe() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("real.yaml"),
+        "name: r\nsteps:\n  - request: { url: \"http://x/a\" }\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("real.yaml", dir.path().join("link.yaml")).unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&["import", "curl", "curl http://x/b", "--to", "link.yaml"]),
+        &[],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        std::fs::symlink_metadata(dir.path().join("link.yaml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(dir.path().join("real.yaml"))
+            .unwrap()
+            .contains("http://x/b")
+    );
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(dir.path().join("pipe.yaml"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    let out = k2check(
+        dir.path(),
+        &args(&["import", "curl", "curl http://x/b", "--to", "pipe.yaml"]),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("not a regular file"), "{}", out.stderr);
+}
