@@ -4,8 +4,8 @@
 //! (docs/architecture.md). `cmd::dispatch` wires the stages for each subcommand.
 
 pub(crate) mod auth;
-pub mod cli;
-pub mod cmd;
+pub(crate) mod cli;
+pub(crate) mod cmd;
 pub(crate) mod diag;
 pub(crate) mod docs;
 pub(crate) mod dotenv;
@@ -13,20 +13,29 @@ pub(crate) mod encoding;
 pub(crate) mod event;
 pub(crate) mod exit;
 pub(crate) mod expect;
-pub mod http;
+pub(crate) mod http;
 pub(crate) mod import;
 pub(crate) mod input_file;
-pub mod mock;
-pub mod output;
+pub(crate) mod mock;
+pub(crate) mod output;
 pub(crate) mod output_files;
-pub mod plan;
+pub(crate) mod plan;
 pub(crate) mod redact;
 pub(crate) mod redact_forms;
 pub(crate) mod report;
 pub(crate) mod run;
-pub mod scenario;
+pub(crate) mod scenario;
 pub(crate) mod schema;
-pub mod source;
+pub(crate) mod source;
 pub(crate) mod template;
 pub(crate) mod text;
-pub mod yaml;
+pub(crate) mod yaml;
+
+// The public surface: what `main.rs` and the integration tests use, nothing more, so the
+// compiler reports whatever the binary no longer needs.
+pub use cli::Cli;
+pub use cmd::main_with;
+pub use http::{MAX_BODY_BYTES, install_crypto_provider};
+pub use mock::{MockConfig, MockData, MockServer};
+/// Past this much scenario text a suite is decoded again per scenario: tests size a suite by it.
+pub use plan::KEEP_DECODED_BYTES;

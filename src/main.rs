@@ -7,6 +7,6 @@ use clap::Parser as _;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = k2check::cli::Cli::parse();
-    ExitCode::from(k2check::cmd::main_with(cli))
+    let cli = k2check::Cli::parse();
+    ExitCode::from(k2check::main_with(cli))
 }

@@ -171,3 +171,55 @@ pub fn scenario_schema() -> Value {
 pub fn scenario_schema_text() -> String {
     serde_json::to_string_pretty(&scenario_schema()).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use crate::source::SourceMap;
+
+    fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                collect(&path, out);
+            } else if path.extension().is_some_and(|e| e == "yaml")
+                && path.file_name().is_some_and(|n| n != "k2check.yaml")
+            {
+                out.push(path);
+            }
+        }
+    }
+
+    #[test]
+    fn every_shipped_scenario_follows_the_schema() {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(root.join("schemas/scenario.schema.json")).unwrap();
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        let mut files = Vec::new();
+        collect(&root.join("scenarios"), &mut files);
+        collect(&root.join("tests/golden/assertions-pass"), &mut files);
+        collect(&root.join("tests/golden/captures"), &mut files);
+        assert!(files.len() >= 3);
+        for file in files {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut sources = SourceMap::default();
+            let id = sources.add(file.clone(), text);
+            let json = crate::yaml::parse(id, &sources.get(id)).unwrap().to_json();
+            let errors: Vec<String> = validator
+                .iter_errors(&json)
+                .map(|e| format!("{e} at {}", e.instance_path))
+                .collect();
+            assert!(errors.is_empty(), "{}: {errors:?}", file.display());
+            if !file.starts_with(root.join("scenarios")) {
+                continue;
+            }
+            assert!(
+                sources.get(id).text.starts_with("# yaml-language-server: $schema="),
+                "{} lacks the yaml-language-server line",
+                file.display()
+            );
+        }
+    }
+}

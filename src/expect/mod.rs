@@ -1,12 +1,12 @@
 //! Assertions and captures on responses.
 
-pub mod check;
+pub(crate) mod check;
 mod csdl;
-pub mod k2;
-pub mod paths;
-pub mod pluck;
-pub mod predicate;
-pub mod response;
+pub(crate) mod k2;
+pub(crate) mod paths;
+pub(crate) mod pluck;
+pub(crate) mod predicate;
+pub(crate) mod response;
 
-pub use check::Checker;
-pub use response::Response;
+pub(crate) use check::Checker;
+pub(crate) use response::Response;

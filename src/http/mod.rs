@@ -8,7 +8,8 @@ mod proxy;
 mod request;
 mod tls;
 
-pub use client::{Client, ClientError, MAX_BODY_BYTES, MAX_REDIRECTS, install_crypto_provider};
-pub use error::HttpError;
-pub use origin::{credentials_may_not_go, origin_text, same_origin};
-pub use request::{Request, Response, url_credentials};
+pub(crate) use client::{Client, ClientError};
+pub use client::{MAX_BODY_BYTES, install_crypto_provider};
+pub(crate) use error::HttpError;
+pub(crate) use origin::{origin_text, same_origin};
+pub(crate) use request::{Request, Response, url_credentials};

@@ -12,6 +12,4 @@ mod shell_words;
 mod yaml_text;
 
 /// A YAML scalar as the imported files write it.
-pub(crate) fn yaml_text_scalar(text: &str) -> String {
-    yaml_text::scalar(text)
-}
+pub(crate) use yaml_text::scalar as yaml_text_scalar;

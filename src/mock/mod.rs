@@ -4,22 +4,22 @@
 // Handlers return `Err(Response)` for the answer to send instead: axum's own idiom.
 #![allow(clippy::result_large_err)]
 
-pub mod api_auth;
-pub mod data;
-pub mod faults;
-pub mod idp;
-pub mod journal;
-pub mod odata;
-pub mod odata_filter;
-pub mod odata_store;
-pub mod request;
-pub mod scim;
-pub mod scim_filter;
-pub mod scim_store;
-pub mod server;
-pub mod state;
-pub mod workflow;
-pub mod workflow_store;
+pub(crate) mod api_auth;
+pub(crate) mod data;
+pub(crate) mod faults;
+pub(crate) mod idp;
+pub(crate) mod journal;
+pub(crate) mod odata;
+pub(crate) mod odata_filter;
+pub(crate) mod odata_store;
+pub(crate) mod request;
+pub(crate) mod scim;
+pub(crate) mod scim_filter;
+pub(crate) mod scim_store;
+pub(crate) mod server;
+pub(crate) mod state;
+pub(crate) mod workflow;
+pub(crate) mod workflow_store;
 
 pub use data::MockData;
 pub use server::{MockConfig, MockServer};

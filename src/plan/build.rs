@@ -64,7 +64,6 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             sources: Arc::new(sources),
             diagnostics,
             redactor: v.redactor,
-            variables: Variables::default(),
         });
     }
     let env_def = environment
@@ -428,7 +427,6 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             sources,
             diagnostics,
             redactor: v.redactor,
-            variables,
         });
     }
     if let Some(mock) = &options.mock {

@@ -16,14 +16,17 @@ mod schema_cycles;
 mod selection;
 mod shard;
 mod suite_steps;
+#[cfg(test)]
+mod tests;
 mod url_shape;
 mod validator;
 mod writes;
 
-pub use build::plan;
-pub use planned::{DECODED_IN_FLIGHT_BYTES, KEEP_DECODED_BYTES, PlannedScenario};
-pub use rows::{forget_row_files_as_scenarios, row_file};
-pub use run_plan::{DEFAULT_TIMEOUT, Plan, PlanError, PlanOptions, Variables};
-pub use selection::{Selection, glob_matches};
-pub use shard::Shard;
-pub use suite_steps::Role;
+pub(crate) use build::plan;
+pub(crate) use planned::DECODED_IN_FLIGHT_BYTES;
+pub use planned::KEEP_DECODED_BYTES;
+pub(crate) use rows::{forget_row_files_as_scenarios, row_file};
+pub(crate) use run_plan::{Plan, PlanError, PlanOptions};
+pub(crate) use selection::Selection;
+pub(crate) use shard::Shard;
+pub(crate) use suite_steps::Role;

@@ -76,6 +76,7 @@ impl PlannedScenario {
     }
 
     /// Whether the decoded scenario is held, rather than decoded again when it starts.
+    #[cfg(test)]
     pub fn is_kept(&self) -> bool {
         self.kept.is_some()
     }

@@ -149,8 +149,6 @@ pub struct PlanError {
     pub sources: Arc<SourceMap>,
     pub diagnostics: Vec<Diagnostic>,
     pub redactor: Redactor,
-    /// The environment variables the selection reads, and those of them not set.
-    pub variables: Variables,
 }
 
 /// The environment variables a selection reads (`k2check list`), and which are not set.

@@ -3,11 +3,11 @@
 mod exchange;
 mod follow;
 mod follow_failure;
-pub mod limits;
+pub(crate) mod limits;
 mod pages;
 mod recording;
 mod refusal_hint;
-pub mod resolve;
+pub(crate) mod resolve;
 mod runtime;
 mod scenario;
 mod scheduler;
@@ -17,6 +17,6 @@ mod task_wait;
 mod urls;
 mod workflow_lookup;
 
-pub use recording::{DEFAULT_BODY_LIMIT, Recording};
-pub use runtime::Runtime;
-pub use scheduler::{Schedule, execute};
+pub(crate) use recording::{DEFAULT_BODY_LIMIT, Recording};
+pub(crate) use runtime::Runtime;
+pub(crate) use scheduler::{Schedule, execute};

@@ -1,13 +1,12 @@
 //! The scenario format: the model, and reading it from YAML files with every position kept.
 
-pub mod decode_k2;
-pub mod decode_predicate;
-pub mod decode_scenario;
-pub mod decode_suite;
-pub mod fields;
-pub mod load;
-pub mod model;
-pub mod templates;
+pub(crate) mod decode_k2;
+pub(crate) mod decode_predicate;
+pub(crate) mod decode_scenario;
+pub(crate) mod decode_suite;
+pub(crate) mod fields;
+pub(crate) mod load;
+pub(crate) mod model;
+pub(crate) mod templates;
 
-pub use load::{Loaded, load};
-pub use model::*;
+pub(crate) use load::load;

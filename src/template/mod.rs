@@ -7,6 +7,6 @@ mod error;
 mod fast_path;
 mod literal;
 
-pub use context::Context;
-pub use engine::{BUILTIN_NAMES, TemplateEngine, exact_expression, has_template};
-pub use error::TemplateError;
+pub(crate) use context::Context;
+pub(crate) use engine::{BUILTIN_NAMES, TemplateEngine, exact_expression, has_template};
+pub(crate) use error::TemplateError;

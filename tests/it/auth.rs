@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use k2check::mock::{MockConfig, MockData, MockServer};
+use k2check::{MockConfig, MockData, MockServer};
 
 use crate::server;
 use crate::support::{Output, assert_valid_junit, k2check};

@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use k2check::mock::{MockConfig, MockData, MockServer};
+use k2check::{MockConfig, MockData, MockServer};
 use serde_json::{Value, json};
 
 const SECRET: &str = "k2check-mock-secret";
@@ -22,7 +22,7 @@ impl Mock {
     }
 
     async fn with(config: MockConfig) -> Self {
-        k2check::http::install_crypto_provider();
+        k2check::install_crypto_provider();
         let server = MockServer::start(config).await.unwrap();
         Mock {
             server,
@@ -859,7 +859,7 @@ fn the_mock_command_takes_its_tenant_from_a_data_file_and_refuses_a_bad_one() {
         .build()
         .unwrap();
     let body: Value = runtime.block_on(async {
-        k2check::http::install_crypto_provider();
+        k2check::install_crypto_provider();
         reqwest::Client::new()
             .get(format!("{}/api/odatav4/v4/EmployeeSample?$count=true", mock.url))
             .basic_auth("DENALLIX\\administrator", Some("K2pass!"))

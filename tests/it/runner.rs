@@ -151,87 +151,6 @@ fn the_checked_in_scenario_schema_is_current() {
 }
 
 #[test]
-fn every_shipped_scenario_follows_the_schema() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(root().join("schemas/scenario.schema.json")).unwrap()).unwrap();
-    let validator = jsonschema::validator_for(&schema).unwrap();
-    let mut files = Vec::new();
-    collect(&root().join("scenarios"), &mut files);
-    collect(&golden("assertions-pass"), &mut files);
-    collect(&golden("captures"), &mut files);
-    assert!(files.len() >= 3);
-    for file in files {
-        let text = std::fs::read_to_string(&file).unwrap();
-        let mut sources = k2check::source::SourceMap::default();
-        let id = sources.add(file.clone(), text);
-        let json = k2check::yaml::parse(id, &sources.get(id)).unwrap().to_json();
-        let errors: Vec<String> = validator
-            .iter_errors(&json)
-            .map(|e| format!("{e} at {}", e.instance_path))
-            .collect();
-        assert!(errors.is_empty(), "{}: {errors:?}", file.display());
-        if !file.starts_with(root().join("scenarios")) {
-            continue;
-        }
-        assert!(
-            sources.get(id).text.starts_with("# yaml-language-server: $schema="),
-            "{} lacks the yaml-language-server line",
-            file.display()
-        );
-    }
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "yaml") && path.file_name().is_some_and(|n| n != "k2check.yaml")
-        {
-            out.push(path);
-        }
-    }
-}
-
-#[test]
-fn a_scenario_decoded_again_from_its_text_is_the_scenario_that_was_validated() {
-    use k2check::plan::PlannedScenario;
-    let loaded = k2check::scenario::load(&[root().join("scenarios")]);
-    assert!(loaded.diagnostics.is_empty());
-    let plan = k2check::plan::plan(
-        loaded,
-        &k2check::plan::PlanOptions {
-            environment: Some("mock".into()),
-            mock: Some(serde_json::json!({
-                "url": "http://127.0.0.1:9", "issuer": "x", "token_url": "x", "client_id": "x", "client_secret": "xyz",
-                "username": "u", "password": "pw1", "scim_url": "x"
-            })),
-            ..Default::default()
-        },
-    )
-    .ok()
-    .expect("the library validates");
-    assert!(plan.scenarios.len() > 10);
-    for (index, planned) in plan.scenarios.iter().enumerate() {
-        let kept = plan.scenario(index).unwrap();
-        let released = PlannedScenario::new((*kept).clone(), false, &plan.sources);
-        let again = released.get(&plan.sources).expect("decodes again");
-        let steps = |s: &k2check::scenario::Scenario| -> Vec<(String, String)> {
-            s.steps
-                .iter()
-                .chain(&s.finally)
-                .map(|st| (st.name.clone(), st.request.url.text.clone()))
-                .collect()
-        };
-        assert_eq!(
-            (again.name.value.as_str(), &again.tags),
-            (planned.name.as_str(), &kept.tags)
-        );
-        assert_eq!(steps(&again), steps(&kept));
-    }
-}
-
-#[test]
 fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
     let dir = suite(&[(
         "k2check.yaml",
@@ -243,7 +162,7 @@ fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
         "-".repeat(400)
     );
     let per_file = 100;
-    let files = k2check::plan::KEEP_DECODED_BYTES / (per_file * step.len()) + 1;
+    let files = k2check::KEEP_DECODED_BYTES / (per_file * step.len()) + 1;
     for i in 0..files {
         std::fs::write(
             dir.path().join(format!("s{i:03}.yaml")),
@@ -251,28 +170,7 @@ fn a_suite_too_large_to_keep_decoded_still_runs_every_step() {
         )
         .unwrap();
     }
-    let plan_of = |dir: &std::path::Path| {
-        let options = k2check::plan::PlanOptions {
-            environment: Some("test".into()),
-            ..Default::default()
-        };
-        let plan = k2check::plan::plan(k2check::scenario::load(&[dir.to_path_buf()]), &options);
-        plan.ok().expect("the suite validates")
-    };
-    // SAFETY: nextest runs each test in a process of its own, so no other thread reads the
-    // environment while it changes.
-    unsafe { std::env::set_var("TEST_URL", "http://127.0.0.1:9") };
-    let large = plan_of(dir.path());
-    assert_eq!(large.scenarios.len(), files);
-    assert!(large.scenarios.iter().all(|s| !s.is_kept()), "nothing kept decoded");
-    let small_dir = tempfile::tempdir().unwrap();
-    std::fs::copy(dir.path().join("k2check.yaml"), small_dir.path().join("k2check.yaml")).unwrap();
-    std::fs::copy(dir.path().join("s001.yaml"), small_dir.path().join("s001.yaml")).unwrap();
-    assert!(
-        plan_of(small_dir.path()).scenarios.iter().all(|s| s.is_kept()),
-        "a small suite is kept"
-    );
-
+    // That nothing of it is kept decoded is `plan::tests::only_a_suite_small_enough_is_kept_decoded`.
     let out = k2check(
         dir.path(),
         &["run".into(), ".".into(), "--jobs".into(), "32".into()],
