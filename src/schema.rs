@@ -209,7 +209,7 @@ mod tests {
             let json = crate::yaml::parse(id, &sources.get(id)).unwrap().to_json();
             let errors: Vec<String> = validator
                 .iter_errors(&json)
-                .map(|e| format!("{e} at {}", e.instance_path))
+                .map(|e| format!("{e} at {}", e.instance_path()))
                 .collect();
             assert!(errors.is_empty(), "{}: {errors:?}", file.display());
             if !file.starts_with(root.join("scenarios")) {

@@ -219,7 +219,7 @@ fn dry_run(plan: &Plan) -> String {
         }
         for (name, node) in &scenario.vars {
             if let Ok(v) = plan.engine.render_node(node, &ctx) {
-                ctx.insert(&name.value, Value::from_serialize(&v));
+                ctx.insert(&name.value, crate::template::value_of(&v));
             }
         }
         for step in scenario.steps.iter().chain(&scenario.finally) {

@@ -223,7 +223,7 @@ impl Checker<'_> {
 }
 
 fn schema_error(e: &jsonschema::ValidationError) -> String {
-    let path = e.instance_path.to_string();
+    let path = e.instance_path().to_string();
     if path.is_empty() {
         format!("{e} (at the root)")
     } else {

@@ -2,8 +2,8 @@
 //! type behind a set and the properties it declares. Namespace prefixes (`edm:`) and the
 //! order of attributes do not matter, as in any XML reader.
 
-use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use quick_xml::{Reader, XmlVersion};
 
 /// The entity set's type (its simple name) and that type's declared properties, or `None`
 /// when the document declares no such set; an error when it is not well-formed XML.
@@ -20,24 +20,24 @@ pub fn entity_set_properties(csdl: &str, set: &str) -> Result<Option<(String, Ve
             )
         })?;
         match event {
-            Event::Start(e) | Event::Empty(e) if is(&e, b"EntitySet") => {
-                if let (Some(name), Some(kind)) = (attribute(&e, b"Name"), attribute(&e, b"EntityType")) {
+            Event::Start(e) | Event::Empty(e) if is(&e, "EntitySet") => {
+                if let (Some(name), Some(kind)) = (attribute(&e, "Name"), attribute(&e, "EntityType")) {
                     sets.push((name, kind));
                 }
             }
-            Event::Start(e) if is(&e, b"EntityType") => {
-                types.push((attribute(&e, b"Name").unwrap_or_default(), Vec::new()));
+            Event::Start(e) if is(&e, "EntityType") => {
+                types.push((attribute(&e, "Name").unwrap_or_default(), Vec::new()));
                 in_type = Some(types.len() - 1);
             }
-            Event::Empty(e) if is(&e, b"EntityType") => {
-                types.push((attribute(&e, b"Name").unwrap_or_default(), Vec::new()));
+            Event::Empty(e) if is(&e, "EntityType") => {
+                types.push((attribute(&e, "Name").unwrap_or_default(), Vec::new()));
             }
-            Event::Start(e) | Event::Empty(e) if is(&e, b"Property") => {
-                if let (Some(index), Some(name)) = (in_type, attribute(&e, b"Name")) {
+            Event::Start(e) | Event::Empty(e) if is(&e, "Property") => {
+                if let (Some(index), Some(name)) = (in_type, attribute(&e, "Name")) {
                     types[index].1.push(name);
                 }
             }
-            Event::End(e) if e.local_name().as_ref() == b"EntityType" => in_type = None,
+            Event::End(e) if e.local_name().as_ref() == "EntityType" => in_type = None,
             Event::Eof => break,
             _ => {}
         }
@@ -54,16 +54,16 @@ pub fn entity_set_properties(csdl: &str, set: &str) -> Result<Option<(String, Ve
     Ok(Some((simple, properties)))
 }
 
-fn is(element: &BytesStart, name: &[u8]) -> bool {
+fn is(element: &BytesStart, name: &str) -> bool {
     element.local_name().as_ref() == name
 }
 
-fn attribute(element: &BytesStart, name: &[u8]) -> Option<String> {
+fn attribute(element: &BytesStart, name: &str) -> Option<String> {
     element
         .attributes()
         .flatten()
         .find(|a| a.key.local_name().as_ref() == name)
-        .and_then(|a| a.unescape_value().ok())
+        .and_then(|a| a.normalized_value(XmlVersion::Implicit1_0).ok())
         .map(|v| v.into_owned())
 }
 

@@ -22,7 +22,7 @@ use crate::scenario::load::{Loaded, decode_each};
 use crate::scenario::model::{AuthKind, AuthProfile, AuthRef, Scenario, Spanned, Suite, Tls};
 use crate::scenario::templates::{profile_templates, step_templates};
 use crate::source::{SourceMap, Span};
-use crate::template::{BUILTIN_NAMES, Context};
+use crate::template::{BUILTIN_NAMES, Context, value_of};
 use crate::yaml::Node;
 
 pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
@@ -80,13 +80,13 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     let mut context_values: BTreeMap<String, Value> = BTreeMap::new();
     context_values.insert(
         "run".into(),
-        Value::from_serialize(serde_json::json!({
+        value_of(serde_json::json!({
             "id": options.run_id,
             "env": environment,
         })),
     );
     if let Some(mock) = &options.mock {
-        context_values.insert("mock".into(), Value::from_serialize(mock));
+        context_values.insert("mock".into(), value_of(mock));
     }
     // Under `--mock`, the only origin anything is sent to.
     let mock_url = options
@@ -197,7 +197,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
                     ));
                 }
                 hosts::strings(&value, &mut url_texts);
-                context.insert(&name.value, Value::from_serialize(&value));
+                context.insert(&name.value, value_of(&value));
             }
             Err(e) if !v.missing_env.is_empty() => drop(e),
             Err(e) => v.diags.push(Diagnostic::error(

@@ -4,7 +4,6 @@
 //! What only a response decides (a capture, a next link, a redirect) the client refuses when
 //! it comes (`http::Client::for_run`).
 
-use minijinja::Value;
 use url::Url;
 
 use crate::diag::Diagnostic;
@@ -12,7 +11,7 @@ use crate::http::{origin_text, same_origin};
 use crate::plan::validator::Validator;
 use crate::scenario::model::Scenario;
 use crate::source::Span;
-use crate::template::Context;
+use crate::template::{Context, value_of};
 
 impl Validator {
     /// An error for each step of `scenario` whose URL, rendered with what the plan knows,
@@ -21,7 +20,7 @@ impl Validator {
         let mut ctx = context.clone();
         for (name, node) in &scenario.vars {
             if let Ok(value) = self.engine.render_node(node, &ctx) {
-                ctx.insert(&name.value, Value::from_serialize(&value));
+                ctx.insert(&name.value, value_of(&value));
             }
         }
         for step in scenario.steps.iter().chain(&scenario.finally) {

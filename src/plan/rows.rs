@@ -5,13 +5,12 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use minijinja::Value;
 use serde_json::Value as Json;
 
 use crate::diag::Diagnostic;
 use crate::scenario::model::{RowSource, Scenario};
 use crate::source::{FileId, SourceMap, Span};
-use crate::template::{Context, TemplateEngine};
+use crate::template::{Context, TemplateEngine, value_of};
 use crate::yaml::{Node, NodeKind};
 
 /// Names a row field may not take: they would hide what every template relies on.
@@ -39,7 +38,7 @@ impl DataRow {
 
     pub fn add_to(&self, ctx: &mut Context) {
         for (name, value) in &self.values {
-            ctx.insert(name, Value::from_serialize(value));
+            ctx.insert(name, value_of(value));
         }
     }
 }

@@ -4,15 +4,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use minijinja::Value;
-
 use crate::event::{Phase, ScenarioResult, Status, StepResult};
 use crate::plan::Role;
 use crate::run::runtime::Runtime;
 use crate::run::step::{INTERRUPTED, run_step};
 use crate::scenario::model::{Scenario, Step};
 use crate::scenario::templates::step_templates;
-use crate::template::Context;
+use crate::template::{Context, value_of};
 
 /// Step results so far, shared with the scheduler.
 pub type StepLog = Arc<Mutex<Vec<StepResult>>>;
@@ -35,7 +33,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     let mut broken: Option<String> = None;
     for (name, node) in &scenario.vars {
         match rt.plan.engine.render_node(node, &ctx) {
-            Ok(v) => ctx.insert(&name.value, Value::from_serialize(&v)),
+            Ok(v) => ctx.insert(&name.value, value_of(&v)),
             Err(e) => {
                 broken = Some(format!("scenario variable `{}`: {e}", name.value));
                 break;
@@ -60,12 +58,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
             continue;
         }
         let outcome = run_step(&rt, scenario, step, &ctx, Phase::Main, &stop_notice).await;
-        ctx.extend(
-            outcome
-                .captures
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from_serialize(v))),
-        );
+        ctx.extend(outcome.captures.iter().map(|(k, v)| (k.clone(), value_of(v))));
         match outcome.result.status {
             Status::Passed => {}
             // Stopped while its request was in flight.
@@ -100,12 +93,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
             continue;
         }
         let outcome = run_step(&rt, scenario, step, &ctx, Phase::Finally, &stop_notice).await;
-        ctx.extend(
-            outcome
-                .captures
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::from_serialize(v))),
-        );
+        ctx.extend(outcome.captures.iter().map(|(k, v)| (k.clone(), value_of(v))));
         record(outcome.result);
     }
     if rt.plan.run(index).is_some_and(|(p, _)| p.role == Role::SetUp) {

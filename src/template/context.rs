@@ -6,6 +6,11 @@ use std::sync::Arc;
 use minijinja::Value;
 use minijinja::value::{Enumerator, Object};
 
+/// A template value from anything serde can write: a JSON answer, a row, a variable.
+pub fn value_of(value: impl serde::Serialize) -> Value {
+    Value::from(minijinja::value::Serde(value))
+}
+
 /// The names visible to a template. Cloning one is cheap (a reference count): every step of
 /// every scenario starts from one. Adding names to a context nobody else holds changes it in
 /// place, so a scenario's 40,000 variables are added in linear time.

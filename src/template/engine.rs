@@ -29,7 +29,7 @@ impl TemplateEngine {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         // Templates come from files anyone can write; bound the work one may do.
-        env.set_fuel(Some(100_000));
+        env.set_fuel(Some(FUEL));
         // `true`, not Python's `True`: these strings end up in URLs and JSON.
         env.set_formatter(|out, state, value| {
             if value.kind() == minijinja::value::ValueKind::Bool {
@@ -146,6 +146,11 @@ impl TemplateEngine {
 /// The most text one template may write.
 pub const MAX_OUTPUT_BYTES: usize = 16 << 20;
 
+/// The work one template may do. minijinja 3 charges each instruction one fuel and each byte
+/// it makes 1/64 of one (a byte of `tojson` output 16/64): 100,000 instructions, and enough
+/// on top to serialise `MAX_OUTPUT_BYTES`, so output, not fuel, bounds what a template writes.
+const FUEL: u64 = 100_000 + (MAX_OUTPUT_BYTES as u64 * 16) / 64;
+
 /// A buffer that fails a write that would take it past `MAX_OUTPUT_BYTES`.
 #[derive(Default)]
 struct BoundedOutput {
@@ -191,7 +196,7 @@ mod tests {
             ("n".to_owned(), Value::from(3)),
             (
                 "env".to_owned(),
-                Value::from_serialize(serde_json::json!({"HOST": "k2.test"})),
+                crate::template::value_of(serde_json::json!({"HOST": "k2.test"})),
             ),
         ]))
     }
@@ -230,6 +235,18 @@ mod tests {
                 .unwrap(),
             "12"
         );
+    }
+
+    #[test]
+    fn a_large_capture_serialises_within_the_work_bound() {
+        let engine = TemplateEngine::new();
+        let mut ctx = ctx();
+        let records: Vec<serde_json::Value> = (0..20_000)
+            .map(|i| serde_json::json!({ "id": i, "name": format!("record {i:>40}") }))
+            .collect();
+        ctx.insert("big", crate::template::value_of(&records));
+        let text = engine.render("{{ big | tojson }}", &ctx).unwrap();
+        assert!(text.len() > 1 << 20, "{}", text.len());
     }
 
     #[test]

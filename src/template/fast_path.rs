@@ -85,9 +85,9 @@ mod tests {
             ("yes".to_owned(), Value::from(true)),
             (
                 "env".to_owned(),
-                Value::from_serialize(serde_json::json!({"HOST": "k2"})),
+                crate::template::value_of(serde_json::json!({"HOST": "k2"})),
             ),
-            ("list".to_owned(), Value::from_serialize(serde_json::json!([1, 2]))),
+            ("list".to_owned(), crate::template::value_of(serde_json::json!([1, 2]))),
         ]))
     }
 

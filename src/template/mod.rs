@@ -7,6 +7,6 @@ mod error;
 mod fast_path;
 mod literal;
 
-pub(crate) use context::Context;
+pub(crate) use context::{Context, value_of};
 pub(crate) use engine::{BUILTIN_NAMES, TemplateEngine, exact_expression, has_template};
 pub(crate) use error::TemplateError;
