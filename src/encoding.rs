@@ -49,15 +49,7 @@ pub fn encode_component(text: &str) -> String {
 
 /// `application/x-www-form-urlencoded` as RFC 6749 uses it: space becomes `+`.
 pub fn form_urlencoded(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => out.push(byte as char),
-            b' ' => out.push('+'),
-            other => out.push_str(&format!("%{other:02X}")),
-        }
-    }
-    out
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }
 
 #[cfg(test)]
@@ -91,5 +83,24 @@ mod tests {
     #[test]
     fn form_encoding_turns_spaces_into_plus() {
         assert_eq!(form_urlencoded("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+    }
+
+    /// The WHATWG serializer keeps exactly `A-Z a-z 0-9 * - . _` and writes a space as `+`:
+    /// every other byte of the UTF-8 text is `%XX`, upper case, as a secret's form and
+    /// redacted forms were written before.
+    #[test]
+    fn form_encoding_of_every_byte_is_the_rfc_6749_one() {
+        for c in (0u32..0x300).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let expected: String = text
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => (b as char).to_string(),
+                    b' ' => "+".to_owned(),
+                    other => format!("%{other:02X}"),
+                })
+                .collect();
+            assert_eq!(form_urlencoded(&text), expected, "{c:?}");
+        }
     }
 }

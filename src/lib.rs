@@ -13,6 +13,7 @@ pub(crate) mod encoding;
 pub(crate) mod event;
 pub(crate) mod exit;
 pub(crate) mod expect;
+pub(crate) mod html_assets;
 pub(crate) mod http;
 pub(crate) mod import;
 pub(crate) mod input_file;

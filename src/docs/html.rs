@@ -5,26 +5,8 @@ use std::fmt::Write as _;
 
 use crate::docs::examples::Examples;
 use crate::docs::{Folder, run_words};
+use crate::html_assets::{DOCS_STYLE, PALETTE};
 use crate::report::xml::escape;
-
-const STYLE: &str = r#"
-:root { --bg: #fff; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --panel: #f6f8fa; --warn: #cf222e; }
-@media (prefers-color-scheme: dark) { :root { --bg: #0d1117; --fg: #e6edf3; --muted: #8d96a0; --line: #30363d; --panel: #161b22; --warn: #f85149; } }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 960px; padding: 1rem; background: var(--bg); color: var(--fg); font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
-h1 { font-size: 1.6rem; } h2 { font-size: 1.35rem; border-bottom: 1px solid var(--line); margin-top: 2rem; }
-h3 { font-size: 1.15rem; margin-top: 1.5rem; } h4 { font-size: 1rem; margin-bottom: .25rem; }
-.muted { color: var(--muted); } .warn { color: var(--warn); font-weight: 600; }
-code, pre { font: 13px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-code { overflow-wrap: anywhere; }
-pre { background: var(--panel); border: 1px solid var(--line); border-radius: 4px; padding: .5rem; overflow-x: auto; white-space: pre-wrap; overflow-wrap: anywhere; }
-.step { border-left: 3px solid var(--line); padding-left: .75rem; margin: 1rem 0; }
-.step.failed { border-left-color: var(--warn); }
-nav ul { padding-left: 1.2rem; } a { color: inherit; }
-details { margin: .5rem 0; } summary { cursor: pointer; }
-table.variables { border-collapse: collapse; margin: .5rem 0; } table.variables td, table.variables th { border: 1px solid var(--line); padding: .2rem .5rem; text-align: left; }
-@media print { details { display: block; } }
-"#;
 
 /// Text with `code` spans as `<code>`, everything escaped.
 fn with_code(text: &str) -> String {
@@ -45,7 +27,7 @@ fn with_code(text: &str) -> String {
 pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>, environments: &[String]) -> String {
     let t = |s: &str| escape(&crate::text::printable(s));
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{PALETTE}{DOCS_STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
         t(title),
         t(title)
     );

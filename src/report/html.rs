@@ -9,11 +9,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::event::{Event, MessageDetail, Phase, ScenarioResult, Status, StepResult, Summary};
+use crate::html_assets::{PALETTE, REPORT_SCRIPT, REPORT_STYLE};
 use crate::redact::Redactor;
 use crate::report::Reporter;
 use crate::report::exchange_text::status_line;
 use crate::report::file::{PendingFile, WriteError};
-use crate::report::html_page::{PAGE_SCRIPT, PAGE_STYLE};
 use crate::report::render::cleanup_not_run;
 use crate::report::timeline::{Bar, assign_lanes, timeline_svg};
 use crate::report::xml::escape;
@@ -305,7 +305,7 @@ impl HtmlReporter {
         );
         let _ = write!(
             out,
-            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>{PAGE_STYLE}</style>\n</head>\n<body>\n<header>\n<h1>k2check report</h1>\n",
+            "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{PALETTE}{REPORT_STYLE}</style>\n</head>\n<body>\n<header>\n<h1>k2check report</h1>\n",
             self.text(&title)
         );
         let environment = self.environment.as_deref().unwrap_or("(none)");
@@ -369,7 +369,7 @@ impl HtmlReporter {
         }
         let _ = write!(
             out,
-            "</section>\n</main>\n<script>{PAGE_SCRIPT}</script>\n</body>\n</html>\n"
+            "</section>\n</main>\n<script>\n{REPORT_SCRIPT}</script>\n</body>\n</html>\n"
         );
         out
     }

@@ -3,7 +3,6 @@
 mod exchange_text;
 pub(crate) mod file;
 mod html;
-mod html_page;
 mod json;
 mod junit;
 mod render;
