@@ -31,8 +31,16 @@ pub enum Event {
     /// A discovery or token request an auth profile made, as a step (named for the profile,
     /// placed at it), when the run records exchanges.
     AuthExchange(Arc<StepResult>),
+    /// How many requests the run has sent so far: every `PROGRESS_EVERY` while it goes on,
+    /// so progress moves when no scenario has finished lately.
+    Progress {
+        requests_sent: u64,
+    },
     RunFinished(Summary),
 }
+
+/// How often the runner says how far it is (`Event::Progress`).
+pub const PROGRESS_EVERY: Duration = Duration::from_millis(500);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {

@@ -2,8 +2,6 @@
 
 use std::io::IsTerminal as _;
 use std::sync::Arc;
-use std::sync::mpsc::RecvTimeoutError;
-use std::time::Duration;
 
 use minijinja::Value;
 
@@ -19,9 +17,6 @@ use crate::report::{FanOut, HtmlReporter, JsonReporter, JunitReporter, TerminalR
 use crate::run::resolve::resolve;
 use crate::run::{Recording, Runtime, Schedule, execute};
 use crate::scenario::model::Follow;
-
-/// How often the progress is brought up to date between scenario events.
-const PROGRESS_TICK: Duration = Duration::from_millis(500);
 
 pub async fn run(args: RunArgs) -> u8 {
     let prepared = match prepare(&args.suite, args.select.selection(), Purpose::Run).await {
@@ -90,7 +85,6 @@ pub async fn run(args: RunArgs) -> u8 {
             redactor.clone(),
             colour,
             progress,
-            rt.gate.requests.clone(),
             Box::new(std::io::stdout()),
         )
         .verbose(verbosity),
@@ -123,13 +117,8 @@ pub async fn run(args: RunArgs) -> u8 {
     // The single reporter thread: the only place that prints during a run.
     let (tx, rx) = std::sync::mpsc::channel::<Event>();
     let reporter = std::thread::spawn(move || {
-        loop {
-            match rx.recv_timeout(PROGRESS_TICK) {
-                Ok(event) => reporters.on_event(&event),
-                // No scenario finished lately: the progress still moves (requests, rate).
-                Err(RecvTimeoutError::Timeout) => reporters.on_tick(),
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
+        for event in rx {
+            reporters.on_event(&event);
         }
         reporters
             .finish()

@@ -389,7 +389,7 @@ impl Reporter for HtmlReporter {
                 self.hosts = hosts.clone();
                 self.run_id = run_id.clone();
             }
-            Event::ScenarioStarted { .. } => {}
+            Event::ScenarioStarted { .. } | Event::Progress { .. } => {}
             Event::ScenarioEnded { index, at } => {
                 let since = self
                     .started

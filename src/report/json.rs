@@ -77,7 +77,7 @@ impl Reporter for JsonReporter {
                 }
                 self.line(&line);
             }
-            Event::AuthExchange(_) => {}
+            Event::AuthExchange(_) | Event::Progress { .. } => {}
         }
     }
 

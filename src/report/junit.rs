@@ -175,7 +175,7 @@ impl Reporter for JunitReporter {
             }
             Event::RunFinished(summary) => self.duration = summary.duration,
             // Not a test case: the steps that needed the token carry its failure.
-            Event::AuthExchange(_) => {}
+            Event::AuthExchange(_) | Event::Progress { .. } => {}
         }
     }
 

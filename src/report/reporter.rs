@@ -8,9 +8,6 @@ pub trait Reporter: Send {
     /// One event, in the order the run produces them (scenarios in input order).
     fn on_event(&mut self, event: &Event);
 
-    /// Time passed with no event: a chance to bring progress up to date.
-    fn on_tick(&mut self) {}
-
     /// Whether its output can be written: asked before anything is sent.
     fn ready(&self) -> Result<(), WriteError> {
         Ok(())
@@ -34,12 +31,6 @@ impl FanOut {
     pub fn on_event(&mut self, event: &Event) {
         for reporter in &mut self.reporters {
             reporter.on_event(event);
-        }
-    }
-
-    pub fn on_tick(&mut self) {
-        for reporter in &mut self.reporters {
-            reporter.on_tick();
         }
     }
 
@@ -73,11 +64,9 @@ mod tests {
                 Event::ScenarioFinished(_) => "finished",
                 Event::RunFinished(_) => "run finished",
                 Event::AuthExchange(_) => "auth exchange",
+                Event::Progress { .. } => "progress",
             };
             self.seen.lock().unwrap().push(word.into());
-        }
-        fn on_tick(&mut self) {
-            self.seen.lock().unwrap().push("tick".into());
         }
         fn finish(&mut self) -> Result<(), WriteError> {
             self.seen.lock().unwrap().push("finish".into());
@@ -108,11 +97,11 @@ mod tests {
             index: 0,
             name: "s".into(),
         });
-        fan.on_tick();
+        fan.on_event(&Event::Progress { requests_sent: 3 });
         let failures = fan.finish();
         assert_eq!(failures.len(), 1);
         for seen in [a, b] {
-            assert_eq!(*seen.lock().unwrap(), ["scenario", "tick", "finish"]);
+            assert_eq!(*seen.lock().unwrap(), ["scenario", "progress", "finish"]);
         }
     }
 }

@@ -92,8 +92,8 @@ pub struct TerminalReporter {
     /// Profiles whose token could not be had: the error (with its hint), and how many steps
     /// in how many scenarios it stopped. Said in full once, then named in one line.
     no_token: std::collections::BTreeMap<String, TokenFailure>,
-    /// Requests sent so far, counted by the runner; shown as a rate.
-    requests: Arc<std::sync::atomic::AtomicU64>,
+    /// Requests sent so far, as the runner last said (`Event::Progress`); shown as a rate.
+    requests_sent: u64,
     rate: RecentRate,
     out: Box<dyn std::io::Write + Send>,
     /// `-v`: each step's exchange; `-vv`: with bodies.
@@ -106,7 +106,6 @@ impl TerminalReporter {
         redactor: Redactor,
         colour: bool,
         progress: Progress,
-        requests: Arc<std::sync::atomic::AtomicU64>,
         out: Box<dyn std::io::Write + Send>,
     ) -> Self {
         let bar = (progress == Progress::Bar).then(|| {
@@ -133,7 +132,7 @@ impl TerminalReporter {
             recap: Vec::new(),
             failed_steps: 0,
             no_token: Default::default(),
-            requests,
+            requests_sent: 0,
             rate: RecentRate::default(),
             out,
             verbosity: 0,
@@ -202,6 +201,11 @@ impl Reporter for TerminalReporter {
                 self.update_message();
                 self.progress_line();
             }
+            Event::Progress { requests_sent } => {
+                self.requests_sent = *requests_sent;
+                self.update_message();
+                self.progress_line();
+            }
             Event::RunFinished(summary) => {
                 if let Some(bar) = self.bar.take() {
                     bar.finish_and_clear();
@@ -211,12 +215,6 @@ impl Reporter for TerminalReporter {
                 self.print(&text);
             }
         }
-    }
-
-    /// Brings the progress up to date when no event has for a while.
-    fn on_tick(&mut self) {
-        self.update_message();
-        self.progress_line();
     }
 
     /// The terminal has nothing left to write: every line went out as it came.
@@ -257,8 +255,7 @@ impl TerminalReporter {
             .map(|(_, n)| printable_line(n).into_owned())
             .collect();
         let more = self.running.len().saturating_sub(names.len());
-        let sent = self.requests.load(std::sync::atomic::Ordering::Relaxed);
-        let rate = self.rate.update(sent, std::time::Instant::now());
+        let rate = self.rate.update(self.requests_sent, std::time::Instant::now());
         let mut message = format!(
             "· {} failed · {rate:.0} req/s · running: {}",
             self.failures,
@@ -498,7 +495,6 @@ mod tests {
             Redactor::default(),
             false,
             Progress::Lines,
-            Arc::new(std::sync::atomic::AtomicU64::new(0)),
             Box::new(std::io::sink()),
         );
         for (index, name) in ["first", "second", "third"].into_iter().enumerate() {

@@ -17,8 +17,8 @@ pub struct Gate {
     /// When the next request may leave, under a rate limit.
     next_slot: Mutex<Option<Instant>>,
     retries_used: AtomicU32,
-    /// Requests sent so far, for the progress bar.
-    pub requests: Arc<AtomicU64>,
+    /// Requests sent so far: said to the reporters as `Event::Progress`.
+    requests: AtomicU64,
 }
 
 impl Gate {
@@ -28,7 +28,7 @@ impl Gate {
             hosts: Mutex::new(Vec::new()),
             next_slot: Mutex::new(None),
             retries_used: AtomicU32::new(0),
-            requests: Arc::new(AtomicU64::new(0)),
+            requests: AtomicU64::new(0),
         }
     }
 
@@ -61,6 +61,11 @@ impl Gate {
         }
         self.requests.fetch_add(1, Ordering::Relaxed);
         permit
+    }
+
+    /// How many requests have gone through the gate.
+    pub fn requests_sent(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// How long to wait before resending after a 429/503, if the budget and the limit allow.

@@ -98,6 +98,20 @@ fn send_auth_exchanges(rt: &Runtime, events: &std::sync::mpsc::Sender<Event>) {
     }
 }
 
+/// Says how many requests were sent, every `PROGRESS_EVERY` until the run is over (the task
+/// is aborted then).
+async fn say_progress(rt: Arc<Runtime>, events: std::sync::mpsc::Sender<Event>) {
+    let mut every = tokio::time::interval(crate::event::PROGRESS_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    loop {
+        every.tick().await;
+        let requests_sent = rt.gate.requests_sent();
+        if events.send(Event::Progress { requests_sent }).is_err() {
+            return;
+        }
+    }
+}
+
 /// What a panic said, for the report.
 fn panic_words(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
@@ -125,6 +139,7 @@ pub async fn execute(
         note: rt.plan.note.clone(),
         run_id: rt.plan.run_id.clone(),
     });
+    let progress = tokio::spawn(say_progress(rt.clone(), events.clone()));
     let semaphore = Arc::new(Semaphore::new(schedule.jobs.max(1)));
     // Scenarios decoded again when they start also wait for room in this budget.
     let decoded = Arc::new(Semaphore::new(DECODED_IN_FLIGHT_BYTES));
@@ -287,6 +302,7 @@ pub async fn execute(
         }
     }
 
+    progress.abort();
     send_auth_exchanges(&rt, &events);
     let summary = Summary {
         duration: started.elapsed(),

@@ -289,3 +289,30 @@ fn colour_follows_the_flag_and_not_the_terminal() {
     );
     assert!(!plain.stdout.contains('\u{1b}'), "{}", plain.stdout);
 }
+
+/// The runner says how many requests it has sent (`Event::Progress`) while no scenario
+/// finishes: a long scenario's progress lines show its requests as a rate above zero.
+#[test]
+fn progress_lines_show_the_request_rate_while_a_long_scenario_runs() {
+    let step = "  - request: { url: \"{{ api }}/slow/150\" }\n";
+    let dir = suite(&[
+        (
+            "k2check.yaml",
+            "environments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n",
+        ),
+        ("long.yaml", &format!("name: long\nsteps:\n{}", step.repeat(30))),
+    ]);
+    let out = k2check(
+        dir.path(),
+        &["run".into(), ".".into(), "--progress".into(), "always".into()],
+        &[("TEST_URL", &server::shared().url())],
+    );
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let rates: Vec<f64> = out
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("progress: 0/1 "))
+        .filter_map(|l| l.split(" · ").find_map(|part| part.strip_suffix(" req/s")?.parse().ok()))
+        .collect();
+    assert!(rates.iter().any(|r| *r > 0.0), "{rates:?}\n{}", out.stderr);
+}
