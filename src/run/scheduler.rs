@@ -101,7 +101,9 @@ fn send_auth_exchanges(rt: &Runtime, events: &std::sync::mpsc::Sender<Event>) {
 /// Says how many requests were sent, every `PROGRESS_EVERY` until the run is over (the task
 /// is aborted then).
 async fn say_progress(rt: Arc<Runtime>, events: std::sync::mpsc::Sender<Event>) {
-    let mut every = tokio::time::interval(crate::event::PROGRESS_EVERY);
+    let every_so_often = crate::event::PROGRESS_EVERY;
+    // The first is due one period in: a run that ends sooner says nothing of its progress.
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + every_so_often, every_so_often);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
         every.tick().await;

@@ -312,7 +312,10 @@ fn progress_lines_show_the_request_rate_while_a_long_scenario_runs() {
         .stderr
         .lines()
         .filter(|l| l.starts_with("progress: 0/1 "))
-        .filter_map(|l| l.split(" · ").find_map(|part| part.strip_suffix(" req/s")?.parse().ok()))
+        .filter_map(|l| {
+            l.split(" · ")
+                .find_map(|part| part.strip_suffix(" req/s")?.parse().ok())
+        })
         .collect();
     assert!(rates.iter().any(|r| *r > 0.0), "{rates:?}\n{}", out.stderr);
 }
