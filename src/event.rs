@@ -98,7 +98,8 @@ pub struct StepResult {
     pub request: Option<RequestLine>,
     pub response: Option<ResponseSummary>,
     pub failures: Vec<AssertionFailure>,
-    pub error: Option<String>,
+    /// Why the step could not be carried out, when its status is `Error`.
+    pub error: Option<StepProblem>,
     /// The auth profile whose token could not be had, when that is the step's error: one
     /// cause, reported once for every step it stopped.
     pub no_token: Option<String>,
@@ -113,6 +114,109 @@ pub struct StepResult {
     pub follow_ups: Vec<FollowUp>,
     /// How many more it sent than `follow_ups` holds.
     pub follow_ups_left_out: usize,
+}
+
+impl StepResult {
+    /// What kind of problem the step had, when it failed or could not be carried out: its
+    /// error's, else its first failure's.
+    pub fn problem_kind(&self) -> Option<ProblemKind> {
+        match self.status {
+            Status::Error => Some(self.error.as_ref().map_or(ProblemKind::Internal, |e| e.kind)),
+            Status::Failed => Some(self.failures.first().map_or(ProblemKind::Assertion, |f| f.kind)),
+            _ => None,
+        }
+    }
+}
+
+/// Why a step could not be carried out: its kind, and the words for a person.
+#[derive(Debug, Clone)]
+pub struct StepProblem {
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl StepProblem {
+    pub fn new(kind: ProblemKind, message: impl Into<String>) -> Self {
+        StepProblem {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// What went wrong with a step that did not pass. Reports name it (JUnit `type=`, the JSON
+/// report's `kind`, a label in the HTML report) so a timeout is told from a TLS failure
+/// without reading the words, and hints hang on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// A check did not hold (status, JSON, header, schema, a K2 check).
+    Assertion,
+    /// A capture found nothing to capture.
+    Capture,
+    /// A template could not be rendered: an undefined name, a failing filter.
+    Template,
+    /// The step's auth profile could not get a token (discovery or the token request).
+    Token,
+    /// The exchange took longer than the step's timeout.
+    Timeout,
+    /// No connection: refused, unknown host, unreachable proxy.
+    Connect,
+    /// The connection was made and the TLS handshake failed.
+    Tls,
+    /// The request could not be put on the wire, or the connection broke before an answer.
+    Send,
+    /// The answer came but not whole.
+    Read,
+    /// The answer is larger than k2check reads.
+    BodyTooLarge,
+    /// More redirects than k2check follows.
+    Redirects,
+    /// Not sent: another origin under `--mock`, or the step's credentials to another origin.
+    RefusedOrigin,
+    /// A later page, a polled task list or a workflow looked up did not hold what it should.
+    FollowUp,
+    /// k2check itself stopped the step (please report it).
+    Internal,
+}
+
+impl ProblemKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            ProblemKind::Assertion => "assertion",
+            ProblemKind::Capture => "capture",
+            ProblemKind::Template => "template",
+            ProblemKind::Token => "token",
+            ProblemKind::Timeout => "timeout",
+            ProblemKind::Connect => "connect",
+            ProblemKind::Tls => "tls",
+            ProblemKind::Send => "send",
+            ProblemKind::Read => "read",
+            ProblemKind::BodyTooLarge => "body_too_large",
+            ProblemKind::Redirects => "redirects",
+            ProblemKind::RefusedOrigin => "refused_origin",
+            ProblemKind::FollowUp => "follow_up",
+            ProblemKind::Internal => "internal",
+        }
+    }
+
+    /// Every kind: the report schema lists each (a test compares them).
+    #[cfg(test)]
+    pub const ALL: [ProblemKind; 14] = [
+        ProblemKind::Assertion,
+        ProblemKind::Capture,
+        ProblemKind::Template,
+        ProblemKind::Token,
+        ProblemKind::Timeout,
+        ProblemKind::Connect,
+        ProblemKind::Tls,
+        ProblemKind::Send,
+        ProblemKind::Read,
+        ProblemKind::BodyTooLarge,
+        ProblemKind::Redirects,
+        ProblemKind::RefusedOrigin,
+        ProblemKind::FollowUp,
+        ProblemKind::Internal,
+    ];
 }
 
 /// A request a step sent after its first, and its answer.
@@ -150,6 +254,8 @@ pub struct MessageDetail {
 
 #[derive(Debug, Clone)]
 pub struct AssertionFailure {
+    /// `Assertion`, or `Capture` for a capture that found nothing.
+    pub kind: ProblemKind,
     pub span: Span,
     pub message: String,
     pub expected: String,
@@ -167,4 +273,23 @@ pub struct Summary {
     pub steps: usize,
     pub duration: Duration,
     pub interrupted: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_schema_lists_every_problem_kind() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/report.schema.json");
+        let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let listed: Vec<&str> = schema["$defs"]["problem_kind"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|v| v.as_str())
+            .collect();
+        let words: Vec<&str> = ProblemKind::ALL.iter().map(|k| k.word()).collect();
+        assert_eq!(listed, words);
+    }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::event::AssertionFailure;
+use crate::event::{AssertionFailure, ProblemKind};
 use crate::expect::k2;
 use crate::expect::predicate::{Mismatch, check_all};
 use crate::expect::response::Response;
@@ -41,6 +41,7 @@ impl Checker<'_> {
             if !status.value.iter().any(|p| p.matches(response.status)) {
                 let want: Vec<String> = status.value.iter().map(|p| p.to_string()).collect();
                 failures.push(AssertionFailure {
+                    kind: ProblemKind::Assertion,
                     span: status.span,
                     message: "status".into(),
                     expected: if want.len() == 1 {
@@ -74,6 +75,7 @@ impl Checker<'_> {
             match self.query(&path.text, response) {
                 Ok(nodes) => self.run(&mut failures, || format!("json {}", path.text), predicates, &nodes),
                 Err(e) => failures.push(AssertionFailure {
+                    kind: ProblemKind::Assertion,
                     span: first.span,
                     message: format!("json {}", path.text),
                     expected: "a JSON body".into(),
@@ -105,6 +107,7 @@ impl Checker<'_> {
             };
             if let Err(actual) = outcome {
                 failures.push(AssertionFailure {
+                    kind: ProblemKind::Assertion,
                     span: schema.span,
                     message: "schema".into(),
                     expected: format!("a body valid against {}", schema.value.display()),
@@ -144,6 +147,7 @@ impl Checker<'_> {
             if let Err(Mismatch { expected, actual }) = check_all(std::slice::from_ref(p), nodes, self.engine, self.ctx)
             {
                 failures.push(AssertionFailure {
+                    kind: ProblemKind::Assertion,
                     span: p.span,
                     message: what(),
                     expected,
@@ -180,6 +184,7 @@ impl Checker<'_> {
         let mut out = Vec::with_capacity(captures.len());
         for capture in captures {
             let fail = |expected: &str, actual: String| AssertionFailure {
+                kind: ProblemKind::Capture,
                 span: capture.span,
                 message: format!("capture {}", capture.name.value),
                 expected: expected.to_owned(),

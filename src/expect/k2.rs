@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::event::AssertionFailure;
+use crate::event::{AssertionFailure, ProblemKind};
 use crate::expect::Response;
 use crate::expect::csdl::entity_set_properties;
 use crate::expect::predicate::{Mismatch, check_all};
@@ -79,6 +79,7 @@ fn numbers(
 
 fn failure(p: &Predicate, what: &str, expected: String, actual: String) -> AssertionFailure {
     AssertionFailure {
+        kind: ProblemKind::Assertion,
         span: p.span,
         message: what.into(),
         expected,
@@ -96,6 +97,7 @@ pub fn check_entity_set(
     failures: &mut Vec<AssertionFailure>,
 ) {
     let fail = |expected: String, actual: String| AssertionFailure {
+        kind: ProblemKind::Assertion,
         span: check.span,
         message: "entity_set".into(),
         expected,

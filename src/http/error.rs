@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use crate::event::ProblemKind;
 use crate::http::MAX_BODY_BYTES;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,11 +41,25 @@ pub enum HttpError {
 }
 
 impl HttpError {
+    /// Its kind, as the reports name it.
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            HttpError::Invalid(_) | HttpError::Protocol(_) => ProblemKind::Send,
+            HttpError::Connect(_) => ProblemKind::Connect,
+            HttpError::Tls(_) => ProblemKind::Tls,
+            HttpError::Timeout(_) => ProblemKind::Timeout,
+            HttpError::BodyTooLarge => ProblemKind::BodyTooLarge,
+            HttpError::ReadFailed(_) => ProblemKind::Read,
+            HttpError::TooManyRedirects(_) => ProblemKind::Redirects,
+            HttpError::RedirectRefused { .. } | HttpError::OutsideMock { .. } => ProblemKind::RefusedOrigin,
+        }
+    }
+
     /// A failure of hyper's client: at the connection, in TLS, or while sending.
     pub(crate) fn from_client(e: &hyper_util::client::legacy::Error) -> HttpError {
         let causes = causes(e);
-        if is_tls(e) {
-            HttpError::Tls(with_tls_hint(causes))
+        if let Some(tls) = tls_error(e) {
+            HttpError::Tls(with_tls_hint(causes, tls))
         } else if e.is_connect() {
             HttpError::Connect(causes)
         } else {
@@ -81,28 +96,31 @@ pub(crate) fn causes(e: &(dyn std::error::Error + 'static)) -> String {
     }
 }
 
-/// Whether a rustls error is somewhere in the chain: a handshake that failed, not a socket.
+/// The rustls error somewhere in the chain, when a handshake failed rather than a socket.
 /// I/O errors wrap it (hyper-rustls wraps tokio-rustls's I/O error in another), and an I/O
 /// error's `source()` skips what it wraps, so each is opened by hand.
-fn is_tls(e: &(dyn std::error::Error + 'static)) -> bool {
+fn tls_error<'e>(e: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(cause) = source {
-        if cause.downcast_ref::<rustls::Error>().is_some() {
-            return true;
+        if let Some(tls) = cause.downcast_ref::<rustls::Error>() {
+            return Some(tls);
         }
-        if let Some(inner) = cause.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref())
-            && is_tls(inner)
+        if let Some(tls) = cause
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| tls_error(inner))
         {
-            return true;
+            return Some(tls);
         }
         source = cause.source();
     }
-    false
+    None
 }
 
-/// What to do about an untrusted certificate, the failure every private CA meets first.
-fn with_tls_hint(text: String) -> String {
-    if text.contains("invalid peer certificate") || text.contains("UnknownIssuer") {
+/// What to do about a certificate the trust store does not accept, the failure every private
+/// CA meets first.
+fn with_tls_hint(text: String, error: &rustls::Error) -> String {
+    if matches!(error, rustls::Error::InvalidCertificate(_)) {
         format!(
             "{text} (if a private CA or a TLS-inspecting proxy signs this certificate, name the CA in `tls.ca_file`)"
         )
@@ -156,19 +174,21 @@ mod tests {
 
     #[test]
     fn an_untrusted_certificate_names_the_setting_that_fixes_it() {
-        let text = with_tls_hint("invalid peer certificate: UnknownIssuer".into());
+        let untrusted = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
+        let text = with_tls_hint(untrusted.to_string(), &untrusted);
         assert!(text.ends_with("name the CA in `tls.ca_file`)"), "{text}");
-        assert_eq!(with_tls_hint("handshake failure".into()), "handshake failure");
+        let other = rustls::Error::HandshakeNotComplete;
+        assert_eq!(with_tls_hint("handshake failure".into(), &other), "handshake failure");
     }
 
     #[test]
     fn a_rustls_error_inside_an_io_error_is_tls() {
         let io = std::io::Error::other(rustls::Error::HandshakeNotComplete);
-        assert!(is_tls(&io));
+        assert!(tls_error(&io).is_some());
         assert!(
-            is_tls(&std::io::Error::other(io)),
+            tls_error(&std::io::Error::other(io)).is_some(),
             "wrapped twice, as hyper-rustls does"
         );
-        assert!(!is_tls(&std::io::Error::other("plain")));
+        assert!(tls_error(&std::io::Error::other("plain")).is_none());
     }
 }

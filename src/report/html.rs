@@ -175,7 +175,12 @@ impl HtmlReporter {
             out.push_str("</tbody></table>\n");
         }
         if let Some(error) = &step.error {
-            let _ = writeln!(out, "<pre class=\"error\">{}</pre>", self.text(error));
+            let _ = writeln!(
+                out,
+                "<p class=\"kind\">{}</p>\n<pre class=\"error\">{}</pre>",
+                error.kind.word(),
+                self.text(&error.message)
+            );
         }
         if let Some(request) = &step.request {
             let _ = writeln!(

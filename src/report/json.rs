@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::event::{Event, Phase, ScenarioResult, StepResult, Summary};
+use crate::event::{Event, Phase, ProblemKind, ScenarioResult, StepResult, Summary};
 use crate::redact::Redactor;
 use crate::report::Reporter;
 use crate::report::file::{PendingFile, WriteError};
@@ -115,6 +115,7 @@ impl JsonReporter {
             .iter()
             .map(|f| {
                 json!({
+                    "kind": f.kind.word(),
                     "message": f.message,
                     "expected": f.expected,
                     "actual": f.actual,
@@ -146,7 +147,8 @@ impl JsonReporter {
                 response
             }),
             "failures": failures,
-            "error": step.error,
+            "kind": step.problem_kind().map(ProblemKind::word),
+            "error": step.error.as_ref().map(|e| &e.message),
             "skip_reason": step.skip_reason,
         });
         if self.verbosity > 0 {

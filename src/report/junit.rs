@@ -6,7 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::diag::Palette;
-use crate::event::{Event, Phase, ScenarioResult, Status};
+use crate::event::{Event, Phase, ProblemKind, ScenarioResult, Status, StepResult};
 use crate::redact::Redactor;
 use crate::report::Reporter;
 use crate::report::file::{PendingFile, WriteError};
@@ -133,7 +133,8 @@ impl JunitReporter {
                     let body = step_problem(step, &self.sources, &Palette::plain());
                     let _ = writeln!(
                         out,
-                        ">\n      <failure type=\"assertion\" message=\"{}\">{}</failure>\n    </testcase>",
+                        ">\n      <failure type=\"{}\" message=\"{}\">{}</failure>\n    </testcase>",
+                        kind_word(step),
                         self.attr(&headline(step)),
                         self.content(&body)
                     );
@@ -142,7 +143,8 @@ impl JunitReporter {
                     let body = step_problem(step, &self.sources, &Palette::plain());
                     let _ = writeln!(
                         out,
-                        ">\n      <error type=\"error\" message=\"{}\">{}</error>\n    </testcase>",
+                        ">\n      <error type=\"{}\" message=\"{}\">{}</error>\n    </testcase>",
+                        kind_word(step),
                         self.attr(&headline(step)),
                         self.content(&body)
                     );
@@ -286,6 +288,11 @@ impl Drop for Spill {
 /// Seconds with at most three decimals, as the schema's SUREFIRE_TIME pattern allows.
 fn seconds(d: std::time::Duration) -> String {
     format!("{:.3}", d.as_secs_f64())
+}
+
+/// JUnit's `type=` of a failure or an error: the step's problem kind.
+fn kind_word(step: &StepResult) -> &'static str {
+    step.problem_kind().map_or("error", ProblemKind::word)
 }
 
 #[cfg(test)]

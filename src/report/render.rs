@@ -24,7 +24,7 @@ pub fn step_problem(step: &StepResult, sources: &SourceMap, palette: &Palette) -
         let _ = writeln!(out, "   actual:   {}", printable_line(&failure.actual));
     }
     if let Some(error) = &step.error {
-        let error = printable(error);
+        let error = printable(&error.message);
         let mut lines = error.lines();
         let _ = writeln!(
             out,
@@ -71,7 +71,7 @@ pub fn headline(step: &StepResult) -> String {
     let line = if let Some(f) = step.failures.first() {
         format!("{}: expected {}, actual {}", f.message, f.expected, f.actual)
     } else if let Some(e) = &step.error {
-        e.lines().next().unwrap_or_default().to_owned()
+        e.message.lines().next().unwrap_or_default().to_owned()
     } else {
         step.skip_reason.clone().unwrap_or_default()
     };

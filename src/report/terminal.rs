@@ -374,7 +374,7 @@ impl TerminalReporter {
             self.failed_steps += 1;
             if let Some(profile) = &step.no_token {
                 let failure = self.no_token.entry(profile.clone()).or_insert_with(|| TokenFailure {
-                    error: step.error.clone().unwrap_or_default(),
+                    error: step.error.as_ref().map(|e| e.message.clone()).unwrap_or_default(),
                     steps: 0,
                     scenarios: 0,
                     last_scenario: None,

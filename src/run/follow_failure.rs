@@ -1,6 +1,6 @@
 //! How the K2-aware work after a response (pages, task polling) can fail.
 
-use crate::event::AssertionFailure;
+use crate::event::{AssertionFailure, ProblemKind};
 use crate::expect::Response;
 use crate::run::step_error::StepError;
 use crate::scenario::model::Step;
@@ -21,6 +21,7 @@ impl From<StepError> for FollowFailure {
 /// A check of the K2-aware part that did not hold, placed at the step.
 pub fn failure(step: &Step, expected: &str, actual: String) -> AssertionFailure {
     AssertionFailure {
+        kind: ProblemKind::Assertion,
         span: step.span,
         message: step.name.clone(),
         expected: expected.into(),

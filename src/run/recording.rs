@@ -5,7 +5,9 @@
 use serde_json::Value;
 
 use crate::auth::exchange_log::RawExchange;
-use crate::event::{FollowUp, MessageDetail, Phase, RequestLine, ResponseSummary, Status, StepResult};
+use crate::event::{
+    FollowUp, MessageDetail, Phase, ProblemKind, RequestLine, ResponseSummary, Status, StepProblem, StepResult,
+};
 use crate::expect::Response;
 use crate::redact::Redactor;
 use crate::run::resolve::ResolvedRequest;
@@ -145,7 +147,10 @@ impl Recording {
                 };
                 (status, Some(summary), None)
             }
-            Err(e) => (Status::Error, None, Some(redactor.redact(e).into_owned())),
+            Err(e) => {
+                let message = redactor.redact(e).into_owned();
+                (Status::Error, None, Some(StepProblem::new(ProblemKind::Token, message)))
+            }
         };
         StepResult {
             name: format!("auth profile `{}`: {}", raw.profile, raw.what),

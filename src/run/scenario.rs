@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::event::{Phase, ScenarioResult, Status, StepResult};
+use crate::event::{Phase, ProblemKind, ScenarioResult, Status, StepProblem, StepResult};
 use crate::plan::Role;
 use crate::run::runtime::Runtime;
 use crate::run::step::{INTERRUPTED, run_step};
@@ -30,12 +30,13 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     let record = |result: StepResult| log.lock().unwrap_or_else(|e| e.into_inner()).push(result);
 
     let mut ctx = rt.starting_context(index);
-    let mut broken: Option<String> = None;
+    let mut broken: Option<StepProblem> = None;
     for (name, node) in &scenario.vars {
         match rt.plan.engine.render_node(node, &ctx) {
             Ok(v) => ctx.insert(&name.value, value_of(&v)),
             Err(e) => {
-                broken = Some(format!("scenario variable `{}`: {e}", name.value));
+                let message = format!("scenario variable `{}`: {e}", name.value);
+                broken = Some(StepProblem::new(ProblemKind::Template, message));
                 break;
             }
         }
@@ -44,8 +45,8 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     let mut skip_reason: Option<String> = None;
     let mut cut_short = false;
     for step in &scenario.steps {
-        if let Some(message) = broken.take() {
-            record(error_step(step, Phase::Main, message));
+        if let Some(problem) = broken.take() {
+            record(error_step(step, Phase::Main, problem));
             skip_reason = Some("an earlier step did not pass".into());
             continue;
         }
@@ -161,10 +162,10 @@ pub fn skipped_step(step: &Step, phase: Phase, reason: &str) -> StepResult {
     }
 }
 
-fn error_step(step: &Step, phase: Phase, message: String) -> StepResult {
+fn error_step(step: &Step, phase: Phase, problem: StepProblem) -> StepResult {
     StepResult {
         status: Status::Error,
-        error: Some(message),
+        error: Some(problem),
         skip_reason: None,
         ..skipped_step(step, phase, "")
     }
@@ -180,7 +181,7 @@ pub fn internal_error(rt: &Runtime, index: usize, done: Vec<StepResult>, words: 
     match result.steps.iter_mut().find(|s| s.status == Status::Skipped) {
         Some(step) => {
             step.status = Status::Error;
-            step.error = Some(message.clone());
+            step.error = Some(StepProblem::new(ProblemKind::Internal, message.clone()));
             step.skip_reason = None;
         }
         None => result.skip_reason = Some(message.clone()),

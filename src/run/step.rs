@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepResult};
+use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepProblem, StepResult};
 use crate::expect::{Checker, Response};
 use crate::run::exchange::exchange;
 use crate::run::follow::follow;
@@ -145,7 +145,7 @@ pub async fn run_step(
             if let StepError::Auth(e) = &error {
                 result.no_token = Some(e.profile.clone());
             }
-            result.error = Some(error.to_string());
+            result.error = Some(StepProblem::new(error.kind(), error.to_string()));
             Vec::new()
         }
         Attempt::Stopped => {

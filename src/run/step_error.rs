@@ -1,6 +1,7 @@
 //! Why a step could not be carried out (as opposed to carried out and failing its checks).
 
 use crate::auth::AuthError;
+use crate::event::ProblemKind;
 use crate::http::HttpError;
 use crate::template::TemplateError;
 
@@ -29,4 +30,20 @@ pub enum StepError {
     Page { page: u32, reason: String },
     #[error("looking up workflow `{name}`: {reason}")]
     WorkflowLookup { name: String, reason: String },
+}
+
+impl StepError {
+    /// Its kind, as the reports name it.
+    pub fn kind(&self) -> ProblemKind {
+        match self {
+            StepError::Template(_) => ProblemKind::Template,
+            StepError::Auth(_) => ProblemKind::Token,
+            StepError::Http(e) => e.kind(),
+            StepError::InvalidUrl { .. } | StepError::Unsendable(_) => ProblemKind::Send,
+            StepError::LinkToAnotherOrigin { .. } => ProblemKind::RefusedOrigin,
+            StepError::InvalidLink { .. } | StepError::Page { .. } | StepError::WorkflowLookup { .. } => {
+                ProblemKind::FollowUp
+            }
+        }
+    }
 }

@@ -9,6 +9,7 @@ mod http;
 mod import;
 mod init;
 mod k2_steps;
+mod kinds;
 mod mock;
 mod politeness;
 mod robustness;
