@@ -2,18 +2,27 @@
 
 use crate::cli::{Cli, Command, ImportCommand};
 use crate::cmd;
-use crate::exit;
+use crate::cmd::error::{CommandError, CommandResult};
 
-/// Runs a parsed command line and returns the process exit code.
+/// Runs a parsed command line and returns the process exit code. Every command's error is
+/// said here, and only here.
 pub fn main_with(cli: Cli) -> u8 {
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
-        Ok(rt) => rt,
-        Err(e) => {
-            crate::errln!("error: cannot start the async runtime: {e}");
-            return exit::INCOMPLETE;
+    match run_command(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            use std::io::Write as _;
+            let _ = std::io::stderr().lock().write_all(error.render().as_bytes());
+            error.exit_code()
         }
-    };
-    let code = runtime.block_on(async move {
+    }
+}
+
+fn run_command(cli: Cli) -> CommandResult {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::incomplete(format!("cannot start the async runtime: {e}")))?;
+    let outcome = runtime.block_on(async move {
         match cli.command {
             Command::Run(args) => cmd::run::run(args).await,
             Command::Validate(args) => cmd::validate::validate(args).await,
@@ -30,5 +39,5 @@ pub fn main_with(cli: Cli) -> u8 {
     });
     // The process ends now: idle workers and open connections need no orderly goodbye.
     runtime.shutdown_background();
-    code
+    outcome
 }

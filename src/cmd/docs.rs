@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use crate::cli::DocsArgs;
+use crate::cmd::error::{CommandError, CommandResult, Kind};
 use crate::cmd::prepare::{default_paths, print_diagnostics};
 use crate::diag::Diagnostic;
 use crate::docs::examples::Examples;
@@ -16,14 +17,8 @@ use crate::scenario::load::{decode_each, load};
 /// The most a `--from-run` report may hold (a `-vv` run of many steps is large).
 const MAX_REPORT_BYTES: u64 = 1 << 30;
 
-pub fn docs(args: DocsArgs) -> u8 {
-    let paths = match default_paths(&args.paths) {
-        Ok(p) => p,
-        Err(e) => {
-            crate::errln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
+pub fn docs(args: DocsArgs) -> CommandResult {
+    let paths = default_paths(&args.paths).map_err(CommandError::invalid)?;
     let examples = match &args.from_run {
         None => None,
         Some(path) => match crate::input_file::read_text(path, "JSON report", MAX_REPORT_BYTES)
@@ -40,8 +35,7 @@ pub fn docs(args: DocsArgs) -> u8 {
                 Some(examples)
             }
             Err(e) => {
-                crate::errln!("error: {}: {e}", path.display());
-                return exit::INVALID;
+                return Err(CommandError::invalid(format!("{}: {e}", path.display())));
             }
         },
     };
@@ -59,19 +53,20 @@ pub fn docs(args: DocsArgs) -> u8 {
     diagnostics.extend(decoding);
     if diagnostics.iter().any(Diagnostic::is_error) {
         print_diagnostics(&diagnostics, &loaded.sources, &Default::default());
-        crate::errln!("the scenarios have problems (see `k2check validate`); no documentation was written");
-        return exit::INVALID;
+        return Err(CommandError::summary(
+            Kind::Invalid,
+            "the scenarios have problems (see `k2check validate`); no documentation was written",
+        ));
     }
     if scenarios.is_empty() {
-        crate::errln!(
-            "error: no scenario found in {}",
+        return Err(CommandError::invalid(format!(
+            "no scenario found in {}",
             paths
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
-        );
-        return exit::INVALID;
+        )));
     }
     let suite_file = loaded.suite.as_ref().map(|s| loaded.sources.path(s.file).to_path_buf());
     let root = root_of(suite_file.as_deref(), &paths);
@@ -88,15 +83,19 @@ pub fn docs(args: DocsArgs) -> u8 {
         &glossary,
     );
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        crate::errln!("error: cannot create {}: {e}", args.out.display());
-        return exit::INCOMPLETE;
+        return Err(CommandError::incomplete(format!(
+            "cannot create {}: {e}",
+            args.out.display()
+        )));
     }
     if let Some(link) = files
         .iter()
         .find_map(|file| link_on_the_way(&args.out, &args.out.join(&file.path)))
     {
-        crate::errln!("error: {}; nothing was written", link_refusal(&link));
-        return exit::INVALID;
+        return Err(CommandError::invalid(format!(
+            "{}; nothing was written",
+            link_refusal(&link)
+        )));
     }
     // Each page whole or absent, and the pages that link to others (the index, the HTML
     // file) last, so a stop never leaves a link to a page not written.
@@ -105,8 +104,10 @@ pub fn docs(args: DocsArgs) -> u8 {
     for file in ordered {
         let target = args.out.join(&file.path);
         if let Err(e) = write_whole(&target, file.text.as_bytes()) {
-            crate::errln!("error: cannot write {}: {e}", target.display());
-            return exit::INCOMPLETE;
+            return Err(CommandError::incomplete(format!(
+                "cannot write {}: {e}",
+                target.display()
+            )));
         }
     }
     crate::errln!(
@@ -116,7 +117,7 @@ pub fn docs(args: DocsArgs) -> u8 {
         files.len(),
         args.out.display()
     );
-    exit::OK
+    Ok(exit::OK)
 }
 
 /// The pages a reader starts from, which link to every other.

@@ -5,18 +5,20 @@ use std::io::Read as _;
 use std::path::Path;
 
 use crate::cli::ImportCurlArgs;
+use crate::cmd::error::{CommandError, CommandResult};
 use crate::exit;
 use crate::import::curl::{CurlStep, Options, convert};
 use crate::output_files::write_whole;
 
-pub fn import_curl(args: ImportCurlArgs) -> u8 {
+pub fn import_curl(args: ImportCurlArgs) -> CommandResult {
     let command = match args.command {
         Some(c) => c,
         None => {
             let mut text = String::new();
             if let Err(e) = std::io::stdin().read_to_string(&mut text) {
-                crate::errln!("error: cannot read the curl command from standard input: {e}");
-                return exit::INVALID;
+                return Err(CommandError::invalid(format!(
+                    "cannot read the curl command from standard input: {e}"
+                )));
             }
             text
         }
@@ -29,19 +31,12 @@ pub fn import_curl(args: ImportCurlArgs) -> u8 {
     if let Some(to) = &args.to {
         suite_hints(to, &mut options);
     }
-    let step = match convert(&command, &options) {
-        Ok(s) => s,
-        Err(e) => {
-            crate::errln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
+    let step = convert(&command, &options).map_err(CommandError::invalid)?;
     match &args.to {
         None => crate::outln!("{}", step.yaml.trim_end()),
         Some(path) => {
             if let Err(e) = append(path, &step) {
-                crate::errln!("error: {}: {e}", path.display());
-                return exit::INVALID;
+                return Err(CommandError::invalid(format!("{}: {e}", path.display())));
             }
             crate::errln!("Added the step to {}", path.display());
         }
@@ -60,7 +55,7 @@ pub fn import_curl(args: ImportCurlArgs) -> u8 {
             step.environment.join(", ")
         );
     }
-    exit::OK
+    Ok(exit::OK)
 }
 
 /// Appends the step at the end of the file's `steps:` list; a missing file becomes a scenario.

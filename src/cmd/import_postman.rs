@@ -4,28 +4,22 @@
 use std::path::Path;
 
 use crate::cli::ImportPostmanArgs;
+use crate::cmd::error::{CommandError, CommandResult};
 use crate::exit;
 use crate::import::postman_suite::{ImportError, ImportReport, OutFile, convert};
 use crate::output_files::{link_refusal, write_whole};
 
-pub fn import_postman(args: ImportPostmanArgs) -> u8 {
+pub fn import_postman(args: ImportPostmanArgs) -> CommandResult {
     // Everything that can be refused is refused before anything is written.
     if let Some(problem) = refusal(&args) {
-        crate::errln!("error: {problem}");
-        return exit::INVALID;
+        return Err(CommandError::invalid(problem));
     }
-    let environment = match args
+    let environment = args
         .environment
         .as_deref()
         .map(|path| crate::input_file::read_text(path, "Postman environment", MAX_ENVIRONMENT_BYTES))
         .transpose()
-    {
-        Ok(t) => t,
-        Err(e) => {
-            crate::errln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
+        .map_err(CommandError::invalid)?;
     let collection = args.collection.clone();
     let open = move || -> std::io::Result<Box<dyn std::io::Read>> {
         Ok(Box::new(std::io::BufReader::new(std::fs::File::open(&collection)?)))
@@ -37,31 +31,32 @@ pub fn import_postman(args: ImportPostmanArgs) -> u8 {
     let report = match convert(&open, environment.as_deref(), &mut write) {
         Ok(report) => report,
         Err(ImportError::Write(e)) => {
-            crate::errln!("error: {e}");
-            return exit::INCOMPLETE;
+            return Err(CommandError::incomplete(e));
         }
         Err(ImportError::NotACollection(e)) => {
             let file = match (&args.environment, e.message.starts_with("the environment")) {
                 (Some(env), true) => env,
                 _ => &args.collection,
             };
-            match e.line {
-                Some((line, column)) => crate::errln!("error: {}:{line}:{column}: {}", file.display(), e.message),
-                None => crate::errln!("error: {}: {}", file.display(), e.message),
-            }
-            return exit::INVALID;
+            let place = match e.line {
+                Some((line, column)) => format!("{}:{line}:{column}", file.display()),
+                None => file.display().to_string(),
+            };
+            return Err(CommandError::invalid(format!("{place}: {}", e.message)));
         }
     };
     if let Some(path) = &args.report {
         let json = serde_json::to_string_pretty(&report).unwrap_or_default();
         // Its folder is made, as a run's report folder is.
         if let Err(e) = write_whole(path, (json + "\n").as_bytes()) {
-            crate::errln!("error: cannot write the report {}: {e}", path.display());
-            return exit::INCOMPLETE;
+            return Err(CommandError::incomplete(format!(
+                "cannot write the report {}: {e}",
+                path.display()
+            )));
         }
     }
     print_report(&report, &args.out);
-    exit::OK
+    Ok(exit::OK)
 }
 
 /// The most a Postman environment file may hold: a few variables, not data.

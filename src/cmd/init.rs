@@ -4,6 +4,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
+use crate::cmd::error::{CommandError, CommandResult};
 use crate::cmd::init_answers::{Answers, gather};
 use crate::cmd::init_files::{StarterFile, cloud_variables, starter_files};
 use crate::exit;
@@ -12,14 +13,8 @@ use crate::output_files::{link_on_the_way, link_refusal};
 /// What git should not keep: reports, and the `.env` holding the tenant's values.
 const IGNORED: [&str; 2] = ["reports/", ".env"];
 
-pub fn init(args: InitArgs) -> u8 {
-    let answers = match gather(&args) {
-        Ok(a) => a,
-        Err(e) => {
-            crate::errln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
+pub fn init(args: InitArgs) -> CommandResult {
+    let answers = gather(&args).map_err(CommandError::invalid)?;
     let dir = args.dir;
     // A CI file belongs at the repository's root, which may be above the suite.
     let repository = repository_root(&dir).unwrap_or_else(|| dir.clone());
@@ -54,30 +49,36 @@ pub fn init(args: InitArgs) -> u8 {
         .filter_map(|(root, target)| link_on_the_way(root, target))
         .collect();
     if let Some(link) = links.first() {
-        crate::errln!("error: {}; nothing was written", link_refusal(link));
-        return exit::INVALID;
+        return Err(CommandError::invalid(format!(
+            "{}; nothing was written",
+            link_refusal(link)
+        )));
     }
     let existing: Vec<&PathBuf> = targets.iter().filter(|p| p.exists()).collect();
     if !existing.is_empty() {
-        crate::errln!("error: init never overwrites a file, and these exist already; nothing was written:");
-        for path in existing {
-            crate::errln!("  {}", path.display());
-        }
-        crate::errln!("hint: choose an empty folder: k2check init NEW-FOLDER");
-        return exit::INVALID;
+        let refusal =
+            CommandError::invalid("init never overwrites a file, and these exist already; nothing was written:");
+        let refusal = existing
+            .iter()
+            .fold(refusal, |e, path| e.with_line(format!("  {}", path.display())));
+        return Err(refusal.with_line("hint: choose an empty folder: k2check init NEW-FOLDER"));
     }
     for (file, target) in files.drain(..).zip(&targets) {
         if let Err(e) = write_new(target, &file) {
-            crate::errln!("error: cannot write {}: {e}", target.display());
-            return exit::INCOMPLETE;
+            return Err(CommandError::incomplete(format!(
+                "cannot write {}: {e}",
+                target.display()
+            )));
         }
     }
     if let Err(e) = add_ignored_lines(&gitignore, &relative_path(&dir, &repository)) {
-        crate::errln!("error: cannot update {}: {e}", gitignore.display());
-        return exit::INCOMPLETE;
+        return Err(CommandError::incomplete(format!(
+            "cannot update {}: {e}",
+            gitignore.display()
+        )));
     }
     print_next_steps(&dir, &targets, &answers);
-    exit::OK
+    Ok(exit::OK)
 }
 
 fn write_new(target: &Path, file: &StarterFile) -> std::io::Result<()> {

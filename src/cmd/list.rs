@@ -8,19 +8,17 @@ use std::io::Write as _;
 use serde_json::{Value, json};
 
 use crate::cli::ListArgs;
+use crate::cmd::error::{CommandError, CommandResult, Kind};
 use crate::cmd::prepare::{Purpose, default_paths, prepare, print_diagnostics};
 use crate::diag::Diagnostic;
 use crate::exit;
 use crate::plan::Plan;
 
-pub async fn list(args: ListArgs) -> u8 {
+pub async fn list(args: ListArgs) -> CommandResult {
     if let Some(code) = list_without_environment(&args).await {
         return code;
     }
-    let prepared = match prepare(&args.suite, args.select.selection(), Purpose::List).await {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+    let prepared = prepare(&args.suite, args.select.selection(), Purpose::List).await?;
     let plan = &prepared.plan;
     // Written as it is made, a run at a time: a million data rows are never held at once.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -42,7 +40,7 @@ pub async fn list(args: ListArgs) -> u8 {
             "],\"variables\":{}}}",
             crate::text::printable(&variables.to_string())
         );
-        return exit::OK;
+        return Ok(exit::OK);
     }
     for index in 0..total {
         if let Some(row) = run_row(plan, index) {
@@ -53,7 +51,7 @@ pub async fn list(args: ListArgs) -> u8 {
     if let Some(environment) = &plan.environment {
         let _ = write!(out, "{}", crate::text::printable(&variable_lines(plan, environment)));
     }
-    exit::OK
+    Ok(exit::OK)
 }
 
 /// Run `index` as a row of the listing: name, file, tags, steps.
@@ -70,7 +68,7 @@ fn run_row(plan: &Plan, index: usize) -> Option<Value> {
 /// With no environment named in a suite of several, the selected scenarios as written: no
 /// environment's variables are checked, so none is needed. `None` when an environment is
 /// named (or the suite has one), which `prepare` lists with its variables.
-async fn list_without_environment(args: &ListArgs) -> Option<u8> {
+async fn list_without_environment(args: &ListArgs) -> Option<CommandResult> {
     if args.suite.mock || args.suite.environment().0.is_some() {
         return None;
     }
@@ -106,12 +104,12 @@ async fn list_without_environment(args: &ListArgs) -> Option<u8> {
     });
     if diagnostics.iter().any(Diagnostic::is_error) {
         print_diagnostics(&diagnostics, &loaded.sources, &Default::default());
-        return Some(exit::INVALID);
+        return Some(Err(CommandError::in_diagnostics(Kind::Invalid)));
     }
     if args.json {
         let out = json!({ "environment": null, "environments": environments, "scenarios": rows });
         crate::outln!("{}", crate::text::printable(&out.to_string()));
-        return Some(exit::OK);
+        return Some(Ok(exit::OK));
     }
     let mut text = scenario_lines(&rows);
     text.push_str(&format!(
@@ -119,7 +117,7 @@ async fn list_without_environment(args: &ListArgs) -> Option<u8> {
         environments.join(", ")
     ));
     crate::out!("{}", crate::text::printable(&text));
-    Some(exit::OK)
+    Some(Ok(exit::OK))
 }
 
 fn scenario_lines(rows: &[Value]) -> String {

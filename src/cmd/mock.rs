@@ -2,18 +2,13 @@
 //! stop`) or SIGHUP.
 
 use crate::cli::MockArgs;
+use crate::cmd::error::{CommandError, CommandResult};
 use crate::exit;
 use crate::mock::{MockConfig, MockData, MockServer};
 
-pub async fn mock(args: MockArgs) -> u8 {
+pub async fn mock(args: MockArgs) -> CommandResult {
     let data = match &args.data {
-        Some(path) => match MockData::from_file(path) {
-            Ok(d) => d,
-            Err(e) => {
-                crate::errln!("error: {e}");
-                return exit::INVALID;
-            }
-        },
+        Some(path) => MockData::from_file(path).map_err(CommandError::invalid)?,
         None => MockData::default(),
     };
     let data = MockData {
@@ -29,8 +24,7 @@ pub async fn mock(args: MockArgs) -> u8 {
     let server = match MockServer::start(config).await {
         Ok(s) => s,
         Err(e) => {
-            crate::errln!("error: cannot start the mock: {e}");
-            return exit::INCOMPLETE;
+            return Err(CommandError::incomplete(format!("cannot start the mock: {e}")));
         }
     };
     // Listening before the banner: whoever reads it may stop the mock at once.
@@ -39,5 +33,5 @@ pub async fn mock(args: MockArgs) -> u8 {
     let _ = stops.recv().await;
     server.shutdown().await;
     crate::errln!("mock stopped");
-    exit::OK
+    Ok(exit::OK)
 }

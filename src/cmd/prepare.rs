@@ -5,8 +5,8 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use crate::cli::SuiteArgs;
+use crate::cmd::error::{CommandError, Kind};
 use crate::diag::{Palette, render};
-use crate::exit;
 use crate::mock::{MockConfig, MockData, MockServer};
 use crate::plan::{Plan, PlanError, PlanOptions, Selection};
 use crate::scenario;
@@ -59,7 +59,7 @@ pub enum Purpose {
 }
 
 /// Loads and plans the suite for `purpose`.
-pub async fn prepare(args: &SuiteArgs, selection: Selection, purpose: Purpose) -> Result<Prepared, u8> {
+pub async fn prepare(args: &SuiteArgs, selection: Selection, purpose: Purpose) -> Result<Prepared, CommandError> {
     let (only_profile, missing_variables_are_warnings) = match purpose {
         Purpose::Run => (None, false),
         Purpose::Token(profile) => (Some(profile), false),
@@ -76,20 +76,15 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, purpose: Purpose) -
         match MockServer::start(config).await {
             Ok(server) => Some(server),
             Err(e) => {
-                crate::errln!("error: cannot start the mock K2 environment: {e}");
-                return Err(exit::INCOMPLETE);
+                return Err(CommandError::incomplete(format!(
+                    "cannot start the mock K2 environment: {e}"
+                )));
             }
         }
     } else {
         None
     };
-    let paths = match default_paths(&args.paths) {
-        Ok(paths) => paths,
-        Err(message) => {
-            crate::errln!("error: {message}");
-            return Err(exit::INVALID);
-        }
-    };
+    let paths = default_paths(&args.paths).map_err(CommandError::invalid)?;
     let loaded = tokio::task::spawn_blocking(move || scenario::load(&paths))
         .await
         .unwrap_or_default();
@@ -98,20 +93,14 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, purpose: Purpose) -
         super::allocator::release_freed_memory_promptly();
     }
     let (environment, note) = args.environment();
-    let overrides = match super::outside_values::overrides(&args.vars, args.vars_file.as_deref()) {
-        Ok(o) => o,
-        Err(message) => {
-            crate::errln!("error: {message}");
-            return Err(exit::INVALID);
-        }
-    };
+    let overrides =
+        super::outside_values::overrides(&args.vars, args.vars_file.as_deref()).map_err(CommandError::invalid)?;
     let dotenv =
         match super::outside_values::suite_dotenv(loaded.suite.as_ref().map(|s| s.dir.join("k2check.yaml")).as_deref())
         {
             Ok(dotenv) => dotenv,
             Err(message) => {
-                crate::errln!("error: {message}; nothing was sent");
-                return Err(exit::INVALID);
+                return Err(CommandError::invalid(format!("{message}; nothing was sent")));
             }
         };
     let options = PlanOptions {
@@ -138,11 +127,13 @@ pub async fn prepare(args: &SuiteArgs, selection: Selection, purpose: Purpose) -
         }) => {
             print_diagnostics(&diagnostics, &sources, &redactor);
             let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-            crate::errln!(
-                "{errors} problem{} found; nothing was sent",
-                if errors == 1 { "" } else { "s" }
-            );
-            Err(exit::INVALID)
+            Err(CommandError::summary(
+                Kind::Invalid,
+                format!(
+                    "{errors} problem{} found; nothing was sent",
+                    if errors == 1 { "" } else { "s" }
+                ),
+            ))
         }
     }
 }

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use minijinja::Value;
 
 use crate::cli::{RunArgs, When};
+use crate::cmd::error::{CommandError, CommandResult, Kind};
 use crate::cmd::prepare::{Purpose, prepare};
 use crate::cmd::signals;
 use crate::event::{Event, Summary};
@@ -18,11 +19,8 @@ use crate::run::resolve::resolve;
 use crate::run::{Recording, Runtime, Schedule, execute};
 use crate::scenario::model::Follow;
 
-pub async fn run(args: RunArgs) -> u8 {
-    let prepared = match prepare(&args.suite, args.select.selection(), Purpose::Run).await {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub async fn run(args: RunArgs) -> CommandResult {
+    let prepared = prepare(&args.suite, args.select.selection(), Purpose::Run).await?;
     let mut plan = prepared.plan;
     if let Some(rate) = args.rate {
         plan.limits.rate = Some(rate);
@@ -35,24 +33,18 @@ pub async fn run(args: RunArgs) -> u8 {
             args.select.shard.map(|s| s.to_string()).unwrap_or_default()
         );
     } else if plan.run_count() == 0 {
-        crate::errln!("error: no scenario selected (check the paths, --tag and --name)");
-        return exit::INVALID;
+        return Err(CommandError::invalid(
+            "no scenario selected (check the paths, --tag and --name)",
+        ));
     }
     if args.dry_run {
         crate::out!("{}", plan.redactor.redact(&dry_run(&plan)));
-        return exit::OK;
+        return Ok(exit::OK);
     }
     if let Some(problem) = same_report_twice(&args) {
-        crate::errln!("error: {problem}; nothing was sent");
-        return exit::INVALID;
+        return Err(CommandError::invalid(format!("{problem}; nothing was sent")));
     }
-    let client = match Client::for_run(&plan.tls, plan.confined_to.as_ref()) {
-        Ok(c) => c,
-        Err(e) => {
-            crate::errln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
+    let client = Client::for_run(&plan.tls, plan.confined_to.as_ref()).map_err(CommandError::invalid)?;
     let colour = match args.color {
         When::Always => true,
         When::Never => false,
@@ -106,12 +98,9 @@ pub async fn run(args: RunArgs) -> u8 {
     if let Some(path) = &args.html {
         reporters.push(Box::new(HtmlReporter::new(path, sources.clone(), redactor.clone())));
     }
-    let unwritable = reporters.ready();
-    if !unwritable.is_empty() {
-        for problem in unwritable {
-            crate::errln!("error: {problem}; nothing was sent");
-        }
-        return exit::INVALID;
+    let unwritable = reporters.ready().into_iter().map(|p| format!("{p}; nothing was sent"));
+    if let Some(error) = CommandError::all(Kind::Invalid, unwritable) {
+        return Err(error);
     }
 
     // The single reporter thread: the only place that prints during a run.
@@ -138,13 +127,16 @@ pub async fn run(args: RunArgs) -> u8 {
         .join()
         .unwrap_or_else(|_| vec!["the reporter stopped unexpectedly".into()]);
     drop(prepared.mock);
-    for problem in &problems {
-        crate::errln!("error: {problem}");
-    }
     drop_in_background(plan);
-    match first_signal.exit_code() {
+    let code = match first_signal.exit_code() {
         Some(code) if summary.interrupted => code,
-        _ => exit_code(&summary, !problems.is_empty()),
+        _ => exit_code(&summary),
+    };
+    match CommandError::all(Kind::Incomplete, problems) {
+        // A report not written makes the run incomplete, unless a signal stopped it.
+        Some(error) if summary.interrupted => Err(error.exiting_with(code)),
+        Some(error) => Err(error),
+        None => Ok(code),
     }
 }
 
@@ -177,11 +169,9 @@ fn drop_in_background<T: Send + 'static>(value: T) {
     let _ = std::thread::Builder::new().spawn(move || drop(value));
 }
 
-fn exit_code(summary: &Summary, report_failed: bool) -> u8 {
+fn exit_code(summary: &Summary) -> u8 {
     if summary.interrupted {
         exit::INTERRUPTED
-    } else if report_failed {
-        exit::INCOMPLETE
     } else if summary.failed + summary.errors > 0 {
         exit::FAILED
     } else {

@@ -1,8 +1,9 @@
 //! `k2check schema`: the JSON Schema editors use to check and complete scenario files.
 
+use crate::cmd::error::CommandResult;
 use crate::exit;
 
-pub fn schema() -> u8 {
+pub fn schema() -> CommandResult {
     crate::outln!("{}", crate::schema::scenario_schema_text());
-    exit::OK
+    Ok(exit::OK)
 }

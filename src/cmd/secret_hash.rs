@@ -4,26 +4,20 @@ use std::io::{IsTerminal as _, Read as _};
 
 use crate::auth::to_sha256;
 use crate::cli::SecretHashArgs;
+use crate::cmd::error::{CommandError, CommandResult};
 use crate::exit;
 
-pub fn secret_hash(args: SecretHashArgs) -> u8 {
+pub fn secret_hash(args: SecretHashArgs) -> CommandResult {
     let from_terminal = args.secret.is_none() && std::io::stdin().is_terminal();
     let secret = match args.secret {
         Some(s) => Ok(s),
         None if from_terminal => ask_on_terminal(),
         None => read_piped(),
     };
-    let secret = match secret {
-        Ok(s) => s,
-        Err(message) => {
-            crate::errln!("error: {message}");
-            return exit::INVALID;
-        }
-    };
+    let secret = secret.map_err(CommandError::invalid)?;
     // IdentityModel's ToSha256 gives "" for a blank secret: no client can be registered with it.
     if secret.trim().is_empty() {
-        crate::errln!("error: the secret is empty; nothing was hashed");
-        return exit::INVALID;
+        return Err(CommandError::invalid("the secret is empty; nothing was hashed"));
     }
     crate::outln!("{}", to_sha256(&secret));
     if from_terminal {
@@ -31,7 +25,7 @@ pub fn secret_hash(args: SecretHashArgs) -> u8 {
             "Send this hash (never the secret itself) to Nintex with your client id; the secret stays with you."
         );
     }
-    exit::OK
+    Ok(exit::OK)
 }
 
 /// Asks twice without echo, so a typing mistake does not become the registered secret.

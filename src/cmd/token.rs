@@ -5,41 +5,32 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::auth::{Auth, Credentials};
 use crate::cli::TokenArgs;
+use crate::cmd::error::{CommandError, CommandResult};
 use crate::cmd::prepare::{Purpose, prepare};
 use crate::exit;
 use crate::http::Client;
 use crate::plan::Selection;
 use crate::redact::MASK;
 
-pub async fn token(args: TokenArgs) -> u8 {
-    let prepared = match prepare(&args.suite, Selection::default(), Purpose::Token(args.profile.clone())).await {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
+pub async fn token(args: TokenArgs) -> CommandResult {
+    let prepared = prepare(&args.suite, Selection::default(), Purpose::Token(args.profile.clone())).await?;
     let plan = &prepared.plan;
     let Some(creds) = plan.profiles.get(&args.profile) else {
         let names: Vec<&str> = plan.profiles.keys().map(String::as_str).collect();
-        crate::errln!(
-            "error: unknown auth profile `{}` (profiles: {})",
+        return Err(CommandError::invalid(format!(
+            "unknown auth profile `{}` (profiles: {})",
             args.profile,
             names.join(", ")
-        );
-        return exit::INVALID;
+        )));
     };
     let Credentials::ClientCredentials(cc) = creds else {
         crate::outln!(
             "profile `{}` sends fixed credentials; there is no token to fetch",
             args.profile
         );
-        return exit::OK;
+        return Ok(exit::OK);
     };
-    let client = match Client::for_run(&plan.tls, plan.confined_to.as_ref()) {
-        Ok(c) => c,
-        Err(e) => {
-            crate::errln!("error: {e}");
-            return exit::INVALID;
-        }
-    };
+    let client = Client::for_run(&plan.tls, plan.confined_to.as_ref()).map_err(CommandError::invalid)?;
     let auth = Auth::new(
         plan.profiles.clone(),
         std::sync::Arc::new(client),
@@ -49,8 +40,10 @@ pub async fn token(args: TokenArgs) -> u8 {
     let token = match auth.token(cc).await {
         Ok(t) => t,
         Err(e) => {
-            crate::errln!("error: {}", plan.redactor.redact(&e.to_string()));
-            return exit::FAILED;
+            return Err(CommandError::failed(format!(
+                "{}",
+                plan.redactor.redact(&e.to_string())
+            )));
         }
     };
     let mut out = format!("profile:    {}\n", args.profile);
@@ -77,7 +70,7 @@ pub async fn token(args: TokenArgs) -> u8 {
     } else {
         crate::outln!("token:      {MASK} (--show-token prints it)");
     }
-    exit::OK
+    Ok(exit::OK)
 }
 
 /// The payload of a JWT, if the token is one.

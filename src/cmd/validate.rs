@@ -3,6 +3,7 @@
 //! environment. The `tls:` files are read as a run would read them.
 
 use crate::cli::SuiteArgs;
+use crate::cmd::error::{CommandError, CommandResult, Kind};
 use crate::cmd::prepare::{Purpose, default_paths, new_run_id, prepare, print_diagnostics};
 use crate::diag::{Diagnostic, Severity};
 use crate::exit;
@@ -10,30 +11,23 @@ use crate::http::Client;
 use crate::mock::{MockConfig, MockServer};
 use crate::plan::{PlanError, PlanOptions, Selection};
 
-pub async fn validate(args: SuiteArgs) -> u8 {
+pub async fn validate(args: SuiteArgs) -> CommandResult {
     let (environment, _) = args.environment();
     if environment.is_none() && !args.mock {
         if let Some(code) = validate_every_environment(&args).await {
             return code;
         }
     }
-    match prepare(&args, Selection::default(), Purpose::Run).await {
-        Ok(prepared) => {
-            if let Err(e) = Client::new(&prepared.plan.tls) {
-                crate::errln!("error: {e}");
-                return exit::INVALID;
-            }
-            let n = prepared.plan.run_count();
-            crate::outln!("{n} scenario{} valid", if n == 1 { "" } else { "s" });
-            exit::OK
-        }
-        Err(code) => code,
-    }
+    let prepared = prepare(&args, Selection::default(), Purpose::Run).await?;
+    Client::new(&prepared.plan.tls).map_err(CommandError::invalid)?;
+    let n = prepared.plan.run_count();
+    crate::outln!("{n} scenario{} valid", if n == 1 { "" } else { "s" });
+    Ok(exit::OK)
 }
 
 /// Checks the suite in each of its environments when it has several and none is chosen;
 /// `None` when there is only one (or none) to check, which `prepare` does as usual.
-async fn validate_every_environment(args: &SuiteArgs) -> Option<u8> {
+async fn validate_every_environment(args: &SuiteArgs) -> Option<CommandResult> {
     let paths = default_paths(&args.paths).ok()?;
     let probe_paths = paths.clone();
     let names: Vec<String> = tokio::task::spawn_blocking(move || crate::scenario::load(&probe_paths))
@@ -91,19 +85,21 @@ async fn validate_every_environment(args: &SuiteArgs) -> Option<u8> {
         print_diagnostics(&diagnostics, &sources, &redactor);
     }
     if errors > 0 {
-        crate::errln!(
-            "{errors} problem{} found in {} environments; nothing was sent",
-            if errors == 1 { "" } else { "s" },
-            names.len()
-        );
-        return Some(exit::INVALID);
+        return Some(Err(CommandError::summary(
+            Kind::Invalid,
+            format!(
+                "{errors} problem{} found in {} environments; nothing was sent",
+                if errors == 1 { "" } else { "s" },
+                names.len()
+            ),
+        )));
     }
     crate::outln!(
         "{scenarios} scenario{} valid in every environment ({})",
         if scenarios == 1 { "" } else { "s" },
         names.join(", ")
     );
-    Some(exit::OK)
+    Some(Ok(exit::OK))
 }
 
 /// Names the environment in a problem. A variable that is not set on this machine is a
