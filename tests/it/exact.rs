@@ -225,7 +225,7 @@ fn authoring_mistakes_point_at_the_fix() {
     );
     assert_eq!(out.code, 2);
     assert!(
-        out.stderr.contains("defined here: `api`") || out.stderr.contains("defined here:"),
+        out.stderr.contains("(defined here: `api`, `region`, `tenant_host`)"),
         "{}",
         out.stderr
     );

@@ -1,5 +1,6 @@
 //! Golden cases: `tests/golden/<case>/` holds a suite, `args` (one argument a line; `{out}`
-//! is a temporary folder), and the expected `stdout`, `stderr` and `exit`. Set
+//! is a temporary folder), and the expected `stdout`, `stderr` and `exit`, and under
+//! `reports/` each JUnit and JSON report the case writes into `{out}`. Set
 //! `UPDATE_GOLDEN=1` to rewrite the expectations after a deliberate change.
 
 use std::path::{Path, PathBuf};
@@ -49,13 +50,34 @@ fn run_case(dir: &Path) -> Vec<String> {
             ));
         }
     }
-    for report in std::fs::read_dir(temp.path()).unwrap().flatten() {
-        let path = report.path();
+    // Each report the case wrote is compared too, as `reports/<its name>`.
+    let mut written: Vec<PathBuf> = std::fs::read_dir(temp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    written.sort();
+    for path in written {
         if path.extension().is_some_and(|e| e == "xml") {
             assert_valid_junit(&path);
         }
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(!text.contains("s3cr3t-Value!"), "{} leaks the secret", path.display());
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let golden = dir.join("reports").join(&name);
+        let text = normalize(&text, temp.path());
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::create_dir_all(dir.join("reports")).unwrap();
+            std::fs::write(&golden, &text).unwrap();
+            continue;
+        }
+        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+        if expected != text {
+            problems.push(format!(
+                "{}/reports/{name} differs\n--- expected\n{expected}\n--- actual\n{text}",
+                dir.file_name().unwrap().to_string_lossy()
+            ));
+        }
     }
     assert!(
         !out.stdout.contains("s3cr3t-Value!") && !out.stderr.contains("s3cr3t-Value!"),
