@@ -7,15 +7,7 @@ use crate::source::Span;
 
 #[derive(Debug, Clone)]
 pub enum Event {
-    RunStarted {
-        total: usize,
-        environment: Option<String>,
-        /// The origins the run sends to.
-        hosts: Vec<String>,
-        /// Said with the first line (e.g. that `K2CHECK_ENV` was ignored under `--mock`).
-        note: Option<String>,
-        run_id: String,
-    },
+    RunStarted(RunStart),
     ScenarioStarted {
         index: usize,
         name: String,
@@ -41,6 +33,19 @@ pub enum Event {
 
 /// How often the runner says how far it is (`Event::Progress`).
 pub const PROGRESS_EVERY: Duration = Duration::from_millis(500);
+
+/// What a run is about to do.
+#[derive(Debug, Clone)]
+pub struct RunStart {
+    /// How many runs of scenarios it makes (a scenario with data rows makes one a row).
+    pub total: usize,
+    pub environment: Option<String>,
+    /// The origins the run sends to.
+    pub hosts: Vec<String>,
+    /// Said with the first line (e.g. that `K2CHECK_ENV` was ignored under `--mock`).
+    pub note: Option<String>,
+    pub run_id: String,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Status {

@@ -383,16 +383,11 @@ impl HtmlReporter {
 impl Reporter for HtmlReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted {
-                environment,
-                hosts,
-                run_id,
-                ..
-            } => {
+            Event::RunStarted(start) => {
                 self.started = Some(Instant::now());
-                self.environment = environment.clone();
-                self.hosts = hosts.clone();
-                self.run_id = run_id.clone();
+                self.environment = start.environment.clone();
+                self.hosts = start.hosts.clone();
+                self.run_id = start.run_id.clone();
             }
             Event::ScenarioStarted { .. } | Event::Progress { .. } => {}
             Event::ScenarioEnded { index, at } => {

@@ -48,20 +48,14 @@ impl JsonReporter {
 impl Reporter for JsonReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted {
-                total,
-                environment,
-                hosts,
-                note: _,
-                run_id,
-            } => self.line(&json!({
+            Event::RunStarted(start) => self.line(&json!({
                 "type": "run_started",
                 "format": 1,
-                "run_id": run_id,
+                "run_id": start.run_id,
                 "started_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "environment": environment,
-                "hosts": hosts,
-                "scenarios": total,
+                "environment": start.environment,
+                "hosts": start.hosts,
+                "scenarios": start.total,
             })),
             Event::ScenarioStarted { .. } | Event::ScenarioEnded { .. } => {}
             Event::ScenarioFinished(result) => self.scenario(result),

@@ -166,7 +166,7 @@ impl JunitReporter {
 impl Reporter for JunitReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted { environment, .. } => self.environment = environment.clone(),
+            Event::RunStarted(start) => self.environment = start.environment.clone(),
             Event::ScenarioStarted { .. } | Event::ScenarioEnded { .. } => {}
             Event::ScenarioFinished(result) => {
                 let suite = self.render_suite(result);

@@ -58,7 +58,7 @@ mod tests {
     impl Reporter for Recorder {
         fn on_event(&mut self, event: &Event) {
             let word = match event {
-                Event::RunStarted { .. } => "started",
+                Event::RunStarted(_) => "started",
                 Event::ScenarioStarted { .. } => "scenario",
                 Event::ScenarioEnded { .. } => "ended",
                 Event::ScenarioFinished(_) => "finished",

@@ -149,27 +149,22 @@ impl TerminalReporter {
 impl Reporter for TerminalReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted {
-                total,
-                environment,
-                hosts,
-                note,
-                ..
-            } => {
-                self.total = *total;
+            Event::RunStarted(start) => {
+                let total = start.total;
+                self.total = total;
                 if let Some(bar) = &self.bar {
-                    bar.set_length(*total as u64);
+                    bar.set_length(total as u64);
                 }
-                let env = environment
+                let env = (start.environment)
                     .as_deref()
                     .map(|e| format!(" in environment `{e}`"))
                     .unwrap_or_default();
-                let to = match hosts.as_slice() {
+                let to = match start.hosts.as_slice() {
                     [] => String::new(),
                     hosts => format!(", sending to {}", hosts.join(", ")),
                 };
-                let note = note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
-                self.print(&format!("running {total} scenario{}{env}{to}{note}\n", plural(*total)));
+                let note = start.note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default();
+                self.print(&format!("running {total} scenario{}{env}{to}{note}\n", plural(total)));
             }
             Event::AuthExchange(step) => {
                 if self.verbosity > 0 {

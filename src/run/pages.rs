@@ -12,12 +12,9 @@ use url::Url;
 
 use crate::expect::Response;
 use crate::http::{origin_text, same_origin};
-use crate::run::exchange::get;
+use crate::run::follow::FollowScope;
 use crate::run::follow_failure::{FollowFailure, failure};
-use crate::run::resolve::ResolvedRequest;
-use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;
-use crate::scenario::model::Step;
 
 /// Where a next link leads, resolved against the URL that returned it, or why it may not be
 /// followed.
@@ -45,18 +42,16 @@ pub struct PageLimits {
 }
 
 pub async fn odata_pages(
-    rt: &Runtime,
-    profile: Option<&str>,
-    step: &Step,
-    request: &ResolvedRequest,
+    scope: &FollowScope<'_>,
     first: Response,
     link: &str,
     limits: PageLimits,
 ) -> Result<Response, FollowFailure> {
+    let step = scope.step;
     let Ok(mut merged) = first.json().cloned() else {
         return Ok(first);
     };
-    let mut current = request.url.clone();
+    let mut current = scope.request.url.clone();
     let mut seen: HashSet<String> = HashSet::from([current.clone()]);
     let mut pages = 1;
     let mut next = merged.get(link).and_then(Value::as_str).map(str::to_owned);
@@ -83,7 +78,7 @@ pub async fn odata_pages(
             );
             return Err(FollowFailure::Failed(f, Box::new(first)));
         }
-        let page = get(rt, profile, request, &url).await?;
+        let page = scope.get(&url).await?;
         if page.status != 200 {
             let f = failure(step, "every page to answer 200", format!("{} from {url}", page.status));
             return Err(FollowFailure::Failed(f, Box::new(page)));
@@ -112,13 +107,11 @@ pub async fn odata_pages(
 }
 
 pub async fn scim_pages(
-    rt: &Runtime,
-    profile: Option<&str>,
-    step: &Step,
-    request: &ResolvedRequest,
+    scope: &FollowScope<'_>,
     first: Response,
     limits: PageLimits,
 ) -> Result<Response, FollowFailure> {
+    let step = scope.step;
     let Ok(mut merged) = first.json().cloned() else {
         return Ok(first);
     };
@@ -141,7 +134,7 @@ pub async fn scim_pages(
             break;
         }
         start += per_page;
-        let page = get(rt, profile, request, &with_start_index(&request.url, start)).await?;
+        let page = scope.get(&with_start_index(&scope.request.url, start)).await?;
         let json = page
             .json()
             .map_err(|e| StepError::Page {

@@ -9,7 +9,7 @@ use std::time::Instant;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 
-use crate::event::{Event, ScenarioResult, Status, Summary};
+use crate::event::{Event, RunStart, ScenarioResult, Status, Summary};
 use crate::plan::DECODED_IN_FLIGHT_BYTES;
 use crate::run::runtime::Runtime;
 use crate::run::scenario::{StepLog, all_skipped, internal_error, interrupted_in_flight, run_scenario};
@@ -134,13 +134,13 @@ pub async fn execute(
 ) -> Summary {
     let started = Instant::now();
     let total = rt.plan.run_count();
-    let _ = events.send(Event::RunStarted {
+    let _ = events.send(Event::RunStarted(RunStart {
         total,
         environment: rt.plan.environment.clone(),
         hosts: rt.plan.hosts.clone(),
         note: rt.plan.note.clone(),
         run_id: rt.plan.run_id.clone(),
-    });
+    }));
     let progress = tokio::spawn(say_progress(rt.clone(), events.clone()));
     let semaphore = Arc::new(Semaphore::new(schedule.jobs.max(1)));
     // Scenarios decoded again when they start also wait for room in this budget.

@@ -7,7 +7,7 @@ use serde_json::Value;
 use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepProblem, StepResult};
 use crate::expect::{Checker, Response};
 use crate::run::exchange::exchange;
-use crate::run::follow::follow;
+use crate::run::follow::{FollowScope, follow};
 use crate::run::follow_failure::FollowFailure;
 use crate::run::recording::with_follow_ups;
 use crate::run::refusal_hint::refusal_hint;
@@ -230,7 +230,14 @@ async fn attempt_once(
             captures,
         }
     };
-    let response = match follow(rt, profile, step, &resolved, response, ctx).await {
+    let scope = FollowScope {
+        rt,
+        profile,
+        step,
+        request: &resolved,
+        ctx,
+    };
+    let response = match follow(&scope, response).await {
         Ok(r) => r,
         Err(FollowFailure::Error(e)) => return (Attempt::Error(e), line, resends),
         Err(FollowFailure::Failed(failure, response)) => return (failed(*response, vec![failure]), line, resends),

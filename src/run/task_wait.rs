@@ -7,13 +7,9 @@ use serde_json::Value;
 
 use crate::expect::Response;
 use crate::expect::predicate::loosely_equal;
-use crate::run::exchange::get;
+use crate::run::follow::FollowScope;
 use crate::run::follow_failure::{FollowFailure, failure};
-use crate::run::resolve::ResolvedRequest;
-use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;
-use crate::scenario::model::Step;
-use crate::template::Context;
 use crate::text::scalar_text;
 
 pub struct Wait<'a> {
@@ -23,18 +19,12 @@ pub struct Wait<'a> {
 }
 
 pub async fn wait_for_task(
-    rt: &Runtime,
-    profile: Option<&str>,
-    step: &Step,
-    request: &ResolvedRequest,
+    scope: &FollowScope<'_>,
     first: Response,
-    ctx: &Context,
     wait: Wait<'_>,
 ) -> Result<Response, FollowFailure> {
-    let instance = rt
-        .plan
-        .engine
-        .render_value(wait.instance, ctx)
+    let instance = (scope.rt.plan.engine)
+        .render_value(wait.instance, scope.ctx)
         .map_err(StepError::from)?;
     let started = Instant::now();
     let mut response = first;
@@ -43,9 +33,9 @@ pub async fn wait_for_task(
             response.set_json(task);
             return Ok(response);
         }
-        if started.elapsed() + wait.interval > wait.timeout || rt.is_stopping() {
+        if started.elapsed() + wait.interval > wait.timeout || scope.rt.is_stopping() {
             let failure = failure(
-                step,
+                scope.step,
                 &format!(
                     "a task of instance {} within {} s",
                     scalar_text(&instance),
@@ -56,7 +46,7 @@ pub async fn wait_for_task(
             return Err(FollowFailure::Failed(failure, Box::new(response)));
         }
         tokio::time::sleep(wait.interval).await;
-        response = get(rt, profile, request, &request.url).await?;
+        response = scope.get(&scope.request.url).await?;
     }
 }
 
