@@ -1,14 +1,14 @@
 //! `k2check docs [PATHS] --out DIR`: API documentation from the scenarios, with a recorded
 //! run's examples when `--from-run` names its JSON report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::DocsArgs;
 use crate::cmd::error::{CommandError, CommandResult, Kind};
 use crate::cmd::prepare::{default_paths, print_diagnostics};
 use crate::diag::Diagnostic;
 use crate::docs::examples::Examples;
-use crate::docs::{describe_all, root_of, write_docs};
+use crate::docs::{DocFile, describe_all, root_of, write_docs};
 use crate::exit;
 use crate::output_files::{link_on_the_way, link_refusal, write_whole};
 use crate::plan::{forget_row_files_as_scenarios, row_file};
@@ -19,26 +19,7 @@ const MAX_REPORT_BYTES: u64 = 1 << 30;
 
 pub fn docs(args: DocsArgs) -> CommandResult {
     let paths = default_paths(&args.paths).map_err(CommandError::invalid)?;
-    let examples = match &args.from_run {
-        None => None,
-        Some(path) => match crate::input_file::read_text(path, "JSON report", MAX_REPORT_BYTES)
-            .map_err(|e| e.to_string())
-            .and_then(|t| Examples::read(&t))
-        {
-            Ok(examples) => {
-                if !examples.detailed {
-                    crate::errln!(
-                        "warning: {} was written without -v: the examples show request lines and failures only",
-                        path.display()
-                    );
-                }
-                Some(examples)
-            }
-            Err(e) => {
-                return Err(CommandError::invalid(format!("{}: {e}", path.display())));
-            }
-        },
-    };
+    let examples = args.from_run.as_deref().map(read_examples).transpose()?;
     let loaded = load(&paths);
     let mut scenarios = Vec::new();
     let mut diagnostics = loaded.diagnostics;
@@ -82,15 +63,43 @@ pub fn docs(args: DocsArgs) -> CommandResult {
         examples.as_ref(),
         &glossary,
     );
-    if let Err(e) = std::fs::create_dir_all(&args.out) {
+    write_files(&args.out, &files)?;
+    crate::errln!(
+        "Wrote the documentation of {} scenarios to {} ({} files; open {}/docs.html or start at index.md)",
+        scenarios.len(),
+        args.out.display(),
+        files.len(),
+        args.out.display()
+    );
+    Ok(exit::OK)
+}
+
+/// The examples of a run's JSON report (`--from-run`).
+fn read_examples(path: &Path) -> Result<Examples, CommandError> {
+    let examples = crate::input_file::read_text(path, "JSON report", MAX_REPORT_BYTES)
+        .map_err(|e| e.to_string())
+        .and_then(|t| Examples::read(&t))
+        .map_err(|e| CommandError::invalid(format!("{}: {e}", path.display())))?;
+    if !examples.detailed {
+        crate::errln!(
+            "warning: {} was written without -v: the examples show request lines and failures only",
+            path.display()
+        );
+    }
+    Ok(examples)
+}
+
+/// Writes every file of the docs into `out`, each whole or not at all.
+fn write_files(out: &Path, files: &[DocFile]) -> Result<(), CommandError> {
+    if let Err(e) = std::fs::create_dir_all(out) {
         return Err(CommandError::incomplete(format!(
             "cannot create {}: {e}",
-            args.out.display()
+            out.display()
         )));
     }
     if let Some(link) = files
         .iter()
-        .find_map(|file| link_on_the_way(&args.out, &args.out.join(&file.path)))
+        .find_map(|file| link_on_the_way(out, &out.join(&file.path)))
     {
         return Err(CommandError::invalid(format!(
             "{}; nothing was written",
@@ -102,7 +111,7 @@ pub fn docs(args: DocsArgs) -> CommandResult {
     let mut ordered: Vec<_> = files.iter().collect();
     ordered.sort_by_key(|f| is_entry_page(&f.path));
     for file in ordered {
-        let target = args.out.join(&file.path);
+        let target = out.join(&file.path);
         if let Err(e) = write_whole(&target, file.text.as_bytes()) {
             return Err(CommandError::incomplete(format!(
                 "cannot write {}: {e}",
@@ -110,14 +119,7 @@ pub fn docs(args: DocsArgs) -> CommandResult {
             )));
         }
     }
-    crate::errln!(
-        "Wrote the documentation of {} scenarios to {} ({} files; open {}/docs.html or start at index.md)",
-        scenarios.len(),
-        args.out.display(),
-        files.len(),
-        args.out.display()
-    );
-    Ok(exit::OK)
+    Ok(())
 }
 
 /// The pages a reader starts from, which link to every other.

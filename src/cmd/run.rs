@@ -45,19 +45,6 @@ pub async fn run(args: RunArgs) -> CommandResult {
         return Err(CommandError::invalid(format!("{problem}; nothing was sent")));
     }
     let client = Client::for_run(&plan.tls, plan.confined_to.as_ref()).map_err(CommandError::invalid)?;
-    let colour = match args.color {
-        When::Always => true,
-        When::Never => false,
-        When::Auto => anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
-    };
-    let on_terminal = std::io::stderr().is_terminal();
-    let progress = match args.progress {
-        When::Always if on_terminal => Progress::Bar,
-        When::Always => Progress::Lines,
-        When::Never => Progress::Off,
-        When::Auto if on_terminal && std::env::var_os("CI").is_none() => Progress::Bar,
-        When::Auto => Progress::Off,
-    };
     let plan = Arc::new(plan);
     let verbosity = args.verbosity();
     let mut runtime = Runtime::new(plan.clone(), client);
@@ -68,36 +55,7 @@ pub async fn run(args: RunArgs) -> CommandResult {
         runtime.auth.record_exchanges();
     }
     let rt = Arc::new(runtime);
-    let sources = plan.sources.clone();
-    let redactor = plan.redactor.clone();
-    let mut reporters = FanOut::default();
-    reporters.push(Box::new(
-        TerminalReporter::new(
-            sources.clone(),
-            redactor.clone(),
-            colour,
-            progress,
-            Box::new(std::io::stdout()),
-        )
-        .verbose(verbosity),
-    ));
-    if let Some(path) = &args.junit {
-        let shard = args.select.shard.map(|s| s.to_string());
-        reporters.push(Box::new(JunitReporter::new(
-            path,
-            sources.clone(),
-            redactor.clone(),
-            shard,
-        )));
-    }
-    if let Some(path) = &args.json {
-        reporters.push(Box::new(
-            JsonReporter::new(path, sources.clone(), redactor.clone()).verbose(verbosity),
-        ));
-    }
-    if let Some(path) = &args.html {
-        reporters.push(Box::new(HtmlReporter::new(path, sources.clone(), redactor.clone())));
-    }
+    let mut reporters = reporters(&args, &plan);
     let unwritable = reporters.ready().into_iter().map(|p| format!("{p}; nothing was sent"));
     if let Some(error) = CommandError::all(Kind::Invalid, unwritable) {
         return Err(error);
@@ -137,6 +95,52 @@ pub async fn run(args: RunArgs) -> CommandResult {
         Some(error) if summary.interrupted => Err(error.exiting_with(code)),
         Some(error) => Err(error),
         None => Ok(code),
+    }
+}
+
+/// The terminal, and each report the flags ask for, fed the same events.
+fn reporters(args: &RunArgs, plan: &Plan) -> FanOut {
+    let (sources, redactor, verbosity) = (&plan.sources, &plan.redactor, args.verbosity());
+    let mut reporters = FanOut::default();
+    let stdout = Box::new(std::io::stdout());
+    let terminal = TerminalReporter::new(sources.clone(), redactor.clone(), colour(args), progress(args), stdout);
+    reporters.push(Box::new(terminal.verbose(verbosity)));
+    if let Some(path) = &args.junit {
+        let shard = args.select.shard.map(|s| s.to_string());
+        reporters.push(Box::new(JunitReporter::new(
+            path,
+            sources.clone(),
+            redactor.clone(),
+            shard,
+        )));
+    }
+    if let Some(path) = &args.json {
+        let json = JsonReporter::new(path, sources.clone(), redactor.clone());
+        reporters.push(Box::new(json.verbose(verbosity)));
+    }
+    if let Some(path) = &args.html {
+        reporters.push(Box::new(HtmlReporter::new(path, sources.clone(), redactor.clone())));
+    }
+    reporters
+}
+
+fn colour(args: &RunArgs) -> bool {
+    match args.color {
+        When::Always => true,
+        When::Never => false,
+        When::Auto => anstream::AutoStream::choice(&std::io::stdout()) != anstream::ColorChoice::Never,
+    }
+}
+
+/// A bar on a terminal; lines in a log only when asked for; nothing in CI unless asked.
+fn progress(args: &RunArgs) -> Progress {
+    let on_terminal = std::io::stderr().is_terminal();
+    match args.progress {
+        When::Always if on_terminal => Progress::Bar,
+        When::Always => Progress::Lines,
+        When::Never => Progress::Off,
+        When::Auto if on_terminal && std::env::var_os("CI").is_none() => Progress::Bar,
+        When::Auto => Progress::Off,
     }
 }
 

@@ -8,4 +8,4 @@ pub(crate) mod glossary;
 mod html;
 mod markdown;
 
-pub(crate) use files::{Folder, describe_all, root_of, run_words, write_docs};
+pub(crate) use files::{DocFile, Folder, describe_all, root_of, run_words, write_docs};

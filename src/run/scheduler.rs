@@ -33,6 +33,16 @@ struct InOrder {
 }
 
 impl InOrder {
+    fn new(events: std::sync::mpsc::Sender<Event>, total: usize) -> Self {
+        InOrder {
+            events,
+            waiting: BTreeMap::new(),
+            next: 0,
+            done: vec![false; total],
+            summary: Summary::default(),
+        }
+    }
+
     fn publish(&mut self, result: ScenarioResult) {
         self.done[result.index] = true;
         self.waiting.insert(result.index, result);
@@ -114,6 +124,79 @@ async fn say_progress(rt: Arc<Runtime>, events: std::sync::mpsc::Sender<Event>) 
     }
 }
 
+/// Runs scenario `index`, giving its job slot back the moment it ends.
+async fn start(
+    rt: Arc<Runtime>,
+    index: usize,
+    log: StepLog,
+    permit: (OwnedSemaphorePermit, Option<OwnedSemaphorePermit>),
+) -> (ScenarioResult, Instant) {
+    let result = run_scenario(rt, index, log).await;
+    let ended = Instant::now();
+    drop(permit);
+    (result, ended)
+}
+
+type Joined = Option<Result<(tokio::task::Id, (ScenarioResult, Instant)), tokio::task::JoinError>>;
+
+/// The result of a scenario's task that ended; a task that panicked is its scenario as an
+/// error that says so (a bug in k2check is never a pass). `None` for a task aborted.
+fn joined_result(
+    rt: &Runtime,
+    joined: Joined,
+    task_scenarios: &mut HashMap<tokio::task::Id, usize>,
+    running: &HashMap<usize, (StepLog, Instant)>,
+) -> Option<(ScenarioResult, Instant)> {
+    match joined? {
+        Ok((id, done)) => {
+            task_scenarios.remove(&id);
+            Some(done)
+        }
+        Err(e) if e.is_panic() => {
+            let index = task_scenarios.remove(&e.id())?;
+            let done = running.get(&index).map(|(log, _)| take_log(log)).unwrap_or_default();
+            Some((
+                internal_error(rt, index, done, &panic_words(e.into_panic())),
+                Instant::now(),
+            ))
+        }
+        Err(_) => None,
+    }
+}
+
+/// The steps a scenario has completed so far.
+fn take_log(log: &StepLog) -> Vec<crate::event::StepResult> {
+    std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()))
+}
+
+/// Every scenario that did not finish: those under way when the run stopped keep the steps
+/// they completed; those never started are skipped, with why.
+fn publish_unfinished(
+    rt: &Runtime,
+    out: &mut InOrder,
+    mut running: HashMap<usize, (StepLog, Instant)>,
+    reason: &str,
+    interrupted: bool,
+) {
+    for index in 0..out.done.len() {
+        if out.done[index] {
+            continue;
+        }
+        let under_way = running.remove(&index);
+        let Some(scenario) = rt.plan.scenario(index) else {
+            out.publish(crate::run::scenario::unreadable(rt, index, Default::default()));
+            continue;
+        };
+        let done = under_way.as_ref().map(|(log, _)| take_log(log)).unwrap_or_default();
+        match under_way.map(|(_, at)| at) {
+            Some(at) if interrupted => {
+                out.publish(interrupted_in_flight(rt, index, &scenario, done, at.elapsed()));
+            }
+            _ => out.publish(all_skipped(rt, index, &scenario, reason, done)),
+        }
+    }
+}
+
 /// What a panic said, for the report.
 fn panic_words(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
@@ -121,6 +204,85 @@ fn panic_words(payload: Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "no message".into())
+}
+
+/// Where the run stands: what has started, whether a scenario failed, whether it was asked
+/// to stop; and from that, what may start next.
+struct Course {
+    total: usize,
+    next_to_start: usize,
+    fail_fast: bool,
+    failed_seen: bool,
+    interrupted: bool,
+    aborted: bool,
+    setup: Option<usize>,
+    teardown: Option<usize>,
+    /// Why the scenarios after a failed set-up do not run.
+    setup_failed: Option<String>,
+}
+
+impl Course {
+    fn new(rt: &Runtime, schedule: Schedule) -> Self {
+        Course {
+            total: rt.plan.run_count(),
+            next_to_start: 0,
+            fail_fast: schedule.fail_fast,
+            failed_seen: false,
+            interrupted: false,
+            aborted: false,
+            setup: rt.plan.setup_index(),
+            teardown: rt.plan.teardown_index(),
+            setup_failed: None,
+        }
+    }
+
+    fn can_start(&self, done: &[bool], tasks_running: bool) -> bool {
+        let setup_running = self.setup.is_some_and(|i| self.next_to_start > i && !done[i]);
+        match self.next_to_start {
+            n if n >= self.total => false,
+            // The teardown runs last, after a failure and on a stop too, while clean-up may.
+            n if Some(n) == self.teardown => !tasks_running && !self.aborted,
+            _ => {
+                let fail_fast_stop = self.fail_fast && self.failed_seen;
+                !(self.interrupted || setup_running || self.setup_failed.is_some() || fail_fast_stop)
+            }
+        }
+    }
+
+    /// Nothing can start and nothing runs: the teardown is next if it is still to run
+    /// (what did not start is reported as skipped), else the run is over.
+    fn skip_to_teardown(&mut self) -> bool {
+        match self.teardown {
+            Some(t) if self.next_to_start < t && !self.aborted => {
+                self.next_to_start = t;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn note(&mut self, result: &ScenarioResult) {
+        if Some(result.index) == self.setup && result.status != Status::Passed {
+            self.setup_failed = Some(setup_failure(result));
+        } else {
+            self.failed_seen |= matches!(result.status, Status::Failed | Status::Error);
+        }
+    }
+
+    /// A stopped run ends once its scenarios have, unless the teardown is still to run.
+    fn stopped_and_done(&self, tasks_running: bool) -> bool {
+        let teardown_waits = self.teardown.is_some_and(|t| self.next_to_start <= t) && !self.aborted;
+        self.interrupted && !tasks_running && !teardown_waits
+    }
+
+    /// Why a scenario that never started did not.
+    fn unfinished_reason(&self) -> &str {
+        match (&self.setup_failed, self.interrupted) {
+            (_, true) => INTERRUPTED,
+            (Some(reason), false) => reason.as_str(),
+            (None, false) => "--fail-fast: an earlier scenario failed",
+        }
+    }
 }
 
 /// Runs every scenario and returns the summary. The first message on `stops` stops the run:
@@ -141,6 +303,8 @@ pub async fn execute(
         note: rt.plan.note.clone(),
         run_id: rt.plan.run_id.clone(),
     }));
+    // The loop below is one `select!` over stops, the grace period, a free job slot and a
+    // finished scenario: its arms share the state they change, so it stays in one piece.
     let progress = tokio::spawn(say_progress(rt.clone(), events.clone()));
     let semaphore = Arc::new(Semaphore::new(schedule.jobs.max(1)));
     // Scenarios decoded again when they start also wait for room in this budget.
@@ -148,169 +312,92 @@ pub async fn execute(
     // The runs under way: each one's steps so far and when it started. Only those: a run of a
     // million data rows keeps nothing of the ones that are over.
     let mut running: HashMap<usize, (StepLog, Instant)> = HashMap::new();
-    let mut out = InOrder {
-        events: events.clone(),
-        waiting: BTreeMap::new(),
-        next: 0,
-        done: vec![false; total],
-        summary: Summary::default(),
-    };
+    let mut out = InOrder::new(events.clone(), total);
     // Each result with when its scenario ended, taken before its job slot is given back.
     let mut tasks: JoinSet<(ScenarioResult, Instant)> = JoinSet::new();
     // Which scenario each task runs, to report a task that panicked as that scenario.
     let mut task_scenarios: HashMap<tokio::task::Id, usize> = HashMap::new();
-    let mut next_to_start = 0;
-    let mut failed_seen = false;
-    let mut interrupted = false;
-    let mut aborted = false;
+    let mut course = Course::new(&rt, schedule);
     let mut stops_open = true;
     let grace = tokio::time::sleep(std::time::Duration::MAX / 4);
     tokio::pin!(grace);
 
-    let setup = rt.plan.setup_index();
-    let teardown = rt.plan.teardown_index();
-    // Why the scenarios after a failed set-up do not run.
-    let mut setup_failed: Option<String> = None;
-
     loop {
-        let setup_running = setup.is_some_and(|i| next_to_start > i && !out.done[i]);
-        let can_start = match next_to_start {
-            n if n >= total => false,
-            // The teardown runs last, after a failure and on a stop too, while clean-up may.
-            n if Some(n) == teardown => tasks.is_empty() && !aborted,
-            _ => {
-                let fail_fast_stop = schedule.fail_fast && failed_seen;
-                !(interrupted || setup_running || setup_failed.is_some() || fail_fast_stop)
-            }
-        };
+        let can_start = course.can_start(&out.done, !tasks.is_empty());
         if !can_start && tasks.is_empty() {
-            match teardown {
-                // What did not start is reported as skipped below; the teardown still runs.
-                Some(t) if next_to_start < t && !aborted => {
-                    next_to_start = t;
-                    continue;
-                }
-                _ => break,
+            if course.skip_to_teardown() {
+                continue;
             }
+            break;
         }
         tokio::select! {
             biased;
-            stop = stops.recv(), if stops_open && !aborted => {
+            stop = stops.recv(), if stops_open && !course.aborted => {
                 if stop.is_none() {
                     // Nobody can ask any more.
                     stops_open = false;
                     continue;
                 }
-                if interrupted {
-                    aborted = true;
-                    rt.abort();
-                    tasks.abort_all();
-                    grace.as_mut().reset(tokio::time::Instant::now() + ABORT_WAIT);
-                } else {
-                    interrupted = true;
-                    rt.stop();
-                    grace.as_mut().reset(tokio::time::Instant::now() + schedule.grace);
-                }
+                let wait = if course.interrupted { ABORT_WAIT } else { schedule.grace };
+                stop_or_abort(&rt, &mut course, &mut tasks);
+                grace.as_mut().reset(tokio::time::Instant::now() + wait);
             }
-            () = &mut grace, if interrupted => {
-                if aborted {
+            () = &mut grace, if course.interrupted => {
+                if course.aborted {
                     // A task busy on the CPU has not seen its abort: report without it.
                     break;
                 }
-                aborted = true;
-                rt.abort();
-                tasks.abort_all();
+                stop_or_abort(&rt, &mut course, &mut tasks);
                 grace.as_mut().reset(tokio::time::Instant::now() + ABORT_WAIT);
             }
-            permit = admit(&semaphore, &decoded, &rt, next_to_start), if can_start => {
+            permit = admit(&semaphore, &decoded, &rt, course.next_to_start), if can_start => {
                 let Some(permit) = permit else { break };
-                let index = next_to_start;
-                next_to_start += 1;
-                let name = rt.plan.run_name(index);
+                let index = course.next_to_start;
+                course.next_to_start += 1;
                 let log: StepLog = Arc::new(Mutex::new(Vec::new()));
                 running.insert(index, (log.clone(), Instant::now()));
-                let _ = events.send(Event::ScenarioStarted { index, name });
-                let rt = rt.clone();
-                let task = tasks.spawn(async move {
-                    let result = run_scenario(rt, index, log).await;
-                    let ended = Instant::now();
-                    drop(permit);
-                    (result, ended)
-                });
+                let _ = events.send(Event::ScenarioStarted { index, name: rt.plan.run_name(index) });
+                let task = tasks.spawn(start(rt.clone(), index, log, permit));
                 task_scenarios.insert(task.id(), index);
             }
             joined = tasks.join_next_with_id(), if !tasks.is_empty() => {
-                let (result, ended) = match joined {
-                    Some(Ok((id, done))) => {
-                        task_scenarios.remove(&id);
-                        done
-                    }
-                    // A bug in k2check is never a pass: the scenario is an error that says so.
-                    Some(Err(e)) if e.is_panic() => {
-                        let Some(index) = task_scenarios.remove(&e.id()) else { continue };
-                        let done = running
-                            .get(&index)
-                            .map(|(log, _)| std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner())))
-                            .unwrap_or_default();
-                        (internal_error(&rt, index, done, &panic_words(e.into_panic())), Instant::now())
-                    }
-                    _ => continue,
+                let Some((result, ended)) = joined_result(&rt, joined, &mut task_scenarios, &running) else {
+                    continue;
                 };
                 running.remove(&result.index);
-                if Some(result.index) == setup && result.status != Status::Passed {
-                    setup_failed = Some(setup_failure(&result));
-                } else {
-                    failed_seen |= matches!(result.status, Status::Failed | Status::Error);
-                }
+                course.note(&result);
                 send_auth_exchanges(&rt, &events);
-                let _ = events.send(Event::ScenarioEnded {
-                    index: result.index,
-                    at: ended,
-                });
+                let _ = events.send(Event::ScenarioEnded { index: result.index, at: ended });
                 out.publish(result);
             }
             else => break,
         }
-        let teardown_waits = teardown.is_some_and(|t| next_to_start <= t) && !aborted;
-        if interrupted && tasks.is_empty() && !teardown_waits {
+        if course.stopped_and_done(!tasks.is_empty()) {
             break;
         }
     }
 
-    // Scenarios that did not finish: interrupted ones keep the steps they completed.
-    for index in 0..total {
-        if out.done[index] {
-            continue;
-        }
-        let under_way = running.remove(&index);
-        let Some(scenario) = rt.plan.scenario(index) else {
-            out.publish(crate::run::scenario::unreadable(&rt, index, Default::default()));
-            continue;
-        };
-        let done = under_way
-            .as_ref()
-            .map(|(log, _)| std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner())))
-            .unwrap_or_default();
-        let reason = match (&setup_failed, interrupted) {
-            (_, true) => INTERRUPTED,
-            (Some(reason), false) => reason.as_str(),
-            (None, false) => "--fail-fast: an earlier scenario failed",
-        };
-        match under_way.map(|(_, at)| at) {
-            Some(at) if interrupted => {
-                out.publish(interrupted_in_flight(&rt, index, &scenario, done, at.elapsed()));
-            }
-            _ => out.publish(all_skipped(&rt, index, &scenario, reason, done)),
-        }
-    }
-
+    publish_unfinished(&rt, &mut out, running, course.unfinished_reason(), course.interrupted);
     progress.abort();
     send_auth_exchanges(&rt, &events);
     let summary = Summary {
         duration: started.elapsed(),
-        interrupted,
+        interrupted: course.interrupted,
         ..out.summary
     };
     let _ = events.send(Event::RunFinished(summary.clone()));
     summary
+}
+
+/// The first stop: no scenario starts and main steps give up. The next (a second signal, or
+/// the grace period over): every task is aborted.
+fn stop_or_abort(rt: &Runtime, course: &mut Course, tasks: &mut JoinSet<(ScenarioResult, Instant)>) {
+    if course.interrupted {
+        course.aborted = true;
+        rt.abort();
+        tasks.abort_all();
+    } else {
+        course.interrupted = true;
+        rt.stop();
+    }
 }

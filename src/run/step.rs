@@ -92,7 +92,7 @@ pub async fn run_step(
         tokio::time::sleep(wait).await;
         wait = Duration::from_secs_f64((wait.as_secs_f64() * retry.backoff).min(3600.0));
     };
-    let mut result = StepResult {
+    let result = StepResult {
         name: step.name.clone(),
         description: step.description.clone(),
         phase,
@@ -111,6 +111,12 @@ pub async fn run_step(
         follow_ups: follow_ups.0,
         follow_ups_left_out: follow_ups.1,
     };
+    outcome(rt, result, attempt)
+}
+
+/// The step's result from its last attempt: its status, its response as the reports show it
+/// (masked, cut), and what it captured.
+fn outcome(rt: &Runtime, mut result: StepResult, attempt: Attempt) -> StepOutcome {
     let redactor = &rt.plan.redactor;
     let captures = match attempt {
         Attempt::Passed { response, captures } => {
