@@ -8,6 +8,7 @@ mod environment;
 mod hosts;
 mod needed;
 mod planned;
+mod planning;
 mod profiles;
 mod reads;
 mod rows;
