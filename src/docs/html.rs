@@ -3,7 +3,8 @@
 
 use std::fmt::Write as _;
 
-use crate::docs::examples::Examples;
+use crate::docs::describe::{DocScenario, DocStep};
+use crate::docs::examples::{Example, Examples};
 use crate::docs::{Folder, run_words};
 use crate::html_assets::{DOCS_STYLE, PALETTE};
 use crate::report::xml::escape;
@@ -24,8 +25,12 @@ fn with_code(text: &str) -> String {
         .collect()
 }
 
+/// Text for HTML: printable, escaped.
+fn t(text: &str) -> String {
+    escape(&crate::text::printable(text))
+}
+
 pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>, environments: &[String]) -> String {
-    let t = |s: &str| escape(&crate::text::printable(s));
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n<style>\n{PALETTE}{DOCS_STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n",
         t(title),
@@ -42,7 +47,26 @@ pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>, enviro
             .map(|e| format!(" Examples from {}.", with_code(&run_words(e))))
             .unwrap_or_default()
     );
-    out.push_str("<nav aria-label=\"contents\"><ul>\n");
+    out.push_str(&contents(folders));
+    out.push_str("<main>\n");
+    let mut id = 0;
+    for folder in folders {
+        let _ = writeln!(out, "<h2>{}</h2>", t(&folder.name));
+        if !folder.variables.is_empty() {
+            out.push_str(&variables_table(folder, environments));
+        }
+        for s in &folder.scenarios {
+            id += 1;
+            out.push_str(&scenario_section(id, s, examples));
+        }
+    }
+    out.push_str("</main>\n</body>\n</html>\n");
+    out
+}
+
+/// The table of contents: each folder and its scenarios, linked.
+fn contents(folders: &[Folder]) -> String {
+    let mut out = String::from("<nav aria-label=\"contents\"><ul>\n");
     let mut id = 0;
     for folder in folders {
         let _ = writeln!(out, "<li>{}<ul>", t(&folder.name));
@@ -52,136 +76,141 @@ pub fn page(title: &str, folders: &[Folder], examples: Option<&Examples>, enviro
         }
         out.push_str("</ul></li>\n");
     }
-    out.push_str("</ul></nav>\n<main>\n");
-    let mut id = 0;
-    for folder in folders {
-        let _ = writeln!(out, "<h2>{}</h2>", t(&folder.name));
-        if !folder.variables.is_empty() {
-            out.push_str("<table class=\"variables\"><caption>Variables this folder uses, in each environment</caption>\n<thead><tr><th>variable</th>");
-            for environment in environments {
-                let _ = write!(out, "<th>{}</th>", t(environment));
-            }
-            out.push_str("</tr></thead><tbody>\n");
-            for (name, cells) in &folder.variables {
-                let _ = write!(out, "<tr><td><code>{}</code></td>", t(name));
-                for cell in cells {
-                    let _ = write!(out, "<td>{}</td>", with_code(cell));
-                }
-                out.push_str("</tr>\n");
-            }
-            out.push_str("</tbody></table>\n");
+    out.push_str("</ul></nav>\n");
+    out
+}
+
+/// What each variable the folder's steps read stands for, in each environment.
+fn variables_table(folder: &Folder, environments: &[String]) -> String {
+    let mut out = String::from(
+        "<table class=\"variables\"><caption>Variables this folder uses, in each environment</caption>\n<thead><tr><th>variable</th>",
+    );
+    for environment in environments {
+        let _ = write!(out, "<th>{}</th>", t(environment));
+    }
+    out.push_str("</tr></thead><tbody>\n");
+    for (name, cells) in &folder.variables {
+        let _ = write!(out, "<tr><td><code>{}</code></td>", t(name));
+        for cell in cells {
+            let _ = write!(out, "<td>{}</td>", with_code(cell));
         }
-        for s in &folder.scenarios {
-            id += 1;
-            let _ = writeln!(out, "<section id=\"sc{id}\">\n<h3>{}</h3>", t(&s.name));
-            if let Some(d) = &s.description {
-                let _ = writeln!(out, "<p>{}</p>", t(d));
-            }
-            let mut facts = vec![format!("file <code>{}</code>", t(&s.file.display().to_string()))];
-            if !s.tags.is_empty() {
-                facts.push(format!(
-                    "tags {}",
-                    s.tags
-                        .iter()
-                        .map(|x| format!("<code>{}</code>", t(x)))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ));
-            }
-            if let Some(auth) = &s.auth {
-                facts.push(format!("auth {}", t(auth)));
-            }
-            if let Some(rows) = &s.rows {
-                facts.push(with_code(rows));
-            }
-            let _ = writeln!(out, "<p class=\"muted\">{}</p>", facts.join(" · "));
-            let rows = examples.map(|e| e.rows(&s.name)).unwrap_or_default();
-            if !rows.is_empty() {
-                let results: Vec<String> = rows
-                    .iter()
-                    .map(|(row, status)| format!("<code>{}</code> {}", t(row), t(status)))
-                    .collect();
-                let _ = writeln!(out, "<p>In the recorded run, each data row: {}</p>", results.join(", "));
-            }
-            for (position, step) in s.steps.iter().enumerate() {
-                let example = examples.and_then(|e| e.get(&s.name, position));
-                let failed = examples.is_some_and(|e| e.failed_anywhere(&s.name, position))
-                    || example.is_some_and(|e| e.status != "passed");
-                let _ = writeln!(
-                    out,
-                    "<div class=\"step{}\">\n<h4>{}. {}{}{}</h4>",
-                    if failed { " failed" } else { "" },
-                    position + 1,
-                    t(&step.name),
-                    if step.clean_up {
-                        " <span class=\"muted\">(clean-up)</span>"
-                    } else {
-                        ""
-                    },
-                    if failed {
-                        " <span class=\"warn\">failed in the recorded run</span>"
-                    } else {
-                        ""
-                    }
-                );
-                if let Some(d) = &step.description {
-                    let _ = writeln!(out, "<p><em>{}</em></p>", t(d));
-                }
-                let _ = writeln!(
-                    out,
-                    "<p><strong>Sends</strong> <code>{} {}</code></p>",
-                    t(&step.method),
-                    t(&step.url)
-                );
-                if let Some(k2) = &step.k2 {
-                    let _ = writeln!(out, "<p><em>In K2 terms:</em> {}</p>", with_code(k2));
-                }
-                if let Some(auth) = &step.auth {
-                    let _ = writeln!(out, "<p>Auth: {}</p>", t(auth));
-                }
-                if !step.headers.is_empty() {
-                    let headers: Vec<String> = step.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-                    let _ = writeln!(out, "<pre>{}</pre>", t(&headers.join("\n")));
-                }
-                if let Some(body) = &step.body {
-                    let _ = writeln!(out, "<pre>{}</pre>", t(body));
-                }
-                let expects = match step.expects.is_empty() {
-                    true => "nothing beyond an answer".to_owned(),
-                    false => step.expects.iter().map(|w| with_code(w)).collect::<Vec<_>>().join("; "),
-                };
-                let _ = writeln!(out, "<p><strong>Expects</strong> {expects}.</p>");
-                if !step.captures.is_empty() {
-                    let captures: Vec<String> = step.captures.iter().map(|c| with_code(c)).collect();
-                    let _ = writeln!(out, "<p><strong>Captures</strong> {}.</p>", captures.join("; "));
-                }
-                if let Some(example) = example {
-                    let _ = writeln!(
-                        out,
-                        "<details><summary>Example from {}: {}</summary>",
-                        with_code(&examples.map(run_words).unwrap_or_default()),
-                        t(&example.status)
-                    );
-                    let _ = writeln!(out, "<pre>{}</pre>", t(&example.request));
-                    if let Some(response) = &example.response {
-                        let _ = writeln!(out, "<pre>{}</pre>", t(response));
-                    }
-                    for (n, (request, response)) in example.more.iter().enumerate() {
-                        let _ = writeln!(out, "<p>Then, request {}:</p>\n<pre>{}</pre>", n + 2, t(request));
-                        if let Some(response) = response {
-                            let _ = writeln!(out, "<pre>{}</pre>", t(response));
-                        }
-                    }
-                    if let Some(problem) = &example.problem {
-                        let _ = writeln!(out, "<pre>{}</pre>", t(problem));
-                    }
-                    out.push_str("</details>\n");
-                }
-                out.push_str("</div>\n");
-            }
-            out.push_str("</section>\n");
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody></table>\n");
+    out
+}
+
+fn scenario_section(id: usize, s: &DocScenario, examples: Option<&Examples>) -> String {
+    let mut out = format!("<section id=\"sc{id}\">\n<h3>{}</h3>\n", t(&s.name));
+    if let Some(d) = &s.description {
+        let _ = writeln!(out, "<p>{}</p>", t(d));
+    }
+    let mut facts = vec![format!("file <code>{}</code>", t(&s.file.display().to_string()))];
+    if !s.tags.is_empty() {
+        let tags: Vec<String> = s.tags.iter().map(|x| format!("<code>{}</code>", t(x))).collect();
+        facts.push(format!("tags {}", tags.join(", ")));
+    }
+    if let Some(auth) = &s.auth {
+        facts.push(format!("auth {}", t(auth)));
+    }
+    if let Some(rows) = &s.rows {
+        facts.push(with_code(rows));
+    }
+    let _ = writeln!(out, "<p class=\"muted\">{}</p>", facts.join(" · "));
+    let rows = examples.map(|e| e.rows(&s.name)).unwrap_or_default();
+    if !rows.is_empty() {
+        let results: Vec<String> = rows
+            .iter()
+            .map(|(row, status)| format!("<code>{}</code> {}", t(row), t(status)))
+            .collect();
+        let _ = writeln!(out, "<p>In the recorded run, each data row: {}</p>", results.join(", "));
+    }
+    for (position, step) in s.steps.iter().enumerate() {
+        out.push_str(&step_block(s, position, step, examples));
+    }
+    out.push_str("</section>\n");
+    out
+}
+
+/// One step: what it sends, expects and captures, and its recorded example.
+fn step_block(s: &DocScenario, position: usize, step: &DocStep, examples: Option<&Examples>) -> String {
+    let example = examples.and_then(|e| e.get(&s.name, position));
+    let failed =
+        examples.is_some_and(|e| e.failed_anywhere(&s.name, position)) || example.is_some_and(|e| e.status != "passed");
+    let mut out = format!(
+        "<div class=\"step{}\">\n<h4>{}. {}{}{}</h4>\n",
+        if failed { " failed" } else { "" },
+        position + 1,
+        t(&step.name),
+        if step.clean_up {
+            " <span class=\"muted\">(clean-up)</span>"
+        } else {
+            ""
+        },
+        if failed {
+            " <span class=\"warn\">failed in the recorded run</span>"
+        } else {
+            ""
+        }
+    );
+    if let Some(d) = &step.description {
+        let _ = writeln!(out, "<p><em>{}</em></p>", t(d));
+    }
+    let _ = writeln!(
+        out,
+        "<p><strong>Sends</strong> <code>{} {}</code></p>",
+        t(&step.method),
+        t(&step.url)
+    );
+    if let Some(k2) = &step.k2 {
+        let _ = writeln!(out, "<p><em>In K2 terms:</em> {}</p>", with_code(k2));
+    }
+    if let Some(auth) = &step.auth {
+        let _ = writeln!(out, "<p>Auth: {}</p>", t(auth));
+    }
+    if !step.headers.is_empty() {
+        let headers: Vec<String> = step.headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        let _ = writeln!(out, "<pre>{}</pre>", t(&headers.join("\n")));
+    }
+    if let Some(body) = &step.body {
+        let _ = writeln!(out, "<pre>{}</pre>", t(body));
+    }
+    let expects = match step.expects.is_empty() {
+        true => "nothing beyond an answer".to_owned(),
+        false => step.expects.iter().map(|w| with_code(w)).collect::<Vec<_>>().join("; "),
+    };
+    let _ = writeln!(out, "<p><strong>Expects</strong> {expects}.</p>");
+    if !step.captures.is_empty() {
+        let captures: Vec<String> = step.captures.iter().map(|c| with_code(c)).collect();
+        let _ = writeln!(out, "<p><strong>Captures</strong> {}.</p>", captures.join("; "));
+    }
+    if let (Some(example), Some(examples)) = (example, examples) {
+        out.push_str(&example_details(example, examples));
+    }
+    out.push_str("</div>\n");
+    out
+}
+
+/// The step's exchange in the recorded run, folded away.
+fn example_details(example: &Example, examples: &Examples) -> String {
+    let mut out = format!(
+        "<details><summary>Example from {}: {}</summary>\n",
+        with_code(&run_words(examples)),
+        t(&example.status)
+    );
+    let _ = writeln!(out, "<pre>{}</pre>", t(&example.request));
+    if let Some(response) = &example.response {
+        let _ = writeln!(out, "<pre>{}</pre>", t(response));
+    }
+    for (n, (request, response)) in example.more.iter().enumerate() {
+        let _ = writeln!(out, "<p>Then, request {}:</p>\n<pre>{}</pre>", n + 2, t(request));
+        if let Some(response) = response {
+            let _ = writeln!(out, "<pre>{}</pre>", t(response));
         }
     }
-    out.push_str("</main>\n</body>\n</html>\n");
+    if let Some(problem) = &example.problem {
+        let _ = writeln!(out, "<pre>{}</pre>", t(problem));
+    }
+    out.push_str("</details>\n");
     out
 }

@@ -144,98 +144,34 @@ fn list(
     limit: usize,
     relative_links: bool,
 ) -> Response {
+    match query_records(object, req, base, version, limit, relative_links) {
+        Ok(body) => json_response(StatusCode::OK, &Value::Object(body)),
+        Err(refused) => refused,
+    }
+}
+
+/// The records `$filter`, `$orderby`, `$skip`, `$top` and `$select` ask for, a page of them
+/// (at most `limit`), with the count when asked and a next link when more are left.
+fn query_records(
+    object: &SmartObject,
+    req: &MockRequest,
+    base: &str,
+    version: Version,
+    limit: usize,
+    relative_links: bool,
+) -> Result<Map<String, Value>, Response> {
     let mut records: Vec<&Map<String, Value>> = object.records.iter().collect();
     if let Some(filter) = req.query("$filter") {
-        let expr = match odata_filter::parse(filter) {
-            Ok(e) => e,
-            Err(m) => return error(StatusCode::BAD_REQUEST, "BadRequest", &format!("Invalid $filter: {m}")),
-        };
-        let mut names = Vec::new();
-        odata_filter::properties(&expr, &mut names);
-        if let Some(unknown) = names.iter().find(|n| object.property(n).is_none()) {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                &format!(
-                    "Could not find a property named '{unknown}' on type '{}'.",
-                    object.system_name
-                ),
-            );
-        }
-        records.retain(|r| odata_filter::matches(&expr, r));
+        filter_records(object, filter, &mut records)?;
     }
     if let Some(orderby) = req.query("$orderby") {
-        let mut keys = Vec::new();
-        for part in orderby.split(',') {
-            let mut words = part.split_whitespace();
-            let name = words.next().unwrap_or_default();
-            let Some((prop, _)) = object.property(name) else {
-                return error(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    &format!("Invalid $orderby: unknown property '{name}'"),
-                );
-            };
-            let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
-                None | Some("asc") => false,
-                Some("desc") => true,
-                Some(other) => {
-                    return error(
-                        StatusCode::BAD_REQUEST,
-                        "BadRequest",
-                        &format!("Invalid $orderby direction '{other}'"),
-                    );
-                }
-            };
-            keys.push((prop.clone(), descending));
-        }
-        records.sort_by(|a, b| {
-            for (prop, descending) in &keys {
-                let ordering =
-                    odata_filter::compare(a.get(prop).unwrap_or(&Value::Null), b.get(prop).unwrap_or(&Value::Null))
-                        .unwrap_or(std::cmp::Ordering::Equal);
-                let ordering = if *descending { ordering.reverse() } else { ordering };
-                if ordering.is_ne() {
-                    return ordering;
-                }
-            }
-            std::cmp::Ordering::Equal
-        });
+        order_records(object, orderby, &mut records)?;
     }
-    let number = |name: &str| -> Result<Option<usize>, Response> {
-        match req.query(name) {
-            None => Ok(None),
-            Some(v) => v.parse::<usize>().map(Some).map_err(|_| {
-                error(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    &format!("Invalid {name}: `{v}` is not a non-negative integer"),
-                )
-            }),
-        }
-    };
-    let (skip, top) = match (number("$skip"), number("$top")) {
-        (Ok(s), Ok(t)) => (s.unwrap_or(0), t),
-        (Err(r), _) | (_, Err(r)) => return r,
-    };
-    let selected: Option<Vec<String>> = match req.query("$select") {
+    let skip = number(req, "$skip")?.unwrap_or(0);
+    let top = number(req, "$top")?;
+    let selected = match req.query("$select") {
         None => None,
-        Some(select) => {
-            let mut names = Vec::new();
-            for name in select.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-                match object.property(name) {
-                    Some((p, _)) => names.push(p.clone()),
-                    None => {
-                        return error(
-                            StatusCode::BAD_REQUEST,
-                            "BadRequest",
-                            &format!("Invalid $select: unknown property '{name}'"),
-                        );
-                    }
-                }
-            }
-            Some(names)
-        }
+        Some(select) => Some(selected_properties(object, select)?),
     };
     let total = records.len();
     let wanted = top.unwrap_or(usize::MAX);
@@ -269,34 +205,119 @@ fn list(
     }
     body.insert("value".into(), Value::Array(page));
     if more {
-        let mut pairs: Vec<(String, String)> = req
-            .query
-            .iter()
-            .filter(|(k, _)| !k.eq_ignore_ascii_case("$skip") && !k.eq_ignore_ascii_case("$top"))
-            .cloned()
-            .collect();
-        pairs.push(("$skip".into(), (skip + served).to_string()));
-        if top.is_some() {
-            pairs.push(("$top".into(), remaining_in_top.to_string()));
-        }
-        let query: Vec<String> = pairs
-            .iter()
-            .map(|(k, v)| {
-                format!(
-                    "{}={}",
-                    crate::encoding::encode_component(k),
-                    crate::encoding::encode_component(v)
-                )
-            })
-            .collect();
-        // Relative to the request URL (OData v4 §8.3.4), or absolute.
-        let link = match relative_links {
-            true => format!("{}?{}", object.entity_set, query.join("&")),
-            false => format!("{base}{}?{}", object.entity_set, query.join("&")),
-        };
+        let next = (skip + served, top.map(|_| remaining_in_top));
+        let link = next_link(object, req, base, next, relative_links);
         body.insert(next_key.into(), json!(link));
     }
-    json_response(StatusCode::OK, &Value::Object(body))
+    Ok(body)
+}
+
+fn bad_request(message: &str) -> Response {
+    error(StatusCode::BAD_REQUEST, "BadRequest", message)
+}
+
+/// Keeps the records `$filter` matches; a property the SmartObject lacks is refused.
+fn filter_records(object: &SmartObject, filter: &str, records: &mut Vec<&Map<String, Value>>) -> Result<(), Response> {
+    let expr = odata_filter::parse(filter).map_err(|m| bad_request(&format!("Invalid $filter: {m}")))?;
+    let mut names = Vec::new();
+    odata_filter::properties(&expr, &mut names);
+    if let Some(unknown) = names.iter().find(|n| object.property(n).is_none()) {
+        return Err(bad_request(&format!(
+            "Could not find a property named '{unknown}' on type '{}'.",
+            object.system_name
+        )));
+    }
+    records.retain(|r| odata_filter::matches(&expr, r));
+    Ok(())
+}
+
+/// Sorts the records by `$orderby`'s properties, each `asc` (the default) or `desc`.
+fn order_records(object: &SmartObject, orderby: &str, records: &mut [&Map<String, Value>]) -> Result<(), Response> {
+    let mut keys = Vec::new();
+    for part in orderby.split(',') {
+        let mut words = part.split_whitespace();
+        let name = words.next().unwrap_or_default();
+        let Some((prop, _)) = object.property(name) else {
+            return Err(bad_request(&format!("Invalid $orderby: unknown property '{name}'")));
+        };
+        let descending = match words.next().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => return Err(bad_request(&format!("Invalid $orderby direction '{other}'"))),
+        };
+        keys.push((prop.clone(), descending));
+    }
+    records.sort_by(|a, b| {
+        for (prop, descending) in &keys {
+            let ordering =
+                odata_filter::compare(a.get(prop).unwrap_or(&Value::Null), b.get(prop).unwrap_or(&Value::Null))
+                    .unwrap_or(std::cmp::Ordering::Equal);
+            let ordering = if *descending { ordering.reverse() } else { ordering };
+            if ordering.is_ne() {
+                return ordering;
+            }
+        }
+        std::cmp::Ordering::Equal
+    });
+    Ok(())
+}
+
+/// `$skip` or `$top`: a non-negative integer when given.
+fn number(req: &MockRequest, name: &str) -> Result<Option<usize>, Response> {
+    match req.query(name) {
+        None => Ok(None),
+        Some(v) => v
+            .parse::<usize>()
+            .map(Some)
+            .map_err(|_| bad_request(&format!("Invalid {name}: `{v}` is not a non-negative integer"))),
+    }
+}
+
+/// The properties `$select` names, as the SmartObject spells them.
+fn selected_properties(object: &SmartObject, select: &str) -> Result<Vec<String>, Response> {
+    let mut names = Vec::new();
+    for name in select.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        match object.property(name) {
+            Some((p, _)) => names.push(p.clone()),
+            None => return Err(bad_request(&format!("Invalid $select: unknown property '{name}'"))),
+        }
+    }
+    Ok(names)
+}
+
+/// The next page's link: the request's query with `$skip` (and what is left of `$top`)
+/// moved on; relative to the request URL (OData v4 §8.3.4) or absolute.
+fn next_link(
+    object: &SmartObject,
+    req: &MockRequest,
+    base: &str,
+    (skip, top): (usize, Option<usize>),
+    relative: bool,
+) -> String {
+    let mut pairs: Vec<(String, String)> = req
+        .query
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("$skip") && !k.eq_ignore_ascii_case("$top"))
+        .cloned()
+        .collect();
+    pairs.push(("$skip".into(), skip.to_string()));
+    if let Some(top) = top {
+        pairs.push(("$top".into(), top.to_string()));
+    }
+    let query: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                crate::encoding::encode_component(k),
+                crate::encoding::encode_component(v)
+            )
+        })
+        .collect();
+    match relative {
+        true => format!("{}?{}", object.entity_set, query.join("&")),
+        false => format!("{base}{}?{}", object.entity_set, query.join("&")),
+    }
 }
 
 fn project(object: &SmartObject, record: &Map<String, Value>, selected: Option<&[String]>) -> Map<String, Value> {

@@ -280,29 +280,9 @@ fn act(store: &mut WorkflowStore, req: &MockRequest, serial: &str, action: &str,
                 task.allocated_to = None;
             }
             "sleep" => {
-                let until = match (field(&body, "SleepFor"), field(&body, "SleepUntil")) {
-                    (Some(seconds), None) => match seconds.as_i64().filter(|s| *s > 0) {
-                        Some(s) => (chrono::Utc::now() + chrono::Duration::seconds(s))
-                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                        None => {
-                            return message(
-                                StatusCode::BAD_REQUEST,
-                                "SleepFor must be a positive number of seconds.",
-                            );
-                        }
-                    },
-                    (None, Some(until)) => match until
-                        .as_str()
-                        .and_then(|u| chrono::DateTime::parse_from_rfc3339(u).ok())
-                    {
-                        Some(t) => t
-                            .with_timezone(&chrono::Utc)
-                            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-                        None => {
-                            return message(StatusCode::BAD_REQUEST, "SleepUntil must be an ISO 8601 date and time.");
-                        }
-                    },
-                    _ => return message(StatusCode::BAD_REQUEST, "Give either SleepFor or SleepUntil."),
+                let until = match sleep_until(&body) {
+                    Ok(until) => until,
+                    Err(words) => return message(StatusCode::BAD_REQUEST, words),
                 };
                 task.status = TaskStatus::Sleep;
                 task.sleep_until = Some(until);
@@ -326,40 +306,62 @@ fn act(store: &mut WorkflowStore, req: &MockRequest, serial: &str, action: &str,
                 task.status = TaskStatus::Open;
                 task.allocated_to = Some(owner.to_owned());
             }
-            custom => {
-                let instance_id = task.instance_id;
-                let workflow = store
-                    .instance(instance_id)
-                    .and_then(|i| store.workflow(i.workflow_id))
-                    .cloned();
-                let Some(name) =
-                    workflow.and_then(|w| w.actions.iter().find(|a| a.eq_ignore_ascii_case(custom)).cloned())
-                else {
-                    return message(
-                        StatusCode::BAD_REQUEST,
-                        &format!(
-                            "Action '{action}' is not available on task '{serial_of}'.",
-                            serial_of = store.tasks[i].serial_number()
-                        ),
-                    );
-                };
-                if status == TaskStatus::Sleep {
-                    return message(
-                        StatusCode::BAD_REQUEST,
-                        "A sleeping task cannot be actioned; wake it first.",
-                    );
-                }
-                store.tasks.remove(i);
-                if let Some(instance) = store.instances.iter_mut().find(|x| x.id == instance_id) {
-                    if let Some(fields) = field(&body, "dataFields").and_then(Value::as_object) {
-                        instance.data_fields.extend(fields.clone());
-                    }
-                    instance.completed_with = Some(name);
-                }
-            }
+            _ => return complete(store, i, &action, &body),
         }
         empty(StatusCode::NO_CONTENT)
     })
+}
+
+/// When a task put to sleep wakes: `SleepFor` seconds from now, or `SleepUntil`.
+fn sleep_until(body: &Value) -> Result<String, &'static str> {
+    let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    match (field(body, "SleepFor"), field(body, "SleepUntil")) {
+        (Some(seconds), None) => match seconds.as_i64().filter(|s| *s > 0) {
+            Some(s) => Ok(at(chrono::Utc::now() + chrono::Duration::seconds(s))),
+            None => Err("SleepFor must be a positive number of seconds."),
+        },
+        (None, Some(until)) => match until
+            .as_str()
+            .and_then(|u| chrono::DateTime::parse_from_rfc3339(u).ok())
+        {
+            Some(t) => Ok(at(t.with_timezone(&chrono::Utc))),
+            None => Err("SleepUntil must be an ISO 8601 date and time."),
+        },
+        _ => Err("Give either SleepFor or SleepUntil."),
+    }
+}
+
+/// A task actioned with one of its workflow's actions: it is done, the instance takes the
+/// data fields sent and is completed with that action.
+fn complete(store: &mut WorkflowStore, i: usize, action: &str, body: &Value) -> Response {
+    let (status, instance_id) = (store.tasks[i].status, store.tasks[i].instance_id);
+    let workflow = store
+        .instance(instance_id)
+        .and_then(|i| store.workflow(i.workflow_id))
+        .cloned();
+    let Some(name) = workflow.and_then(|w| w.actions.iter().find(|a| a.eq_ignore_ascii_case(action)).cloned()) else {
+        return message(
+            StatusCode::BAD_REQUEST,
+            &format!(
+                "Action '{action}' is not available on task '{serial_of}'.",
+                serial_of = store.tasks[i].serial_number()
+            ),
+        );
+    };
+    if status == TaskStatus::Sleep {
+        return message(
+            StatusCode::BAD_REQUEST,
+            "A sleeping task cannot be actioned; wake it first.",
+        );
+    }
+    store.tasks.remove(i);
+    if let Some(instance) = store.instances.iter_mut().find(|x| x.id == instance_id) {
+        if let Some(fields) = field(body, "dataFields").and_then(Value::as_object) {
+            instance.data_fields.extend(fields.clone());
+        }
+        instance.completed_with = Some(name);
+    }
+    empty(StatusCode::NO_CONTENT)
 }
 
 fn swagger(base: &str) -> Value {

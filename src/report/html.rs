@@ -182,6 +182,25 @@ impl HtmlReporter {
                 self.text(&error.message)
             );
         }
+        self.exchange(step, &mut out);
+        if !step.captured.is_empty() {
+            out.push_str("<h4>Captured</h4>\n<table class=\"headers\"><tbody>\n");
+            for (name, value) in &step.captured {
+                let _ = writeln!(
+                    out,
+                    "<tr><th>{}</th><td><code>{}</code></td></tr>",
+                    self.text(name),
+                    self.text(value)
+                );
+            }
+            out.push_str("</tbody></table>\n");
+        }
+        out.push_str("</div></details>\n");
+        out
+    }
+
+    /// The step's request and response, then every request it sent after its first.
+    fn exchange(&self, step: &StepResult, out: &mut String) {
         if let Some(request) = &step.request {
             let _ = writeln!(
                 out,
@@ -239,20 +258,6 @@ impl HtmlReporter {
                 step.follow_ups_left_out
             );
         }
-        if !step.captured.is_empty() {
-            out.push_str("<h4>Captured</h4>\n<table class=\"headers\"><tbody>\n");
-            for (name, value) in &step.captured {
-                let _ = writeln!(
-                    out,
-                    "<tr><th>{}</th><td><code>{}</code></td></tr>",
-                    self.text(name),
-                    self.text(value)
-                );
-            }
-            out.push_str("</tbody></table>\n");
-        }
-        out.push_str("</div></details>\n");
-        out
     }
 
     fn message(&self, detail: &MessageDetail) -> String {
