@@ -24,6 +24,8 @@ fn props(value: Value) -> Map<String, Value> {
     }
 }
 
+/// The schema, one definition after another in the order of the scenario format: long because
+/// it is the format written out, kept whole so it reads like the README's reference.
 pub fn scenario_schema() -> Value {
     let duration = json!({ "type": "string", "pattern": "^[0-9.]+ ?(ms|s|sec|m|min|h)$" });
     let mut predicate_ops = Map::new();

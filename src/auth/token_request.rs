@@ -37,6 +37,27 @@ pub async fn request_token(
     scopes_supported: &[String],
     timeout: Duration,
 ) -> Result<Token, Failure> {
+    let request = token_request(config, endpoint, timeout)?;
+    let response = log
+        .send(client, request, &config.profile, "token request")
+        .await
+        .map_err(|e| {
+            let hint =
+                matches!(e, HttpError::Connect(_) | HttpError::Tls(_) | HttpError::Timeout(_)).then(unreachable_hint);
+            (format!("token request failed: {e}"), hint)
+        })?;
+    token_of(
+        response.status,
+        &response.headers,
+        &response.body,
+        config,
+        scopes_supported,
+    )
+}
+
+/// The client-credentials request (RFC 6749 §4.4.2): the client's id and secret in the form
+/// or in a Basic header, as the profile says.
+fn token_request(config: &ClientCredentialsConfig, endpoint: &str, timeout: Duration) -> Result<Request, Failure> {
     let url = Url::parse(endpoint).map_err(|e| (format!("the token URL `{endpoint}` is not a URL: {e}"), None))?;
     let mut form: Vec<(&str, &str)> = vec![("grant_type", "client_credentials")];
     if !config.scope.is_empty() {
@@ -77,22 +98,23 @@ pub async fn request_token(
         .map(|(k, v)| format!("{}={}", form_urlencoded(k), form_urlencoded(v)))
         .collect();
     request.body = body.join("&").into();
-    let response = log
-        .send(client, request, &config.profile, "token request")
-        .await
-        .map_err(|e| {
-            let hint =
-                matches!(e, HttpError::Connect(_) | HttpError::Tls(_) | HttpError::Timeout(_)).then(unreachable_hint);
-            (format!("token request failed: {e}"), hint)
-        })?;
-    let status = response.status;
-    let content_type = response
-        .headers
+    Ok(request)
+}
+
+/// The token in the endpoint's answer, or what is wrong with the answer and what to do.
+fn token_of(
+    status: u16,
+    headers: &http::HeaderMap,
+    body: &[u8],
+    config: &ClientCredentialsConfig,
+    scopes_supported: &[String],
+) -> Result<Token, Failure> {
+    let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let body = String::from_utf8_lossy(&response.body);
+    let body = String::from_utf8_lossy(body);
     if content_type.contains("html") || body.trim_start().starts_with('<') {
         return Err((
             format!("the token endpoint answered {status} with an HTML page, not JSON"),

@@ -45,6 +45,8 @@ impl Subject<'_> {
     }
 }
 
+/// Checks one predicate against its subject. One arm per operator of the predicate grammar
+/// (`equals` … `every`): long because it is the grammar, read top to bottom as one table.
 pub fn check(p: &Predicate, subject: &Subject, engine: &TemplateEngine, ctx: &Context) -> Result<(), Mismatch> {
     let render = |node: &crate::yaml::Node| -> Result<Value, Mismatch> {
         engine.render_node(node, ctx).map_err(|TemplateError(e)| Mismatch {

@@ -198,71 +198,9 @@ fn build(p: Parsed, url: String, options: &Options, mut out: CurlStep) -> Result
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
         .map(|(_, v)| v.to_ascii_lowercase());
-    let mut headers = Map::new();
-    let mut dropped = Vec::new();
-    // A pasted credential is the step's own (`auth: none`), unless the suite has a profile.
-    let mut own_credentials = false;
-    for (k, v) in &p.headers {
-        let lower = k.to_ascii_lowercase();
-        if !options.keep_headers && is_browser_noise(&lower) {
-            dropped.push(k.clone());
-            continue;
-        }
-        let pasted = lower == "authorization" || lower == "cookie";
-        if pasted && let Some(profile) = &options.default_profile {
-            out.warnings.push(format!(
-                "the pasted `{k}` header is left out: the suite's auth profile `{profile}` sends the credentials"
-            ));
-            continue;
-        }
-        own_credentials |= pasted;
-        let v = if is_credential_header(&lower) {
-            secret_header(&lower, v, &mut out)
-        } else {
-            v.clone()
-        };
-        headers.insert(k.clone(), Value::String(v));
-    }
-    if !dropped.is_empty() {
-        out.warnings.push(format!(
-            "left out the headers a browser adds ({}); --keep-headers keeps them",
-            dropped.join(", ")
-        ));
-    }
+    let (mut headers, own_credentials) = step_headers(&p, options, &mut out);
     if !p.get && !data.is_empty() {
-        let is_json = p.json || content_type.as_deref().is_some_and(|c| c.contains("json"));
-        let is_form = !is_json
-            && content_type
-                .as_deref()
-                .is_none_or(|c| c.contains("x-www-form-urlencoded"));
-        match (is_json, serde_json::from_str::<Value>(&data)) {
-            (true, Ok(mut parsed)) => {
-                replace_secret_fields(&mut parsed, &mut |field| secret_ref(field, &mut out));
-                request.insert("json".into(), parsed);
-                if p.json {
-                    headers.entry("Accept").or_insert(json!("application/json"));
-                }
-                // What `json:` sends by itself needs no header; anything more (a charset) is kept.
-                headers.retain(|k, v| !(k.eq_ignore_ascii_case("content-type") && v == "application/json"));
-            }
-            _ if is_form && form_fields(&data).is_some() => {
-                let mut form = Map::new();
-                for (k, v) in form_fields(&data).unwrap_or_default() {
-                    let v = if looks_secret(&k) { secret_ref(&k, &mut out) } else { v };
-                    form.insert(k, Value::String(v));
-                }
-                headers.retain(|k, v| {
-                    !(k.eq_ignore_ascii_case("content-type") && v == "application/x-www-form-urlencoded")
-                });
-                request.insert("form".into(), Value::Object(form));
-            }
-            _ => {
-                request.insert("body".into(), Value::String(literal(&data)));
-                if content_type.is_none() {
-                    headers.insert("Content-Type".into(), json!("application/x-www-form-urlencoded"));
-                }
-            }
-        }
+        add_body(&p, &data, content_type.as_deref(), &mut request, &mut headers, &mut out);
     }
     if !headers.is_empty() {
         request.insert("headers".into(), Value::Object(headers));
@@ -297,6 +235,85 @@ fn build(p: Parsed, url: String, options: &Options, mut out: CurlStep) -> Result
     out.environment.sort();
     out.environment.dedup();
     Ok(out)
+}
+
+/// The headers the step sends: a browser's own left out (unless kept), credentials as
+/// secrets, a pasted credential left to the suite's profile when it has one. Also whether
+/// the step carries credentials of its own (`auth: none`).
+fn step_headers(p: &Parsed, options: &Options, out: &mut CurlStep) -> (Map<String, Value>, bool) {
+    let mut headers = Map::new();
+    let mut dropped = Vec::new();
+    // A pasted credential is the step's own (`auth: none`), unless the suite has a profile.
+    let mut own_credentials = false;
+    for (k, v) in &p.headers {
+        let lower = k.to_ascii_lowercase();
+        if !options.keep_headers && is_browser_noise(&lower) {
+            dropped.push(k.clone());
+            continue;
+        }
+        let pasted = lower == "authorization" || lower == "cookie";
+        if pasted && let Some(profile) = &options.default_profile {
+            out.warnings.push(format!(
+                "the pasted `{k}` header is left out: the suite's auth profile `{profile}` sends the credentials"
+            ));
+            continue;
+        }
+        own_credentials |= pasted;
+        let v = if is_credential_header(&lower) {
+            secret_header(&lower, v, out)
+        } else {
+            v.clone()
+        };
+        headers.insert(k.clone(), Value::String(v));
+    }
+    if !dropped.is_empty() {
+        out.warnings.push(format!(
+            "left out the headers a browser adds ({}); --keep-headers keeps them",
+            dropped.join(", ")
+        ));
+    }
+    (headers, own_credentials)
+}
+
+/// The data sent: `json:` when it is JSON, `form:` when it is a form, else the body as
+/// written; secret fields as secrets, and no content type the step's key implies.
+fn add_body(
+    p: &Parsed,
+    data: &str,
+    content_type: Option<&str>,
+    request: &mut Map<String, Value>,
+    headers: &mut Map<String, Value>,
+    out: &mut CurlStep,
+) {
+    let is_json = p.json || content_type.is_some_and(|c| c.contains("json"));
+    let is_form = !is_json && content_type.is_none_or(|c| c.contains("x-www-form-urlencoded"));
+    match (is_json, serde_json::from_str::<Value>(data)) {
+        (true, Ok(mut parsed)) => {
+            replace_secret_fields(&mut parsed, &mut |field| secret_ref(field, out));
+            request.insert("json".into(), parsed);
+            if p.json {
+                headers.entry("Accept").or_insert(json!("application/json"));
+            }
+            // What `json:` sends by itself needs no header; anything more (a charset) is kept.
+            headers.retain(|k, v| !(k.eq_ignore_ascii_case("content-type") && v == "application/json"));
+        }
+        _ if is_form && form_fields(data).is_some() => {
+            let mut form = Map::new();
+            for (k, v) in form_fields(data).unwrap_or_default() {
+                let v = if looks_secret(&k) { secret_ref(&k, out) } else { v };
+                form.insert(k, Value::String(v));
+            }
+            headers
+                .retain(|k, v| !(k.eq_ignore_ascii_case("content-type") && v == "application/x-www-form-urlencoded"));
+            request.insert("form".into(), Value::Object(form));
+        }
+        _ => {
+            request.insert("body".into(), Value::String(literal(data)));
+            if content_type.is_none() {
+                headers.insert("Content-Type".into(), json!("application/x-www-form-urlencoded"));
+            }
+        }
+    }
 }
 
 /// `a=1&b=x%20y` as fields with their values decoded; `None` when it is not such a form.

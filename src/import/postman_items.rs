@@ -213,6 +213,43 @@ fn request_step(
             step.name
         ));
     }
+    let headers = request_headers(&request, &mut step, vars, locals);
+    let url = secret_url_parts(&url, vars);
+    let url = vars.convert(&url, locals);
+    if let Auth::Unsupported(what) = &step.auth {
+        step.notes.push(format!(
+            "Postman sends {what} here; k2check cannot, so this step goes without credentials."
+        ));
+        step.warnings.push(format!(
+            "{what} is not supported: step `{}` sends no credentials",
+            step.name
+        ));
+    }
+    step.request.insert("method".into(), Value::String(method));
+    step.request.insert("url".into(), Value::String(url));
+    if !headers.is_empty() {
+        step.request.insert("headers".into(), Value::Object(headers));
+    }
+    body(&request, &mut step, vars, locals);
+    for event in item.get("event").and_then(Value::as_array).into_iter().flatten() {
+        take_script(event, &mut step);
+    }
+    for (postman_name, path) in &step.tests.captures {
+        let name = variable_name(postman_name);
+        locals.insert(postman_name.clone(), name.clone());
+        step.captures.push((postman_name.clone(), name, path.clone()));
+    }
+    step
+}
+
+/// The request's headers as the step sends them: those Postman leaves out (disabled), that
+/// HTTP cannot carry, or that the auth profile sends itself, are left out with a warning.
+fn request_headers(
+    request: &Value,
+    step: &mut ImportedStep,
+    vars: &mut Variables,
+    locals: &BTreeMap<String, String>,
+) -> Map<String, Value> {
     let mut headers = Map::new();
     for header in header_list(request.get("header")) {
         let header = &header;
@@ -243,67 +280,47 @@ fn request_step(
         let value = header_value(&key, &value, vars, locals);
         headers.insert(key, Value::String(value));
     }
-    let url = secret_url_parts(&url, vars);
-    let url = vars.convert(&url, locals);
-    if let Auth::Unsupported(what) = &step.auth {
-        step.notes.push(format!(
-            "Postman sends {what} here; k2check cannot, so this step goes without credentials."
-        ));
-        step.warnings.push(format!(
-            "{what} is not supported: step `{}` sends no credentials",
-            step.name
-        ));
-    }
-    step.request.insert("method".into(), Value::String(method));
-    step.request.insert("url".into(), Value::String(url));
-    if !headers.is_empty() {
-        step.request.insert("headers".into(), Value::Object(headers));
-    }
-    body(&request, &mut step, vars, locals);
+    headers
+}
 
-    for event in item.get("event").and_then(Value::as_array).into_iter().flatten() {
-        let script = script_text(event);
-        if script.trim().is_empty() {
-            continue;
-        }
-        match event.get("listen").and_then(Value::as_str) {
-            Some("test") => {
-                let tests = translate(&script);
-                // One warning a script, not one a statement.
-                if let Some(first) = tests.kept.first() {
-                    let n = tests.kept.len();
-                    step.warnings.push(format!(
-                        "step `{}`: {n} statement{} of its test script not translated (the first: {}); the script is kept whole as a comment",
-                        step.name,
-                        if n == 1 { "" } else { "s" },
-                        first_line(first)
-                    ));
-                }
-                for (name, condition) in &tests.conditional {
-                    step.warnings.push(format!(
-                        "step `{}`: `{name}` is captured every time; Postman sets it only if ({condition})",
-                        step.name
-                    ));
-                }
-                step.tests = tests;
-            }
-            _ => {
-                step.notes.push(format!(
-                    "Postman pre-request script, kept as written (not run):\n{script}"
-                ));
+/// A test script becomes the step's checks and captures (what cannot be translated is kept
+/// whole as a comment); a pre-request script is kept as a comment.
+fn take_script(event: &Value, step: &mut ImportedStep) {
+    let script = script_text(event);
+    if script.trim().is_empty() {
+        return;
+    }
+    match event.get("listen").and_then(Value::as_str) {
+        Some("test") => {
+            let tests = translate(&script);
+            // One warning a script, not one a statement.
+            if let Some(first) = tests.kept.first() {
+                let n = tests.kept.len();
                 step.warnings.push(format!(
-                    "step `{}`: its pre-request script is kept as a comment",
+                    "step `{}`: {n} statement{} of its test script not translated (the first: {}); the script is kept whole as a comment",
+                    step.name,
+                    if n == 1 { "" } else { "s" },
+                    first_line(first)
+                ));
+            }
+            for (name, condition) in &tests.conditional {
+                step.warnings.push(format!(
+                    "step `{}`: `{name}` is captured every time; Postman sets it only if ({condition})",
                     step.name
                 ));
             }
+            step.tests = tests;
+        }
+        _ => {
+            step.notes.push(format!(
+                "Postman pre-request script, kept as written (not run):\n{script}"
+            ));
+            step.warnings.push(format!(
+                "step `{}`: its pre-request script is kept as a comment",
+                step.name
+            ));
         }
     }
-    for (postman_name, path) in &step.tests.captures {
-        let name = variable_name(postman_name);
-        locals.insert(postman_name.clone(), name.clone());
-        step.captures.push((postman_name.clone(), name, path.clone()));
-    }
-    step
 }
 
 /// Headers: a list of `{ key, value }`, or (allowed by the schema) one `Key: value` string

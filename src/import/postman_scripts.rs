@@ -115,30 +115,7 @@ fn translate_statement(statement: &str, aliases: &mut BTreeSet<String>, out: &mu
     if let Some(c) = IF.captures(statement)
         && !statement.contains("else")
     {
-        // A capture under a condition is taken always, and said; anything else under it
-        // is not sure.
-        let condition = c[1].trim().to_owned();
-        let taken_before = out.captures.len();
-        let mut rest = Vec::new();
-        for inner in statements(&c[2]) {
-            let before = out.captures.len();
-            let mut probe = Translated::default();
-            translate_statement(&inner, aliases, &mut probe);
-            if probe.captures.len() == 1 && probe.kept.is_empty() && probe.assertions == 0 {
-                out.captures.extend(probe.captures);
-                for (name, _) in &out.captures[before..] {
-                    out.conditional.push((name.clone(), condition.clone()));
-                }
-            } else {
-                rest.push(inner);
-            }
-        }
-        match (rest.is_empty(), out.captures.len() == taken_before) {
-            (true, _) => {}
-            // Nothing taken from it: kept as written.
-            (false, true) => out.kept.push(statement.to_owned()),
-            (false, false) => out.kept.push(format!("if ({condition}) {{ {} }}", rest.join("; "))),
-        }
+        translate_if(statement, c[1].trim(), &c[2], aliases, out);
         return;
     }
     if let Some(c) = ALIAS.captures(statement) {
@@ -194,6 +171,32 @@ fn translate_statement(statement: &str, aliases: &mut BTreeSet<String>, out: &mu
         return;
     }
     out.kept.push(statement.to_owned());
+}
+
+/// `if (condition) { … }`: a capture under it is taken always, and said; anything else
+/// under it is not sure, and kept.
+fn translate_if(statement: &str, condition: &str, body: &str, aliases: &mut BTreeSet<String>, out: &mut Translated) {
+    let taken_before = out.captures.len();
+    let mut rest = Vec::new();
+    for inner in statements(body) {
+        let before = out.captures.len();
+        let mut probe = Translated::default();
+        translate_statement(&inner, aliases, &mut probe);
+        if probe.captures.len() == 1 && probe.kept.is_empty() && probe.assertions == 0 {
+            out.captures.extend(probe.captures);
+            for (name, _) in &out.captures[before..] {
+                out.conditional.push((name.clone(), condition.to_owned()));
+            }
+        } else {
+            rest.push(inner);
+        }
+    }
+    match (rest.is_empty(), out.captures.len() == taken_before) {
+        (true, _) => {}
+        // Nothing taken from it: kept as written.
+        (false, true) => out.kept.push(statement.to_owned()),
+        (false, false) => out.kept.push(format!("if ({condition}) {{ {} }}", rest.join("; "))),
+    }
 }
 
 fn is_json_root(root: &str, aliases: &BTreeSet<String>) -> bool {

@@ -103,22 +103,7 @@ pub fn convert(
         map.insert("item".into(), Value::Array(Vec::new()));
     }
     let format = collection_format(&collection)?;
-    let environment = environment_text.map(|t| parse(t, "the environment")).transpose()?;
-    if let Some(env) = &environment
-        && !env.get("values").is_some_and(Value::is_array)
-    {
-        return Err(NotACollection {
-            message: "the environment file has no `values` list: is it a Postman environment export?".into(),
-            line: None,
-        }
-        .into());
-    }
-    let environment_name = environment
-        .as_ref()
-        .and_then(|e| text_at(e, &["name"]))
-        .map(|n| slug(&n))
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "imported".into());
+    let (environment, environment_name) = read_environment(environment_text)?;
 
     let mut vars = Variables::default();
     let mut definitions = define_variables(&collection, environment.as_ref(), &taken_by_secret_fields, &mut vars);
@@ -159,6 +144,44 @@ pub fn convert(
     if let Some(failed) = scenario_files.failed {
         return Err(ImportError::Write(failed));
     }
+    complete_report(&mut report, &profiles, &vars);
+    write(OutFile {
+        path: "k2check.yaml".into(),
+        text: suite_file(&report, &profiles, &environment_name, &definitions),
+    })
+    .map_err(ImportError::Write)?;
+    write(OutFile {
+        path: ".env.example".into(),
+        text: env_example(&vars),
+    })
+    .map_err(ImportError::Write)?;
+    Ok(report)
+}
+
+/// The Postman environment, when one is given, and the name of the suite's environment.
+fn read_environment(text: Option<&str>) -> Result<(Option<Value>, String), ImportError> {
+    let environment = text.map(|t| parse(t, "the environment")).transpose()?;
+    if let Some(env) = &environment
+        && !env.get("values").is_some_and(Value::is_array)
+    {
+        return Err(NotACollection {
+            message: "the environment file has no `values` list: is it a Postman environment export?".into(),
+            line: None,
+        }
+        .into());
+    }
+    let name = environment
+        .as_ref()
+        .and_then(|e| text_at(e, &["name"]))
+        .map(|n| slug(&n))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "imported".into());
+    Ok((environment, name))
+}
+
+/// What the report says once every item is converted: the profiles, what could not be
+/// brought over, and the variables the suite reads.
+fn complete_report(report: &mut ImportReport, profiles: &Profiles, vars: &Variables) {
     report.auth_profiles = profiles.list.iter().map(|p| p.name.clone()).collect();
     report.unsupported_auth = profiles.unsupported.clone();
     report.dynamic_variables_without_equivalent = vars.dynamic_unmapped.iter().cloned().collect();
@@ -174,17 +197,6 @@ pub fn convert(
         })
         .collect();
     report.environment_variables = vars.environment.iter().cloned().collect();
-    write(OutFile {
-        path: "k2check.yaml".into(),
-        text: suite_file(&report, &profiles, &environment_name, &definitions),
-    })
-    .map_err(ImportError::Write)?;
-    write(OutFile {
-        path: ".env.example".into(),
-        text: env_example(&vars),
-    })
-    .map_err(ImportError::Write)?;
-    Ok(report)
 }
 
 /// Names the scenario files as they are made, and hands each to the writer.

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use crate::diag::Diagnostic;
 use crate::encoding::encode_path_segment;
-use crate::scenario::fields::Reader;
+use crate::scenario::fields::{Fields, Reader};
 use crate::scenario::model::{Body, Follow, ODataVersion, Request, Spanned, Template};
 use crate::source::Span;
 use crate::template::{exact_expression, has_template};
@@ -430,7 +430,7 @@ fn patch_op(operations: &Node) -> Node {
 
 pub fn decode_workflow(r: &mut Reader, node: &Node) -> Option<(Request, Follow)> {
     let span = node.span;
-    let base = "{{ api }}/api/workflow/v1";
+    let base = WORKFLOW_BASE;
     let mut f = r.fields(node, "a workflow step", WORKFLOW_KEYS)?;
     let (start, wait, task, list) = (f.take("start"), f.take("wait_for_task"), f.take("task"), f.take("list"));
     let count = [start, wait, task, list].iter().filter(|n| n.is_some()).count();
@@ -452,36 +452,7 @@ pub fn decode_workflow(r: &mut Reader, node: &Node) -> Option<(Request, Follow)>
         ));
     }
     if let Some(n) = start {
-        let text = r.string(n, "a workflow name or id")?;
-        // A number is an id; a name (or a template, decided when rendered) is looked up.
-        let by_name = text.parse::<u64>().is_err();
-        let id = if by_name {
-            format!("{{{{ {} }}}}", crate::scenario::model::WORKFLOW_ID)
-        } else {
-            text.clone()
-        };
-        let mut req = request("POST", template(format!("{base}/workflows/{id}"), span), span);
-        let mut body: Vec<(Node, Node)> = Vec::new();
-        for key in ["folio", "priority"] {
-            if let Some(v) = f.take(key) {
-                body.push((scalar(key, v.span), v.clone()));
-            }
-        }
-        if let Some(v) = f.take("data") {
-            body.push((scalar("dataFields", v.span), v.clone()));
-        }
-        req.body = Some(Body::Json(Node {
-            kind: NodeKind::Map(body),
-            span,
-        }));
-        let follow = if by_name {
-            Follow::WorkflowByName {
-                name: template(text, n.span),
-            }
-        } else {
-            Follow::None
-        };
-        return Some((req, follow));
+        return workflow_start(r, &mut f, n, span);
     }
     if let Some(n) = wait {
         let instance = r.template(n, "an instance id")?;
@@ -493,7 +464,7 @@ pub fn decode_workflow(r: &mut Reader, node: &Node) -> Option<(Request, Follow)>
             .take("timeout")
             .and_then(|n| r.duration(n, "timeout"))
             .unwrap_or(Duration::from_secs(60));
-        let req = request("GET", template(format!("{base}/tasks"), span), span);
+        let req = request("GET", template(format!("{WORKFLOW_BASE}/tasks"), span), span);
         return Some((
             req,
             Follow::WaitForTask {
@@ -503,7 +474,52 @@ pub fn decode_workflow(r: &mut Reader, node: &Node) -> Option<(Request, Follow)>
             },
         ));
     }
-    let serial = r.string(task?, "a serial number")?;
+    workflow_task(r, &mut f, task?, span)
+}
+
+/// Where the Workflow REST API's resources are.
+const WORKFLOW_BASE: &str = "{{ api }}/api/workflow/v1";
+
+/// `start: NAME or ID`, with its folio, priority and data fields. A number is an id; a name
+/// (or a template, decided when rendered) is looked up first.
+fn workflow_start(r: &mut Reader, f: &mut Fields, n: &Node, span: Span) -> Option<(Request, Follow)> {
+    let base = WORKFLOW_BASE;
+    let text = r.string(n, "a workflow name or id")?;
+    // A number is an id; a name (or a template, decided when rendered) is looked up.
+    let by_name = text.parse::<u64>().is_err();
+    let id = if by_name {
+        format!("{{{{ {} }}}}", crate::scenario::model::WORKFLOW_ID)
+    } else {
+        text.clone()
+    };
+    let mut req = request("POST", template(format!("{base}/workflows/{id}"), span), span);
+    let mut body: Vec<(Node, Node)> = Vec::new();
+    for key in ["folio", "priority"] {
+        if let Some(v) = f.take(key) {
+            body.push((scalar(key, v.span), v.clone()));
+        }
+    }
+    if let Some(v) = f.take("data") {
+        body.push((scalar("dataFields", v.span), v.clone()));
+    }
+    req.body = Some(Body::Json(Node {
+        kind: NodeKind::Map(body),
+        span,
+    }));
+    let follow = if by_name {
+        Follow::WorkflowByName {
+            name: template(text, n.span),
+        }
+    } else {
+        Follow::None
+    };
+    Some((req, follow))
+}
+
+/// `task: SERIAL` with an `action`, and what the action sends.
+fn workflow_task(r: &mut Reader, f: &mut Fields, task: &Node, span: Span) -> Option<(Request, Follow)> {
+    let base = WORKFLOW_BASE;
+    let serial = r.string(task, "a serial number")?;
     let Some(action_node) = f.take("action") else {
         r.error(
             Diagnostic::error("a `task` step needs an `action`", span)

@@ -188,6 +188,8 @@ fn decode_profiles(r: &mut Reader, node: &Node) -> Vec<AuthProfile> {
     profiles
 }
 
+/// One arm per auth profile type, each reading that type's keys: long because it is the table
+/// of the types, kept whole so a new type is added in one place (docs/architecture.md).
 fn decode_auth_kind(r: &mut Reader, node: &Node) -> Option<AuthKind> {
     let kind_node = match &node.kind {
         crate::yaml::NodeKind::Map(entries) => entries
