@@ -3,11 +3,13 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::scenario::decode_k2::{ODATA_KEYS, SCIM_KEYS, WORKFLOW_KEYS};
+use crate::scenario::decode_expect::{CAPTURE_KINDS, EXPECT_KEYS, RETRY_KEYS};
+use crate::scenario::decode_odata::ODATA_KEYS;
 use crate::scenario::decode_predicate::OPERATORS;
-use crate::scenario::decode_scenario::{
-    CAPTURE_KINDS, EXPECT_KEYS, METHODS, REQUEST_KEYS, RETRY_KEYS, SCENARIO_KEYS, STEP_KEYS,
-};
+use crate::scenario::decode_request::{METHODS, REQUEST_KEYS};
+use crate::scenario::decode_scenario::{SCENARIO_KEYS, STEP_KEYS};
+use crate::scenario::decode_scim::SCIM_KEYS;
+use crate::scenario::decode_workflow::WORKFLOW_KEYS;
 use crate::scenario::model::JsonType;
 
 fn object(keys: &[&str], mut properties: Map<String, Value>) -> Value {

@@ -200,7 +200,7 @@ fn request_step(
         .and_then(Value::as_str)
         .unwrap_or("GET")
         .to_ascii_uppercase();
-    if !crate::scenario::decode_scenario::METHODS.contains(&method.as_str()) {
+    if !crate::scenario::decode_request::METHODS.contains(&method.as_str()) {
         step.warnings.push(format!(
             "step `{}`: k2check does not send {method} requests; `validate` says so until the step is changed",
             step.name
