@@ -292,6 +292,12 @@ pub struct InitArgs {
     /// Add SCIM checks (the SCIM token comes from K2_SCIM_TOKEN at run time)
     #[arg(long)]
     pub scim: bool,
+    /// Add the Basic authentication check (the user from K2_USER, the password from K2_PASSWORD)
+    #[arg(long)]
+    pub basic: bool,
+    /// Write the whole scenario library (OData, Workflow, SCIM), not only the onboarding checks
+    #[arg(long)]
+    pub library: bool,
     /// Write a CI file that runs the suite against the tenant
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,

@@ -17,6 +17,7 @@ pub(crate) mod html_assets;
 pub(crate) mod http;
 pub(crate) mod import;
 pub(crate) mod input_file;
+pub(crate) mod library;
 pub(crate) mod mock;
 pub(crate) mod output;
 pub(crate) mod output_files;

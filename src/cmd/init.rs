@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
 use crate::cmd::error::{CommandError, CommandResult};
-use crate::cmd::init_answers::{Answers, gather};
-use crate::cmd::init_files::{StarterFile, cloud_variables, starter_files};
+use crate::cmd::init_answers::gather;
+use crate::cmd::init_files::{CloudVariable, StarterFile, cloud_variables, starter_files};
 use crate::exit;
 use crate::output_files::{link_on_the_way, link_refusal};
 
@@ -20,6 +20,7 @@ pub fn init(args: InitArgs) -> CommandResult {
     let repository = repository_root(&dir).unwrap_or_else(|| dir.clone());
     let suite_from_ci = relative_path(&dir, &repository);
     let mut files = starter_files(&answers, &suite_from_ci);
+    let variables = cloud_variables(&files);
     let ci_index = files.iter().position(|f| f.path.starts_with(".git"));
     let targets: Vec<PathBuf> = files
         .iter()
@@ -77,7 +78,7 @@ pub fn init(args: InitArgs) -> CommandResult {
             gitignore.display()
         )));
     }
-    print_next_steps(&dir, &targets, &answers);
+    print_next_steps(&dir, &targets, &variables);
     Ok(exit::OK)
 }
 
@@ -151,7 +152,7 @@ fn relative_path(dir: &Path, root: &Path) -> String {
     }
 }
 
-fn print_next_steps(dir: &Path, written: &[PathBuf], answers: &Answers) {
+fn print_next_steps(dir: &Path, written: &[PathBuf], variables: &[CloudVariable]) {
     crate::errln!("Wrote a k2check suite:");
     for path in written {
         crate::errln!("  {}", path.display());
@@ -160,8 +161,8 @@ fn print_next_steps(dir: &Path, written: &[PathBuf], answers: &Answers) {
     crate::errln!("\nNext:");
     crate::errln!("  k2check run {shown} --mock          # passes now, against the built-in mock");
     crate::errln!("  then set these for your tenant (or write them into {shown}/.env):");
-    for (name, meaning, _) in cloud_variables(answers) {
-        crate::errln!("    {name:<17} {meaning}");
+    for variable in variables {
+        crate::errln!("    {:<23} {}", variable.name, variable.meaning);
     }
     crate::errln!("    bash:       export K2_CLIENT_SECRET='…'");
     crate::errln!("    PowerShell: $env:K2_CLIENT_SECRET = '…'");

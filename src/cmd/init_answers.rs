@@ -13,6 +13,10 @@ pub struct Answers {
     pub client_id: Option<String>,
     pub token_url: Option<String>,
     pub scim: bool,
+    /// The Basic authentication check too.
+    pub basic: bool,
+    /// The whole library, not only the onboarding checks.
+    pub library: bool,
     pub ci: Option<CiSystem>,
 }
 
@@ -45,6 +49,8 @@ pub fn gather(args: &InitArgs) -> Result<Answers, String> {
             .transpose()
             .map_err(|e| format!("--token-url: {e}"))?,
         scim: args.scim,
+        basic: args.basic,
+        library: args.library,
         ci: args.ci,
     };
     let interactive = !args.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();

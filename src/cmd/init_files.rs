@@ -1,8 +1,14 @@
-//! The files of a starter suite. Each starter scenario passes against the built-in mock as
-//! written, and reads only variables both environments define.
+//! The files of a starter suite: the scenario library's suite file with the tenant's details
+//! filled in, and the library's onboarding checks (all of the library with `--library`) as
+//! they stand in `scenarios/`. `.env.example` and the CI file name exactly the environment
+//! variables those files read, as the planner finds them.
+
+use std::path::Path;
 
 use crate::cli::CiSystem;
 use crate::cmd::init_answers::Answers;
+use crate::library::{self, LibraryFile};
+use crate::plan::PlanOptions;
 
 /// Where release binaries are downloaded from (the release workflow attaches them there).
 pub const RELEASES: &str = "https://github.com/k2check/k2check/releases/latest/download";
@@ -13,24 +19,24 @@ pub struct StarterFile {
     pub text: String,
 }
 
+/// An environment variable the suite reads in `cloud`: its name, what it holds, and whether
+/// it is a secret (a CI keeps those apart).
+pub struct CloudVariable {
+    pub name: String,
+    pub meaning: &'static str,
+    pub secret: bool,
+}
+
 /// The suite's files; `suite_from_ci` is the suite's folder as the CI job sees it (relative
 /// to the repository's root).
 pub fn starter_files(answers: &Answers, suite_from_ci: &str) -> Vec<StarterFile> {
-    let mut files = vec![
-        file("k2check.yaml", suite_file(answers)),
-        file("onboarding/token.yaml", TOKEN.into()),
-        file("odata/service.yaml", ODATA_SERVICE.into()),
-        file("odata/read.yaml", ODATA_READ.into()),
-        file("workflow/list.yaml", WORKFLOW_LIST.into()),
-        file(".env.example", env_example(answers)),
-    ];
-    if answers.scim {
-        files.push(file("scim/users.yaml", SCIM_USERS.into()));
-    }
+    let mut files = vec![file("k2check.yaml", suite_file(answers))];
+    files.extend(chosen_scenarios(answers).map(|f| file(f.path, pointing_at_the_schema(f.text))));
+    let variables = cloud_variables(&files);
+    files.push(file("scenario.schema.json", crate::schema::scenario_schema_text()));
+    files.push(file(".env.example", env_example(&variables)));
+    files.extend(answers.ci.map(|ci| ci_file(ci, &variables, suite_from_ci)));
     files
-        .into_iter()
-        .chain(answers.ci.map(|ci| ci_file(ci, answers, suite_from_ci)))
-        .collect()
 }
 
 fn file(path: &str, text: String) -> StarterFile {
@@ -40,134 +46,181 @@ fn file(path: &str, text: String) -> StarterFile {
     }
 }
 
-/// The environment variables the `cloud` environment reads, each with what it holds.
-pub fn cloud_variables(answers: &Answers) -> Vec<(&'static str, &'static str, bool)> {
-    let mut names = Vec::new();
-    if answers.host.is_none() {
-        names.push(("K2_HOST", "the tenant's host, e.g. acme.onk2.com", false));
+/// The library's onboarding checks (SCIM's with `--scim`, Basic's with `--basic`), or the
+/// whole library with `--library`.
+fn chosen_scenarios(answers: &Answers) -> Box<dyn Iterator<Item = &'static LibraryFile> + '_> {
+    if answers.library {
+        return Box::new(library::scenarios());
     }
-    if answers.tenant.is_none() && answers.token_url.is_none() {
-        names.push((
-            "K2_TENANT_ID",
-            "the tenant id of https://login.onk2.com/{tenant}/connect/token",
-            false,
-        ));
-    }
-    if answers.client_id.is_none() {
-        names.push(("K2_CLIENT_ID", "the client id Nintex sent, idt.cc.…", false));
-    }
-    names.push(("K2_CLIENT_SECRET", "the secret whose hash Nintex registered", true));
-    names.push((
-        "K2_SMARTOBJECT",
-        "a SmartObject exposed over OData, e.g. its system name",
-        false,
-    ));
-    if answers.scim {
-        names.push((
-            "K2_SCIM_TOKEN",
-            "the SCIM token of https://scim.onk2.com/tokens/{token}/scim/v2",
-            true,
-        ));
-    }
-    names
+    Box::new(
+        library::folder("onboarding")
+            .filter(|f| (answers.scim || !tagged(f.text, "scim")) && (answers.basic || !tagged(f.text, "basic"))),
+    )
 }
 
-fn env_or(value: &Option<String>, literal: impl Fn(&str) -> String, variable: &str) -> String {
-    match value {
-        Some(v) => format!("\"{}\"", literal(v)),
-        None => format!("\"{}\"", literal(&format!("{{{{ env.{variable} }}}}"))),
-    }
+/// Whether a scenario's `tags: [...]` line names `tag`.
+fn tagged(text: &str, tag: &str) -> bool {
+    text.lines()
+        .find_map(|l| l.strip_prefix("tags:"))
+        .is_some_and(|tags| tags.trim().trim_matches(['[', ']']).split(',').any(|t| t.trim() == tag))
 }
 
+/// In `scenarios/` the schema is at `../../schemas/`; in a starter suite it is written at the
+/// suite's root, one folder above each scenario.
+fn pointing_at_the_schema(text: &str) -> String {
+    text.replacen(
+        "# yaml-language-server: $schema=../../schemas/scenario.schema.json",
+        "# yaml-language-server: $schema=../scenario.schema.json",
+        1,
+    )
+}
+
+/// The library's suite file, the tenant's details filled in where `init` was given them; what
+/// it was not given stays read from the environment (K2_ISSUER, K2_TOKEN_URL and K2_SCIM_URL
+/// included, as the library reads them).
 fn suite_file(answers: &Answers) -> String {
-    let api = env_or(&answers.host, |h| format!("https://{h}"), "K2_HOST");
-    let token_url = match (&answers.token_url, &answers.tenant) {
-        (Some(url), _) => format!("\"{url}\""),
-        (None, tenant) => env_or(
-            tenant,
-            |t| format!("https://login.onk2.com/{t}/connect/token"),
-            "K2_TENANT_ID",
-        ),
-    };
-    let client_id = env_or(&answers.client_id, str::to_owned, "K2_CLIENT_ID");
-    let (mock_scim, cloud_scim, scim_profiles) = match answers.scim {
-        true => (
-            "\n      scim: \"{{ mock.scim_url }}\"",
-            "\n      # The SCIM token Nintex issued is part of the URL: a secret, masked in every output.\n      \
-             scim: \"https://scim.onk2.com/tokens/{{ secret.K2_SCIM_TOKEN }}/scim/v2\"",
-            true,
-        ),
-        false => ("", "", false),
-    };
-    let scim_profile = || match scim_profiles {
-        true => format!("\n{}", profile("scim", "https://scim.onk2.com/write")),
-        false => String::new(),
-    };
-    format!(
-        r#"# k2check suite: environments, auth profiles and defaults shared by every scenario below.
-#   k2check run . --mock          the built-in mock K2 environment: works right away
-#   k2check run . --env cloud     your tenant: set the variables of .env.example first
-defaults:
-  timeout: 30s
-  auth: k2
-
-environments:
-  mock:
-    vars:
-      api: "{{{{ mock.url }}}}"
-      token_url: "{{{{ mock.token_url }}}}"
-      client_id: "{{{{ mock.client_id }}}}"
-      client_secret: "{{{{ mock.client_secret }}}}"
-      smartobject: EmployeeSample{mock_scim}
-    auth:
-{mock_k2}{mock_scim_profile}
-
-  cloud:
-    vars:
-      api: {api}
-      token_url: {token_url}
-      client_id: {client_id}
-      client_secret: "{{{{ secret.K2_CLIENT_SECRET }}}}"
-      smartobject: "{{{{ env.K2_SMARTOBJECT }}}}"{cloud_scim}
-    auth:
-{cloud_k2}{cloud_scim_profile}
-"#,
-        mock_k2 = profile("k2", "https://api.k2.com/"),
-        mock_scim_profile = scim_profile(),
-        cloud_k2 = profile("k2", "https://api.k2.com/"),
-        cloud_scim_profile = scim_profile(),
-    )
-}
-
-/// A client-credentials profile reading the environment's `token_url`, `client_id` and
-/// `client_secret`.
-fn profile(name: &str, scope: &str) -> String {
-    format!(
-        "      {name}:\n        type: client_credentials\n        token_url: \"{{{{ token_url }}}}\"\n        \
-         client_id: \"{{{{ client_id }}}}\"\n        client_secret: \"{{{{ client_secret }}}}\"\n        scope: {scope}"
-    )
-}
-
-fn env_example(answers: &Answers) -> String {
-    let mut text = String::from(
-        "# The environment variables `k2check run --env cloud` reads. Copy this file to .env (git\n\
-         # ignores it) or set them in your shell or CI; the real environment wins over .env.\n",
-    );
-    for (name, meaning, _) in cloud_variables(answers) {
-        text.push_str(&format!("# {meaning}\n{name}=\n"));
+    let mut text = library::suite_file().replace("`k2check run scenarios --mock`", "`k2check run . --mock`");
+    if let Some(host) = &answers.host {
+        text = text.replace(
+            r#"api: "https://{{ env.K2_HOST }}""#,
+            &format!(r#"api: "https://{host}""#),
+        );
+    }
+    if let Some(client_id) = &answers.client_id {
+        text = text.replace(r#""{{ env.K2_CLIENT_ID }}""#, &format!(r#""{client_id}""#));
+    }
+    if let Some(tenant) = &answers.tenant {
+        let derived = "https://login.onk2.com/{{ env.K2_TENANT_ID }}";
+        text = text.replace(derived, &format!("https://login.onk2.com/{tenant}"));
+    }
+    if let Some(url) = &answers.token_url {
+        text = with_token_url(&text, url);
     }
     text
 }
 
-fn ci_file(ci: CiSystem, answers: &Answers, suite: &str) -> StarterFile {
-    let variables = cloud_variables(answers);
+/// The token URL given: the profiles send to it, and discovery is at the issuer it belongs to
+/// (`…/connect/token` less its last two parts), else at `K2_ISSUER`.
+fn with_token_url(text: &str, url: &str) -> String {
+    let issuer = match url.strip_suffix("/connect/token") {
+        Some(issuer) => format!(
+            r#"issuer: "{{% if env.K2_ISSUER is defined %}}{{{{ env.K2_ISSUER }}}}{{% else %}}{issuer}{{% endif %}}""#
+        ),
+        None => r#"issuer: "{{ env.K2_ISSUER }}""#.to_owned(),
+    };
+    text.lines()
+        .filter(|l| l.trim() != r#"issuer: "{% if env.K2_TOKEN_URL is not defined %}{{ issuer }}{% endif %}""#)
+        .map(|l| {
+            let indent = &l[..l.len() - l.trim_start().len()];
+            if l.trim_start()
+                .starts_with(r#"token_url: "{{ env.K2_TOKEN_URL | default('') }}""#)
+            {
+                format!(r#"{indent}token_url: "{url}""#)
+            } else if l
+                .trim_start()
+                .starts_with(r#"issuer: "{% if env.K2_ISSUER is defined %}"#)
+            {
+                format!("{indent}{issuer}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .map(|l| l + "\n")
+        .collect()
+}
+
+/// What each environment variable the library reads holds.
+const MEANINGS: &[(&str, &str, bool)] = &[
+    ("K2_HOST", "the tenant's host, e.g. acme.onk2.com", false),
+    (
+        "K2_TENANT_ID",
+        "the tenant id of https://login.onk2.com/{tenant}/connect/token",
+        false,
+    ),
+    (
+        "K2_ISSUER",
+        "the identity provider's issuer URL, when it is not login.onk2.com",
+        false,
+    ),
+    (
+        "K2_TOKEN_URL",
+        "the token URL, when it is not the issuer's /connect/token",
+        false,
+    ),
+    ("K2_CLIENT_ID", "the client id Nintex sent, idt.cc.…", false),
+    ("K2_CLIENT_SECRET", "the secret whose hash Nintex registered", true),
+    (
+        "K2_SMARTOBJECT",
+        "a SmartObject exposed over OData, e.g. its system name",
+        false,
+    ),
+    (
+        "K2_EMPLOYEE_SMARTOBJECT",
+        "a SmartObject of employee records to read and write",
+        false,
+    ),
+    ("K2_WORKFLOW", "a workflow the client may start, by name", false),
+    (
+        "K2_SCIM_TOKEN",
+        "the SCIM token of https://scim.onk2.com/tokens/{token}/scim/v2",
+        true,
+    ),
+    (
+        "K2_SCIM_URL",
+        "the SCIM base URL, when it is not scim.onk2.com's",
+        false,
+    ),
+    ("K2_USER", "the user Basic authentication signs in as", false),
+    ("K2_PASSWORD", "that user's password", true),
+];
+
+/// The environment variables the `cloud` environment reads for these files: planned as a
+/// run would plan them, so the list is what the run needs, no more and no less.
+pub fn cloud_variables(files: &[StarterFile]) -> Vec<CloudVariable> {
+    let texts: Vec<(String, String)> = files
+        .iter()
+        .filter(|f| f.path.ends_with(".yaml"))
+        .map(|f| (f.path.clone(), f.text.clone()))
+        .collect();
+    let options = PlanOptions {
+        environment: Some("cloud".into()),
+        missing_variables_are_warnings: true,
+        ..PlanOptions::default()
+    };
+    let loaded = crate::scenario::load::load_texts(Path::new("."), &texts);
+    let Ok(plan) = crate::plan::plan(loaded, &options) else {
+        return Vec::new();
+    };
+    (plan.variables.needed.into_iter())
+        .map(|name| {
+            let (meaning, secret) = MEANINGS
+                .iter()
+                .find(|(n, _, _)| *n == name)
+                .map_or(("", false), |(_, meaning, secret)| (*meaning, *secret));
+            CloudVariable { name, meaning, secret }
+        })
+        .collect()
+}
+
+fn env_example(variables: &[CloudVariable]) -> String {
+    let mut text = String::from(
+        "# The environment variables `k2check run --env cloud` reads. Copy this file to .env (git\n\
+         # ignores it) or set them in your shell or CI; the real environment wins over .env.\n",
+    );
+    for variable in variables {
+        text.push_str(&format!("# {}\n{}=\n", variable.meaning, variable.name));
+    }
+    text
+}
+
+fn ci_file(ci: CiSystem, variables: &[CloudVariable], suite: &str) -> StarterFile {
     match ci {
         CiSystem::Github => {
             let env: String = variables
                 .iter()
-                .map(|(name, _, secret)| {
-                    let store = if *secret { "secrets" } else { "vars" };
-                    format!("          {name}: ${{{{ {store}.{name} }}}}\n")
+                .map(|v| {
+                    let store = if v.secret { "secrets" } else { "vars" };
+                    format!("          {name}: ${{{{ {store}.{name} }}}}\n", name = v.name)
                 })
                 .collect();
             file(
@@ -201,7 +254,7 @@ jobs:
             )
         }
         CiSystem::Gitlab => {
-            let names: Vec<&str> = variables.iter().map(|(name, _, _)| *name).collect();
+            let names: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
             file(
                 ".gitlab-ci.yml",
                 format!(
@@ -225,85 +278,3 @@ k2check:
         }
     }
 }
-
-const TOKEN: &str = r#"name: The client-credentials client gets a token for the K2 APIs
-description: Posts the form of Nintex's onboarding guide to the token URL, then a wrong secret.
-tags: [onboarding, smoke]
-auth: none
-steps:
-  - name: a token for https://api.k2.com/
-    request:
-      method: POST
-      url: "{{ token_url }}"
-      form:
-        grant_type: client_credentials
-        client_id: "{{ client_id }}"
-        client_secret: "{{ client_secret }}"
-        scope: https://api.k2.com/
-    expect:
-      status: 200
-      json:
-        $.token_type: Bearer
-        $.access_token: { type: string, not_equals: "" }
-  - name: a wrong secret is refused
-    request:
-      method: POST
-      url: "{{ token_url }}"
-      form:
-        grant_type: client_credentials
-        client_id: "{{ client_id }}"
-        client_secret: "not-the-secret-{{ run.id }}"
-    expect:
-      status: [400, 401]
-      json:
-        $.error: invalid_client
-"#;
-
-const ODATA_SERVICE: &str = r#"name: The OData service document lists SmartObjects
-tags: [odata, smoke]
-steps:
-  - name: service document
-    odata: {}
-    expect:
-      status: 200
-      json:
-        $.value: { type: array }
-        $.value[*].name: { contains: "{{ smartobject }}" }
-"#;
-
-const ODATA_READ: &str = r#"name: A SmartObject's records can be read
-tags: [odata, smoke]
-steps:
-  - name: the first five records
-    odata: { set: "{{ smartobject }}", top: 5 }
-    expect:
-      status: 200
-      json:
-        $.value: { type: array }
-"#;
-
-const WORKFLOW_LIST: &str = r#"name: The workflows the client may start are listed
-tags: [workflow, smoke]
-steps:
-  - name: startable workflows
-    request:
-      url: "{{ api }}/api/workflow/v1/workflows"
-      query: { type: Startable }
-    expect:
-      status: 200
-      json:
-        $.workflows: { type: array }
-"#;
-
-const SCIM_USERS: &str = r#"name: SCIM lists users
-tags: [scim, smoke]
-auth: scim
-steps:
-  - name: the first page of users
-    scim: { list: Users, count: 5 }
-    expect:
-      status: 200
-      json:
-        $.schemas: { contains: "urn:ietf:params:scim:api:messages:2.0:ListResponse" }
-        $.totalResults: { type: integer }
-"#;

@@ -97,6 +97,26 @@ pub fn load(paths: &[PathBuf]) -> Loaded {
     loaded
 }
 
+/// A suite given as texts, not files (`init` plans the suite it is about to write):
+/// `k2check.yaml` is the suite file, the rest its scenarios, each at its path below `dir`.
+pub fn load_texts(dir: &Path, files: &[(String, String)]) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut reader = Reader::default();
+    for (path, text) in files {
+        let id = loaded.sources.add(dir.join(path), text.clone());
+        if path != SUITE_FILE {
+            loaded.scenario_files.push(id);
+            continue;
+        }
+        match yaml::parse(id, &loaded.sources.get(id)) {
+            Ok(root) => loaded.suite = Some(decode_suite(&mut reader, id, dir, &root)),
+            Err(diag) => reader.error(diag),
+        }
+    }
+    loaded.diagnostics.extend(reader.diags);
+    loaded
+}
+
 /// Suites with more scenario text than this are read from disk file by file, never held
 /// whole: the same size above which the plan keeps scenarios as text (`plan::planned`).
 const ON_DISK_SUITE_BYTES: u64 = 2 << 20;

@@ -4,7 +4,7 @@
 use crate::support::{args, k2check};
 
 /// Every combination of the flags: host given or not; tenant, token URL or neither; client id
-/// given or not; SCIM or not; no CI file, GitHub or GitLab.
+/// given or not; SCIM (and Basic) or not; no CI file, GitHub or GitLab.
 fn flag_combinations() -> Vec<Vec<&'static str>> {
     let hosts: [&[&str]; 2] = [&[], &["--host", "acme.onk2.com"]];
     let token: [&[&str]; 3] = [
@@ -13,7 +13,7 @@ fn flag_combinations() -> Vec<Vec<&'static str>> {
         &["--token-url", "https://idp.example.com/t/token"],
     ];
     let clients: [&[&str]; 2] = [&[], &["--client-id", "idt.cc.abc"]];
-    let scim: [&[&str]; 2] = [&[], &["--scim"]];
+    let scim: [&[&str]; 3] = [&[], &["--scim"], &["--scim", "--basic"]];
     let ci: [&[&str]; 3] = [&[], &["--ci", "github"], &["--ci", "gitlab"]];
     let mut all = Vec::new();
     for h in hosts {
@@ -33,7 +33,7 @@ fn flag_combinations() -> Vec<Vec<&'static str>> {
 #[test]
 fn init_then_run_mock_passes_with_every_flag_combination() {
     let combinations: Vec<(usize, Vec<&str>)> = flag_combinations().into_iter().enumerate().collect();
-    // 72 combinations of a few short processes each: four at a time.
+    // 108 combinations of a few short processes each: four at a time.
     std::thread::scope(|scope| {
         for part in combinations.chunks(combinations.len().div_ceil(4)) {
             scope.spawn(move || part.iter().for_each(|(n, flags)| init_and_run(*n, flags)));
@@ -56,7 +56,8 @@ fn init_and_run(n: usize, flags: &[&str]) {
         "run --mock after init {flags:?}:\n{}{}",
         run.stdout, run.stderr
     );
-    let scenarios = if flags.contains(&"--scim") { 5 } else { 4 };
+    // The library's onboarding checks: 4, SCIM's 3 more, Basic's 1 more.
+    let scenarios = 4 + 3 * usize::from(flags.contains(&"--scim")) + usize::from(flags.contains(&"--basic"));
     assert!(
         run.stdout.contains(&format!("{scenarios} passed")),
         "{flags:?}: {}",
@@ -130,13 +131,13 @@ fn flag_values_land_in_the_cloud_environment_and_the_secret_never_does() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(
-        run.stdout
-            .contains("GET https://acme.onk2.com/api/odatav4/v4/Employee?$top=5"),
+        run.stdout.contains("GET https://acme.onk2.com/api/odatav4/v4/"),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("POST https://login.onk2.com/7f3c/connect/token"),
+        run.stdout
+            .contains("GET https://login.onk2.com/7f3c/.well-known/openid-configuration"),
         "{}",
         run.stdout
     );
@@ -175,7 +176,7 @@ fn init_never_overwrites_a_file() {
     assert_eq!(k2check(dir.path(), &args(&["init", "s", "--no-input"]), &[]).code, 0);
     let suite = dir.path().join("s/k2check.yaml");
     std::fs::write(&suite, "# mine\n").unwrap();
-    std::fs::remove_file(dir.path().join("s/odata/read.yaml")).unwrap();
+    std::fs::remove_file(dir.path().join("s/onboarding/token.yaml")).unwrap();
     let again = k2check(dir.path(), &args(&["init", "s", "--no-input", "--scim"]), &[]);
     assert_eq!(again.code, 2, "{}", again.stderr);
     assert!(
@@ -185,10 +186,10 @@ fn init_never_overwrites_a_file() {
     );
     assert_eq!(std::fs::read_to_string(&suite).unwrap(), "# mine\n");
     assert!(
-        !dir.path().join("s/odata/read.yaml").exists(),
+        !dir.path().join("s/onboarding/token.yaml").exists(),
         "nothing was written, not even the missing file"
     );
-    assert!(!dir.path().join("s/scim").exists());
+    assert!(!dir.path().join("s/onboarding/scim-token.yaml").exists());
 }
 
 #[test]
@@ -218,5 +219,85 @@ fn in_a_repository_the_ci_file_goes_to_its_root_and_gitignore_is_added_to() {
     assert!(
         ignore.contains("checks/k2/.env\n") && ignore.contains("checks/other/.env\n"),
         "{ignore}"
+    );
+}
+
+/// What `init` writes is the library in `scenarios/`: the onboarding checks by default, all of
+/// it with `--library`, each file as it stands there but for the line pointing at the schema.
+#[test]
+fn init_writes_the_scenario_library_as_it_stands() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let library = crate::support::files_below(&root);
+    let dir = tempfile::tempdir().unwrap();
+    for (suite, flags) in [("onboarding", &["--scim", "--basic"][..]), ("all", &["--library"])] {
+        let init = k2check(
+            dir.path(),
+            &args(&[&["init", suite, "--no-input"], flags].concat()),
+            &[],
+        );
+        assert_eq!(init.code, 0, "{}", init.stderr);
+        let mut compared = 0;
+        for file in library
+            .iter()
+            .filter(|f| f.file_name().is_some_and(|n| n != "k2check.yaml"))
+        {
+            let relative = file.strip_prefix(&root).unwrap();
+            let written = dir.path().join(suite).join(relative);
+            if suite == "onboarding" && !relative.starts_with("onboarding") {
+                assert!(!written.exists(), "{} written without --library", relative.display());
+                continue;
+            }
+            let expected = std::fs::read_to_string(file).unwrap().replacen(
+                "$schema=../../schemas/scenario.schema.json",
+                "$schema=../scenario.schema.json",
+                1,
+            );
+            assert_eq!(
+                std::fs::read_to_string(&written).unwrap(),
+                expected,
+                "{}",
+                relative.display()
+            );
+            compared += 1;
+        }
+        assert_eq!(compared, if suite == "all" { 22 } else { 8 }, "{suite}");
+        let schema = std::fs::read_to_string(dir.path().join(suite).join("scenario.schema.json")).unwrap();
+        assert!(
+            schema.contains("\"$schema\""),
+            "the schema the scenarios point at is written"
+        );
+        let run = k2check(dir.path(), &args(&["run", suite, "--mock"]), &[]);
+        assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    }
+}
+
+/// Without the details given to `init`, the suite reads K2_ISSUER, K2_TOKEN_URL and
+/// K2_SCIM_URL as the library does: another region or an on-premises K2 needs no edit.
+#[test]
+fn the_starter_honours_the_issuer_token_url_and_scim_url_variables() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = k2check(dir.path(), &args(&["init", "s", "--no-input", "--scim"]), &[]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let values = [
+        ("K2_HOST", "k2.example.eu"),
+        ("K2_CLIENT_ID", "c"),
+        ("K2_CLIENT_SECRET", "s3cret-value"),
+        ("K2_SMARTOBJECT", "Employee"),
+        ("K2_ISSUER", "https://idp.example.eu/realms/k2"),
+        ("K2_SCIM_URL", "https://scim.example.eu/v2"),
+    ];
+    let run = k2check(dir.path(), &args(&["run", "s", "--env", "cloud", "--dry-run"]), &values);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for sent in [
+        "GET https://idp.example.eu/realms/k2/.well-known/openid-configuration",
+        "GET https://scim.example.eu/v2/ServiceProviderConfig",
+    ] {
+        assert!(run.stdout.contains(sent), "{sent}: {}", run.stdout);
+    }
+    // Only the SCIM scope still names onk2.com: no request goes there.
+    assert!(
+        !run.stdout.contains("login.onk2.com") && !run.stdout.contains("https://scim.onk2.com/tokens"),
+        "{}",
+        run.stdout
     );
 }

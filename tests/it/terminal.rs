@@ -184,14 +184,17 @@ fn init_on_a_terminal_asks_for_what_no_flag_gave_and_never_for_the_secret() {
     let suite = std::fs::read_to_string(dir.path().join("suite/k2check.yaml")).unwrap();
     assert!(suite.contains("api: \"https://acme.onk2.com\""), "{suite}");
     assert!(
-        suite.contains("https://login.onk2.com/7f3c5a2e-0000-4bcd-9def-0123456789ab/connect/token"),
+        suite.contains("https://login.onk2.com/7f3c5a2e-0000-4bcd-9def-0123456789ab{% endif %}"),
         "{suite}"
     );
     assert!(
         suite.contains("client_id: \"{{ env.K2_CLIENT_ID }}\""),
         "a skipped question is left to the environment: {suite}"
     );
-    assert!(dir.path().join("suite/scim/users.yaml").is_file(), "SCIM was asked for");
+    assert!(
+        dir.path().join("suite/onboarding/scim-token.yaml").is_file(),
+        "SCIM was asked for"
+    );
     let env_example = std::fs::read_to_string(dir.path().join("suite/.env.example")).unwrap();
     assert!(
         env_example.contains("K2_CLIENT_ID=") && !env_example.contains("K2_HOST="),
