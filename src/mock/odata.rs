@@ -41,7 +41,10 @@ pub fn handle(store: &mut ODataStore, req: &MockRequest, rest: &[String], base: 
             let (limit, relative) = (store.record_limit, store.alternative_forms);
             let object = &mut store.objects[index];
             match (&req.method, key) {
-                (&Method::GET, None) => list(object, req, base, version, limit, relative),
+                (&Method::GET, None) => match list(object, req, base, version, limit, relative) {
+                    Ok(body) => json_response(StatusCode::OK, &Value::Object(body)),
+                    Err(refused) => refused,
+                },
                 (&Method::GET, Some(k)) => read(object, k, base, version),
                 (&Method::POST, None) => create(object, req, base),
                 (&Method::PUT, Some(k)) => update(object, req, k, true),
@@ -136,23 +139,9 @@ fn metadata(store: &ODataStore) -> Response {
     with_type(StatusCode::OK, "application/xml; charset=utf-8", xml)
 }
 
-fn list(
-    object: &SmartObject,
-    req: &MockRequest,
-    base: &str,
-    version: Version,
-    limit: usize,
-    relative_links: bool,
-) -> Response {
-    match query_records(object, req, base, version, limit, relative_links) {
-        Ok(body) => json_response(StatusCode::OK, &Value::Object(body)),
-        Err(refused) => refused,
-    }
-}
-
 /// The records `$filter`, `$orderby`, `$skip`, `$top` and `$select` ask for, a page of them
 /// (at most `limit`), with the count when asked and a next link when more are left.
-fn query_records(
+fn list(
     object: &SmartObject,
     req: &MockRequest,
     base: &str,
