@@ -8,5 +8,5 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = k2check::Cli::parse();
-    ExitCode::from(k2check::main_with(cli))
+    ExitCode::from(k2check::cmd::main_with(cli))
 }

@@ -3,6 +3,7 @@
 mod exchange;
 mod follow;
 mod follow_failure;
+mod follow_scope;
 pub(crate) mod limits;
 mod pages;
 mod recording;

@@ -12,8 +12,8 @@ use url::Url;
 
 use crate::expect::Response;
 use crate::http::{origin_text, same_origin};
-use crate::run::follow::FollowScope;
 use crate::run::follow_failure::{FollowFailure, failure};
+use crate::run::follow_scope::FollowScope;
 use crate::run::step_error::StepError;
 
 /// Where a next link leads, resolved against the URL that returned it, or why it may not be

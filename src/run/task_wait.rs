@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use crate::expect::Response;
 use crate::expect::predicate::loosely_equal;
-use crate::run::follow::FollowScope;
 use crate::run::follow_failure::{FollowFailure, failure};
+use crate::run::follow_scope::FollowScope;
 use crate::run::step_error::StepError;
 use crate::text::scalar_text;
 
