@@ -17,6 +17,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Check a client's setup in one command, no files needed: the host, the login server, a
+    /// token per scope and each API with it
+    Doctor(DoctorArgs),
     /// Write a starter suite (environments `mock` and `cloud`, starter scenarios, CI file) into
     /// DIR; never overwrites a file
     Init(InitArgs),
@@ -258,6 +261,39 @@ pub struct MockArgs {
     /// Delay every response by this much (e.g. 100ms)
     #[arg(long, value_name = "DURATION", value_parser = parse_duration_arg)]
     pub latency: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// The tenant's K2 host, e.g. acme.onk2.com (else K2_HOST)
+    #[arg(long, value_name = "HOST", conflicts_with = "api_url")]
+    pub host: Option<String>,
+    /// The API's URL when it is not https://HOST (a proxy, a test system, a mock elsewhere)
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// The tenant id of https://login.onk2.com/{tenant} (else K2_TENANT_ID; K2_ISSUER or
+    /// K2_TOKEN_URL for another login server)
+    #[arg(long, value_name = "ID")]
+    pub tenant: Option<String>,
+    /// The client-credentials client id, idt.cc.… (else K2_CLIENT_ID); the secret comes from
+    /// K2_CLIENT_SECRET, or is asked without echo on a terminal
+    #[arg(long, value_name = "ID")]
+    pub client_id: Option<String>,
+    /// Check SCIM too: its token scope and its users (the URL from K2_SCIM_URL, else from K2_SCIM_TOKEN)
+    #[arg(long)]
+    pub scim: bool,
+    /// Check Basic authentication as this user (the password from K2_PASSWORD, or asked)
+    #[arg(long, value_name = "USER")]
+    pub user: Option<String>,
+    /// Check the built-in mock K2 environment (what a flag or K2_ variable gives still wins)
+    #[arg(long)]
+    pub mock: bool,
+    /// Print the diagnosis as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// The longest any one request may take
+    #[arg(long, value_name = "DURATION", default_value = "15s", value_parser = parse_duration_arg)]
+    pub timeout: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ pub(crate) mod cli;
 pub mod cmd;
 pub(crate) mod diag;
 pub(crate) mod docs;
+pub(crate) mod doctor;
 pub(crate) mod dotenv;
 pub(crate) mod encoding;
 pub(crate) mod event;

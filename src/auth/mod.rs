@@ -1,6 +1,7 @@
 //! Auth profiles: Basic, Bearer and OAuth client credentials with discovery and one
 //! shared token cache; and the secret hash Nintex asks for at onboarding.
 
+pub(crate) mod claims;
 pub(crate) mod credentials;
 pub(crate) mod discovery;
 pub(crate) mod error;

@@ -24,6 +24,7 @@ fn run_command(cli: Cli) -> CommandResult {
         .map_err(|e| CommandError::incomplete(format!("cannot start the async runtime: {e}")))?;
     let outcome = runtime.block_on(async move {
         match cli.command {
+            Command::Doctor(args) => cmd::doctor::doctor(args).await,
             Command::Run(args) => cmd::run::run(args).await,
             Command::Validate(args) => cmd::validate::validate(args).await,
             Command::List(args) => cmd::list::list(args).await,

@@ -3,6 +3,7 @@
 mod allocator;
 mod dispatch;
 pub(crate) mod docs;
+pub(crate) mod doctor;
 pub(crate) mod error;
 pub(crate) mod import_curl;
 pub(crate) mod import_postman;

@@ -1,8 +1,6 @@
 //! `k2check token PROFILE`: does this client get a token, and what is in it?
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
+use crate::auth::claims::jwt_claims;
 use crate::auth::{Auth, Credentials};
 use crate::cli::TokenArgs;
 use crate::cmd::error::{CommandError, CommandResult};
@@ -71,12 +69,4 @@ pub async fn token(args: TokenArgs) -> CommandResult {
         crate::outln!("token:      {MASK} (--show-token prints it)");
     }
     Ok(exit::OK)
-}
-
-/// The payload of a JWT, if the token is one.
-fn jwt_claims(token: &str) -> Option<serde_json::Value> {
-    let mut parts = token.split('.');
-    let (_, payload, _) = (parts.next()?, parts.next()?, parts.next()?);
-    let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
-    serde_json::from_slice(&bytes).ok()
 }

@@ -109,6 +109,18 @@ impl Client {
         })
     }
 
+    /// The proxy a request to `url` goes through, without its credentials; `None` when it goes
+    /// straight to the host.
+    pub fn proxy_of(&self, url: &url::Url) -> Option<String> {
+        let uri: http::Uri = url.as_str().parse().ok()?;
+        let (proxy, _) = proxy_for(self.proxies.as_deref(), &uri)?;
+        let host = proxy.host()?;
+        Some(match proxy.port_u16() {
+            Some(port) => format!("{}://{host}:{port}", proxy.scheme_str().unwrap_or("http")),
+            None => format!("{}://{host}", proxy.scheme_str().unwrap_or("http")),
+        })
+    }
+
     /// Sends a request and reads the whole response, following redirects when the request
     /// asks, all within its timeout.
     pub async fn send(&self, request: Request) -> Result<Response, HttpError> {

@@ -54,6 +54,9 @@ pub struct MockData {
     /// PATCH, no `active` unless a user is created with it, and the token endpoint at
     /// `{issuer}/oauth2/v2.0/token` (found through discovery).
     pub alternative_forms: bool,
+    /// APIs (`odata`, `workflow`) that answer 403 to every caller who authenticated, as a
+    /// tenant does whose client was not granted that API: what `doctor` must name.
+    pub refused_apis: Vec<String>,
 }
 
 /// The most records of one SmartObject the mock seeds.
@@ -79,6 +82,7 @@ impl Default for MockData {
             employee_records: 30,
             smartbox_records: 2500,
             alternative_forms: false,
+            refused_apis: Vec::new(),
         }
     }
 }

@@ -339,6 +339,11 @@ fn route(state: &mut MockState, req: &MockRequest, base_url: &str) -> Response {
             Ok(u) => u,
             Err(r) => return r,
         };
+        let api = if kind.is_some() { "odata" } else { "workflow" };
+        if state.data.refused_apis.iter().any(|r| r.eq_ignore_ascii_case(api)) {
+            let message = format!("The client is not allowed to use the {api} API.");
+            return json_response(StatusCode::FORBIDDEN, &json!({ "Message": message }));
+        }
         let rest = &s[prefix..];
         return match kind {
             Some(version) => {

@@ -2,6 +2,7 @@
 
 mod auth;
 mod docs;
+mod doctor;
 mod entrances;
 mod exact;
 mod golden;
