@@ -332,8 +332,22 @@ pub struct InitArgs {
     #[arg(long)]
     pub basic: bool,
     /// Write the whole scenario library (OData, Workflow, SCIM), not only the onboarding checks
-    #[arg(long)]
+    #[arg(long, conflicts_with = "discover")]
     pub library: bool,
+    /// Write a read-only smoke suite from what the tenant exposes to this client: a scenario per
+    /// SmartObject (its properties as $metadata lists them today) and per startable workflow,
+    /// SCIM's users with --scim (the secret from K2_CLIENT_SECRET, as for `doctor`)
+    #[arg(long)]
+    pub discover: bool,
+    /// With --discover: at most this many SmartObjects, and this many workflows
+    #[arg(long, value_name = "N", default_value_t = 25, requires = "discover")]
+    pub max: usize,
+    /// With --discover: discover the built-in mock K2 environment
+    #[arg(long, requires = "discover")]
+    pub mock: bool,
+    /// The API's URL when it is not https://HOST (a proxy, a test system)
+    #[arg(long, value_name = "URL", conflicts_with = "host")]
+    pub api_url: Option<String>,
     /// Write a CI file that runs the suite against the tenant
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,

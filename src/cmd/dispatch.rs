@@ -32,7 +32,7 @@ fn run_command(cli: Cli) -> CommandResult {
             Command::Token(args) => cmd::token::token(args).await,
             Command::SecretHash(args) => cmd::secret_hash::secret_hash(args),
             Command::Schema => cmd::schema::schema(),
-            Command::Init(args) => cmd::init::init(args),
+            Command::Init(args) => cmd::init::init(args).await,
             Command::Docs(args) => cmd::docs::docs(args),
             Command::Import(ImportCommand::Postman(args)) => cmd::import_postman::import_postman(args),
             Command::Import(ImportCommand::Curl(args)) => cmd::import_curl::import_curl(args),

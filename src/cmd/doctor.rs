@@ -20,7 +20,16 @@ pub async fn doctor(args: DoctorArgs) -> CommandResult {
         ),
         false => None,
     };
-    let settings = settings(&args, mock.as_ref().map(MockServer::template_vars))?;
+    let asked = Asked {
+        host: args.host.clone(),
+        api_url: args.api_url.clone(),
+        tenant: args.tenant.clone(),
+        client_id: args.client_id.clone(),
+        scim: args.scim,
+        user: args.user.clone(),
+        timeout: args.timeout,
+    };
+    let settings = settings(&asked, mock.as_ref().map(MockServer::template_vars))?;
     let redactor = Redactor::default();
     redactor.add(&settings.client_secret);
     if let Some((user, password)) = &settings.basic {
@@ -46,9 +55,20 @@ fn variable(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// What the flags of `doctor` (or `init --discover`) say of the tenant and the client.
+pub struct Asked {
+    pub host: Option<String>,
+    pub api_url: Option<String>,
+    pub tenant: Option<String>,
+    pub client_id: Option<String>,
+    pub scim: bool,
+    pub user: Option<String>,
+    pub timeout: std::time::Duration,
+}
+
 /// What to check: a flag, else the `K2_*` variable the library reads, else (under `--mock`)
 /// the mock's own value.
-fn settings(args: &DoctorArgs, mock: Option<serde_json::Value>) -> Result<Settings, CommandError> {
+pub fn settings(args: &Asked, mock: Option<serde_json::Value>) -> Result<Settings, CommandError> {
     let from_mock = |key: &str| mock.as_ref().and_then(|m| m[key].as_str()).map(str::to_owned);
     let host = args
         .host

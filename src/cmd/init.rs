@@ -4,22 +4,30 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
+use crate::cmd::doctor::{Asked, settings};
 use crate::cmd::error::{CommandError, CommandResult};
 use crate::cmd::init_answers::gather;
 use crate::cmd::init_files::{CloudVariable, StarterFile, cloud_variables, starter_files};
+use crate::doctor::{Surface, surface};
 use crate::exit;
+use crate::http::Client;
+use crate::mock::{MockConfig, MockServer};
 use crate::output_files::{link_on_the_way, link_refusal};
 
 /// What git should not keep: reports, and the `.env` holding the tenant's values.
 const IGNORED: [&str; 2] = ["reports/", ".env"];
 
-pub fn init(args: InitArgs) -> CommandResult {
+pub async fn init(args: InitArgs) -> CommandResult {
     let answers = gather(&args).map_err(CommandError::invalid)?;
+    let discovered = match args.discover {
+        true => Some(discover(&args).await?),
+        false => None,
+    };
     let dir = args.dir;
     // A CI file belongs at the repository's root, which may be above the suite.
     let repository = repository_root(&dir).unwrap_or_else(|| dir.clone());
     let suite_from_ci = relative_path(&dir, &repository);
-    let mut files = starter_files(&answers, &suite_from_ci);
+    let mut files = starter_files(&answers, &suite_from_ci, discovered.as_ref());
     let variables = cloud_variables(&files);
     let ci_index = files.iter().position(|f| f.path.starts_with(".git"));
     let targets: Vec<PathBuf> = files
@@ -80,6 +88,38 @@ pub fn init(args: InitArgs) -> CommandResult {
     }
     print_next_steps(&dir, &targets, &variables);
     Ok(exit::OK)
+}
+
+/// What the tenant (or the mock) exposes to the client, read with its token.
+async fn discover(args: &InitArgs) -> Result<Surface, CommandError> {
+    let mock = match args.mock {
+        true => Some(
+            MockServer::start(MockConfig::default())
+                .await
+                .map_err(|e| CommandError::incomplete(format!("cannot start the mock K2 environment: {e}")))?,
+        ),
+        false => None,
+    };
+    let asked = Asked {
+        host: args.host.clone(),
+        api_url: args.api_url.clone(),
+        tenant: args.tenant.clone(),
+        client_id: args.client_id.clone(),
+        scim: args.scim,
+        user: None,
+        timeout: std::time::Duration::from_secs(30),
+    };
+    let settings = settings(&asked, mock.as_ref().map(MockServer::template_vars))?;
+    let client = Client::new(&Default::default()).map_err(CommandError::invalid)?;
+    let redactor = crate::redact::Redactor::default();
+    redactor.add(&settings.client_secret);
+    surface(&settings, &client, args.max).await.map_err(|e| {
+        CommandError::failed(format!(
+            "nothing could be discovered; nothing was written: {}",
+            redactor.redact(&e)
+        ))
+        .with_line("hint: `k2check doctor` with the same settings checks each step")
+    })
 }
 
 fn write_new(target: &Path, file: &StarterFile) -> std::io::Result<()> {

@@ -9,6 +9,8 @@ use crate::cli::{CiSystem, InitArgs};
 #[derive(Debug, Default)]
 pub struct Answers {
     pub host: Option<String>,
+    /// The API's URL, when it is not `https://HOST`.
+    pub api_url: Option<String>,
     pub tenant: Option<String>,
     pub client_id: Option<String>,
     pub token_url: Option<String>,
@@ -48,6 +50,12 @@ pub fn gather(args: &InitArgs) -> Result<Answers, String> {
             .map(token_url)
             .transpose()
             .map_err(|e| format!("--token-url: {e}"))?,
+        api_url: args
+            .api_url
+            .as_deref()
+            .map(api_url)
+            .transpose()
+            .map_err(|e| format!("--api-url: {e}"))?,
         scim: args.scim,
         basic: args.basic,
         library: args.library,
@@ -108,6 +116,21 @@ fn yes_or_no(text: &str) -> Result<bool, String> {
         "y" | "yes" => Ok(true),
         "n" | "no" => Ok(false),
         _ => Err("answer y or n".into()),
+    }
+}
+
+/// An http(s) URL without a query, its trailing slash dropped.
+pub fn api_url(text: &str) -> Result<String, String> {
+    let trimmed = text.trim().trim_end_matches('/');
+    match url::Url::parse(trimmed) {
+        Ok(url)
+            if matches!(url.scheme(), "http" | "https")
+                && url.query().is_none()
+                && !trimmed.contains(['"', '{', '}']) =>
+        {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(format!("`{text}` is not an http(s) URL")),
     }
 }
 

@@ -7,6 +7,8 @@ use std::path::Path;
 
 use crate::cli::CiSystem;
 use crate::cmd::init_answers::Answers;
+use crate::cmd::init_discovered::discovered_files;
+use crate::doctor::Surface;
 use crate::library::{self, LibraryFile};
 use crate::plan::PlanOptions;
 
@@ -29,9 +31,15 @@ pub struct CloudVariable {
 
 /// The suite's files; `suite_from_ci` is the suite's folder as the CI job sees it (relative
 /// to the repository's root).
-pub fn starter_files(answers: &Answers, suite_from_ci: &str) -> Vec<StarterFile> {
+pub fn starter_files(answers: &Answers, suite_from_ci: &str, discovered: Option<&Surface>) -> Vec<StarterFile> {
     let mut files = vec![file("k2check.yaml", suite_file(answers))];
-    files.extend(chosen_scenarios(answers).map(|f| file(f.path, pointing_at_the_schema(f.text))));
+    match discovered {
+        Some(surface) => {
+            files[0].text = read_only(&files[0].text);
+            files.extend(discovered_files(surface, answers.scim));
+        }
+        None => files.extend(chosen_scenarios(answers).map(|f| file(f.path, pointing_at_the_schema(f.text)))),
+    }
     let variables = cloud_variables(&files);
     files.push(file("scenario.schema.json", crate::schema::scenario_schema_text()));
     files.push(file(".env.example", env_example(&variables)));
@@ -80,6 +88,9 @@ fn pointing_at_the_schema(text: &str) -> String {
 /// included, as the library reads them).
 fn suite_file(answers: &Answers) -> String {
     let mut text = library::suite_file().replace("`k2check run scenarios --mock`", "`k2check run . --mock`");
+    if let Some(api) = &answers.api_url {
+        text = text.replace(r#"api: "https://{{ env.K2_HOST }}""#, &format!(r#"api: "{api}""#));
+    }
     if let Some(host) = &answers.host {
         text = text.replace(
             r#"api: "https://{{ env.K2_HOST }}""#,
@@ -97,6 +108,15 @@ fn suite_file(answers: &Answers) -> String {
         text = with_token_url(&text, url);
     }
     text
+}
+
+/// A discovered suite only reads: every environment is `writes: false`.
+fn read_only(suite: &str) -> String {
+    suite.replacen(
+        "defaults:\n",
+        "defaults:\n  writes: false       # written by init --discover: this suite only reads\n",
+        1,
+    )
 }
 
 /// The token URL given: the profiles send to it, and discovery is at the issuer it belongs to

@@ -7,10 +7,12 @@ mod line;
 mod login;
 mod report;
 mod settings;
+mod surface;
 
 pub(crate) use line::Line;
 pub(crate) use report::{as_json, as_text};
 pub(crate) use settings::Settings;
+pub(crate) use surface::{SmartObject, Surface, Workflow, surface};
 
 use crate::http::Client;
 

@@ -1,7 +1,7 @@
 //! Assertions and captures on responses.
 
 pub(crate) mod check;
-mod csdl;
+pub(crate) mod csdl;
 pub(crate) mod k2;
 pub(crate) mod paths;
 pub(crate) mod pluck;

@@ -161,3 +161,78 @@ async fn an_odata_api_that_refuses_the_client_names_the_app_registration() {
     assert!(line(&out, "Workflow REST").starts_with("  ok"), "{}", out.stdout);
     assert!(line(&out, "token https://api.k2.com/").starts_with("  ok"));
 }
+
+#[test]
+fn init_discover_against_the_mock_writes_a_read_only_suite_that_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = k2check(dir.path(), &args(&["init", "d", "--discover", "--mock", "--scim"]), &[]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let written = crate::support::files_below(&dir.path().join("d/discovered"));
+    assert_eq!(written.len(), 5, "2 SmartObjects, 2 workflows, SCIM: {written:?}");
+    let suite = std::fs::read_to_string(dir.path().join("d/k2check.yaml")).unwrap();
+    assert!(suite.contains("  writes: false"), "{suite}");
+    let employees = std::fs::read_to_string(dir.path().join("d/discovered/odata/employeesample.yaml")).unwrap();
+    assert!(
+        employees.contains("properties: [ID, FirstName, LastName, HireDate, DepartmentCode, Joblevel]"),
+        "{employees}"
+    );
+    let run = k2check(dir.path(), &args(&["run", "d", "--mock", "--tag", "discovered"]), &[]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("5 passed"), "{}", run.stdout);
+    let max = k2check(
+        dir.path(),
+        &args(&["init", "one", "--discover", "--mock", "--max", "1"]),
+        &[],
+    );
+    assert_eq!(max.code, 0, "{}", max.stderr);
+    assert_eq!(crate::support::files_below(&dir.path().join("one/discovered")).len(), 2);
+}
+
+/// Another OData v4 service (CSDL with namespace prefixes, a singleton in its service
+/// document): the suite it yields checks that service's `$metadata`, and passes.
+#[tokio::test(flavor = "multi_thread")]
+async fn init_discover_reads_an_odata_service_that_is_not_the_mock() {
+    let idp = mock_with(MockData::default()).await;
+    let vars = idp.template_vars();
+    let s = |k: &str| vars[k].as_str().unwrap().to_owned();
+    let api = format!("{}/fixture", crate::server::shared().url());
+    let env = [
+        ("K2_ISSUER", s("issuer")),
+        ("K2_CLIENT_ID", s("client_id")),
+        ("K2_CLIENT_SECRET", s("client_secret")),
+    ];
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let init = k2check(dir.path(), &args(&["init", "d", "--discover", "--api-url", &api]), &env);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let written = crate::support::files_below(&dir.path().join("d/discovered"));
+    assert_eq!(
+        written.len(),
+        1,
+        "one entity set, no singleton, no workflows: {written:?}"
+    );
+    let products = std::fs::read_to_string(&written[0]).unwrap();
+    assert!(products.contains("properties: [Sku, Price]"), "{products}");
+    let run = k2check(dir.path(), &args(&["run", "d", "--env", "cloud"]), &env);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains("1 passed"), "{}", run.stdout);
+}
+
+#[test]
+fn init_discover_with_a_wrong_secret_writes_nothing_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&["init", "d", "--discover", "--mock"]),
+        &[("K2_CLIENT_SECRET", "wrong-secret-xyz")],
+    );
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("nothing could be discovered; nothing was written")
+            && out.stderr.contains("invalid_client"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("wrong-secret-xyz"), "{}", out.stderr);
+    assert!(!dir.path().join("d").exists());
+}

@@ -106,6 +106,8 @@ pub fn app() -> Router {
         .route("/odata/endless/{n}", get(odata_endless))
         .route("/wf/api/workflow/v1/tasks", get(late_tasks))
         .route("/scim/Users", get(scim_users))
+        .route("/fixture/api/odatav4/v4/{*rest}", get(fixture_odata))
+        .route("/fixture/api/odatav4/v4/", get(|| fixture_odata(Path(String::new()))))
         .with_state(Arc::new(Counters::default()))
 }
 
@@ -328,4 +330,40 @@ async fn echo_ascii(headers: HeaderMap, request: Request) -> Response {
         }
     }
     ([("content-type", "application/json")], out).into_response()
+}
+
+/// An OData v4 service that is not the mock (another product's shapes: a namespace prefix on
+/// every CSDL element, a service document with `kind` and `url`): `init --discover` reads it.
+async fn fixture_odata(Path(rest): Path<String>) -> Response {
+    let json = |value: serde_json::Value| ([("content-type", "application/json")], value.to_string()).into_response();
+    match rest.as_str() {
+        "" => json(json!({
+            "@odata.context": "$metadata",
+            "value": [
+                { "name": "Products", "kind": "EntitySet", "url": "Products" },
+                { "name": "Me", "kind": "Singleton", "url": "Me" }
+            ]
+        })),
+        "$metadata" => (
+            [("content-type", "application/xml")],
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <edm:Schema Namespace="Shop" xmlns:edm="http://docs.oasis-open.org/odata/ns/edm">
+      <edm:EntityType Name="Product">
+        <edm:Key><edm:PropertyRef Name="Sku"/></edm:Key>
+        <edm:Property Name="Sku" Type="Edm.String" Nullable="false"/>
+        <edm:Property Name="Price" Type="Edm.Decimal"/>
+      </edm:EntityType>
+      <edm:EntityContainer Name="Default">
+        <edm:EntitySet Name="Products" EntityType="Shop.Product"/>
+      </edm:EntityContainer>
+    </edm:Schema>
+  </edmx:DataServices>
+</edmx:Edmx>"#,
+        )
+            .into_response(),
+        "Products" => json(json!({ "value": [{ "Sku": "A-1", "Price": 9.5 }] })),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
 }

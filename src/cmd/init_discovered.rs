@@ -1,0 +1,103 @@
+//! The scenarios `init --discover` writes from what the tenant exposes: a SmartObject read,
+//! with the properties `$metadata` lists today (a later change of the SmartObject fails the
+//! check); a workflow's definition and start schema; SCIM's users page by page. All read only.
+
+use std::collections::BTreeSet;
+
+use crate::cmd::init_files::StarterFile;
+use crate::doctor::{SmartObject, Surface, Workflow};
+use crate::import::yaml_text_scalar as scalar;
+
+const HEADER: &str = "# yaml-language-server: $schema=../../scenario.schema.json\n";
+
+pub fn discovered_files(surface: &Surface, scim: bool) -> Vec<StarterFile> {
+    let mut taken = BTreeSet::new();
+    let mut files = Vec::new();
+    for object in &surface.smartobjects {
+        let path = unique(&mut taken, "discovered/odata", &object.entity_set);
+        files.push(StarterFile {
+            path,
+            text: smartobject(object),
+        });
+    }
+    for workflow in &surface.workflows {
+        let path = unique(&mut taken, "discovered/workflow", &workflow.name);
+        files.push(StarterFile {
+            path,
+            text: workflow_file(workflow),
+        });
+    }
+    if scim {
+        let text = format!(
+            "{HEADER}name: SCIM users are listed, page by page\ntags: [discovered, scim]\nauth: scim\nsteps:\n  \
+             - name: every page of users\n    scim: {{ list: Users, pages: all }}\n    expect:\n      status: 200\n"
+        );
+        files.push(StarterFile {
+            path: "discovered/scim/users.yaml".into(),
+            text,
+        });
+    }
+    files
+}
+
+/// `folder/name.yaml`, the name made a file name, unique among those written.
+fn unique(taken: &mut BTreeSet<String>, folder: &str, name: &str) -> String {
+    let slug: String = name
+        .to_ascii_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect();
+    let slug = slug.trim_matches('-').to_owned();
+    let slug = if slug.is_empty() { "unnamed".to_owned() } else { slug };
+    let mut path = format!("{folder}/{slug}.yaml");
+    let mut n = 2;
+    while !taken.insert(path.clone()) {
+        path = format!("{folder}/{slug}-{n}.yaml");
+        n += 1;
+    }
+    path
+}
+
+/// A name as text a template would not read: `{{` and `{%` are left out of expectations.
+fn literal(text: &str) -> Option<String> {
+    (!text.contains("{{") && !text.contains("{%") && !text.contains("{#")).then(|| scalar(text))
+}
+
+fn smartobject(object: &SmartObject) -> String {
+    let set = scalar(&object.entity_set);
+    let mut text = format!(
+        "{HEADER}name: {}\ndescription: Written by `k2check init --discover`; a change of the SmartObject's \
+         properties fails the second step.\ntags: [discovered, odata]\nsteps:\n  - name: one record\n    \
+         odata: {{ set: {set}, top: 1 }}\n    expect:\n      status: 200\n      json:\n        $.value: {{ type: array }}\n",
+        scalar(&format!(
+            "SmartObject {}: a record, and its properties in $metadata",
+            object.entity_set
+        )),
+    );
+    if literal(&object.entity_set).is_some() {
+        let properties: Vec<String> = object.properties.iter().map(|p| scalar(p)).collect();
+        text.push_str(&format!(
+            "  - name: $metadata lists its properties\n    odata: {{ metadata: true }}\n    expect:\n      \
+             status: 200\n      entity_set:\n        name: {set}\n        properties: [{}]\n",
+            properties.join(", ")
+        ));
+    }
+    text
+}
+
+fn workflow_file(workflow: &Workflow) -> String {
+    let id = workflow.id;
+    let name_check = literal(&workflow.name)
+        .map(|name| format!("      json:\n        $.workflowInfo.name: {name}\n"))
+        .unwrap_or_default();
+    format!(
+        "{HEADER}name: {}\ntags: [discovered, workflow]\nsteps:\n  - name: its definition\n    request: \
+         {{ url: \"{{{{ api }}}}/api/workflow/v1/workflows/{id}\" }}\n    expect:\n      status: 200\n{name_check}  \
+         - name: its start schema\n    request: {{ url: \"{{{{ api }}}}/api/workflow/v1/workflows/{id}/schema\" }}\n    \
+         expect:\n      status: 200\n      json:\n        $.properties.dataFields: {{ exists: true }}\n",
+        scalar(&format!(
+            "Workflow {}: its definition and start schema can be read",
+            workflow.name
+        )),
+    )
+}
