@@ -285,7 +285,8 @@ pub struct DoctorArgs {
     /// Check Basic authentication as this user (the password from K2_PASSWORD, or asked)
     #[arg(long, value_name = "USER")]
     pub user: Option<String>,
-    /// Check the built-in mock K2 environment (what a flag or K2_ variable gives still wins)
+    /// Check the built-in mock K2 environment (a flag, K2_CLIENT_ID or K2_CLIENT_SECRET still
+    /// wins, so a wrong secret or tenant can be tried against it)
     #[arg(long)]
     pub mock: bool,
     /// Print the diagnosis as JSON
