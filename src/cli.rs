@@ -211,20 +211,14 @@ pub struct SelectArgs {
     /// Only scenarios whose name matches this glob, case-insensitive (repeatable)
     #[arg(long, value_name = "GLOB")]
     pub name: Vec<String>,
-    /// Part I of N: a stable split of the selected scenarios for parallel CI jobs
-    #[arg(long, value_name = "I/N", value_parser = crate::plan::Shard::parse)]
-    pub shard: Option<crate::plan::Shard>,
-}
-
-impl SelectArgs {
-    pub fn selection(&self) -> crate::plan::Selection {
-        crate::plan::Selection {
-            tags: self.tag.clone(),
-            skip_tags: self.skip_tag.clone(),
-            names: self.name.clone(),
-            shard: self.shard,
-        }
-    }
+    /// Part I of N of the selected scenarios, balanced by their steps, for parallel CI jobs;
+    /// `auto` reads the CI's own position and total (GitLab, Azure Pipelines, Buildkite,
+    /// CircleCI, Kubernetes with K2CHECK_SHARD_TOTAL)
+    #[arg(long, value_name = "I/N|auto", value_parser = crate::plan::ShardArg::parse)]
+    pub shard: Option<crate::plan::ShardArg>,
+    /// With --shard: balance the parts by each scenario's duration in this earlier JSON report
+    #[arg(long, value_name = "REPORT.jsonl", requires = "shard")]
+    pub durations: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

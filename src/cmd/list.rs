@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use crate::cli::ListArgs;
 use crate::cmd::error::{CommandError, CommandResult, Kind};
 use crate::cmd::prepare::{Purpose, default_paths, prepare, print_diagnostics};
+use crate::cmd::selection::selection;
 use crate::diag::Diagnostic;
 use crate::exit;
 use crate::plan::Plan;
@@ -18,7 +19,7 @@ pub async fn list(args: ListArgs) -> CommandResult {
     if let Some(code) = list_without_environment(&args).await {
         return code;
     }
-    let prepared = prepare(&args.suite, args.select.selection(), Purpose::List).await?;
+    let prepared = prepare(&args.suite, selection(&args.select)?, Purpose::List).await?;
     let plan = &prepared.plan;
     // Written as it is made, a run at a time: a million data rows are never held at once.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -83,10 +84,14 @@ async fn list_without_environment(args: &ListArgs) -> Option<CommandResult> {
         .iter()
         .map(|e| e.name.value.clone())
         .collect();
-    if environments.len() < 2 {
+    // A part of a shard is balanced by the planned runs (data rows included): planned in an
+    // environment, as a run plans it.
+    if environments.len() < 2 || args.select.shard.is_some() {
         return None;
     }
-    let selection = args.select.selection();
+    let Ok(selection) = selection(&args.select) else {
+        return None;
+    };
     let mut rows = Vec::new();
     let mut diagnostics = loaded.diagnostics;
     crate::scenario::load::decode_each(&loaded.scenario_files, &loaded.sources, |scenario, diags| {

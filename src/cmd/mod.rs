@@ -18,6 +18,7 @@ pub(crate) mod prepare;
 pub(crate) mod run;
 pub(crate) mod schema;
 pub(crate) mod secret_hash;
+mod selection;
 mod signals;
 pub(crate) mod token;
 pub(crate) mod validate;

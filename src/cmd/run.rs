@@ -8,11 +8,12 @@ use minijinja::Value;
 use crate::cli::{RunArgs, When};
 use crate::cmd::error::{CommandError, CommandResult, Kind};
 use crate::cmd::prepare::{Purpose, prepare};
+use crate::cmd::selection::selection;
 use crate::cmd::signals;
 use crate::event::{Event, Summary};
 use crate::exit;
 use crate::http::Client;
-use crate::plan::Plan;
+use crate::plan::{Plan, Shard};
 use crate::report::terminal::Progress;
 use crate::report::{FanOut, HtmlReporter, JsonReporter, JunitReporter, TerminalReporter};
 use crate::run::resolve::resolve;
@@ -20,17 +21,19 @@ use crate::run::{Recording, Runtime, Schedule, execute};
 use crate::scenario::model::Follow;
 
 pub async fn run(args: RunArgs) -> CommandResult {
-    let prepared = prepare(&args.suite, args.select.selection(), Purpose::Run).await?;
+    let selection = selection(&args.select)?;
+    let shard = selection.shard;
+    let prepared = prepare(&args.suite, selection, Purpose::Run).await?;
     let mut plan = prepared.plan;
     if let Some(rate) = args.rate {
         plan.limits.rate = Some(rate);
     }
-    if plan.run_count() == 0 && args.select.shard.is_some() {
+    if plan.run_count() == 0 && shard.is_some() {
         // With few scenarios some parts are empty; that is no mistake of the user's. Its
         // reports are still written (empty), so none from an earlier run survives.
         crate::outln!(
             "shard {}: no scenario falls in this part",
-            args.select.shard.map(|s| s.to_string()).unwrap_or_default()
+            shard.map(|s| s.to_string()).unwrap_or_default()
         );
     } else if plan.run_count() == 0 {
         return Err(CommandError::invalid(
@@ -55,7 +58,7 @@ pub async fn run(args: RunArgs) -> CommandResult {
         runtime.auth.record_exchanges();
     }
     let rt = Arc::new(runtime);
-    let mut reporters = reporters(&args, &plan);
+    let mut reporters = reporters(&args, &plan, shard);
     let unwritable = reporters.ready().into_iter().map(|p| format!("{p}; nothing was sent"));
     if let Some(error) = CommandError::all(Kind::Invalid, unwritable) {
         return Err(error);
@@ -99,14 +102,14 @@ pub async fn run(args: RunArgs) -> CommandResult {
 }
 
 /// The terminal, and each report the flags ask for, fed the same events.
-fn reporters(args: &RunArgs, plan: &Plan) -> FanOut {
+fn reporters(args: &RunArgs, plan: &Plan, shard: Option<Shard>) -> FanOut {
     let (sources, redactor, verbosity) = (&plan.sources, &plan.redactor, args.verbosity());
     let mut reporters = FanOut::default();
     let stdout = Box::new(std::io::stdout());
     let terminal = TerminalReporter::new(sources.clone(), redactor.clone(), colour(args), progress(args), stdout);
     reporters.push(Box::new(terminal.verbose(verbosity)));
     if let Some(path) = &args.junit {
-        let shard = args.select.shard.map(|s| s.to_string());
+        let shard = shard.map(|s| s.to_string());
         reporters.push(Box::new(JunitReporter::new(
             path,
             sources.clone(),

@@ -62,6 +62,9 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
     });
     let (mut planned, row_files) = intake.finish(&sources, &mut diagnostics);
+    if let Some(shard) = options.selection.shard {
+        planned = shard.take(planned, &options.selection.durations);
+    }
     // Set-up and teardown run when some scenario does.
     if !planned.is_empty() {
         for (scenario, role) in [(setup, Role::SetUp), (teardown, Role::TearDown)] {

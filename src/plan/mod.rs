@@ -29,5 +29,5 @@ pub use planned::KEEP_DECODED_BYTES;
 pub(crate) use rows::{forget_row_files_as_scenarios, row_file};
 pub(crate) use run_plan::{Plan, PlanError, PlanOptions};
 pub(crate) use selection::Selection;
-pub(crate) use shard::Shard;
+pub(crate) use shard::{Shard, ShardArg};
 pub(crate) use suite_steps::Role;

@@ -30,6 +30,8 @@ pub struct PlannedScenario {
     /// Its data rows, when the scenario has `rows:`: one run each.
     pub rows: Option<Arc<RowSet>>,
     pub role: Role,
+    /// Its steps, `finally:` ones included: what `--shard` balances.
+    pub steps: usize,
     /// The text decoded again when the scenario starts; 0 when it is kept decoded.
     text_bytes: usize,
 }
@@ -37,6 +39,7 @@ pub struct PlannedScenario {
 impl PlannedScenario {
     pub fn new(scenario: Scenario, keep: bool, sources: &SourceMap) -> Self {
         let text_bytes = if keep { 0 } else { sources.len(scenario.file) };
+        let steps = scenario.steps.len() + scenario.finally.len();
         PlannedScenario {
             name: scenario.name.value.clone(),
             path: scenario.path.clone(),
@@ -44,6 +47,7 @@ impl PlannedScenario {
             kept: keep.then(|| Arc::new(scenario)),
             rows: None,
             role: Role::Scenario,
+            steps,
             text_bytes,
         }
     }

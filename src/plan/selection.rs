@@ -1,4 +1,5 @@
-//! Which scenarios a run takes: `--tag`, `--name` globs and `--shard`, all of them at once.
+//! Which scenarios a run takes: `--tag` and `--name` globs, all of them at once (`--shard`
+//! splits what they take: `shard.rs`, once every scenario is known).
 
 use crate::plan::shard::Shard;
 use crate::scenario::model::Scenario;
@@ -11,8 +12,10 @@ pub struct Selection {
     pub skip_tags: Vec<String>,
     /// `--name`: a scenario whose name matches any of these globs, ignoring case.
     pub names: Vec<String>,
-    /// `--shard I/N`: this part of the scenario files.
+    /// `--shard I/N` (or `auto`, resolved): this part of the selected scenarios.
     pub shard: Option<Shard>,
+    /// `--durations`: each scenario's milliseconds in an earlier run, to balance the parts by.
+    pub durations: std::collections::HashMap<String, u64>,
 }
 
 impl Selection {
@@ -24,8 +27,7 @@ impl Selection {
                 .names
                 .iter()
                 .any(|g| glob_matches(&g.to_lowercase(), &scenario.name.value.to_lowercase()));
-        let shard_ok = self.shard.is_none_or(|s| s.contains(&scenario.path));
-        tag_ok && name_ok && shard_ok
+        tag_ok && name_ok
     }
 }
 
