@@ -82,6 +82,10 @@ pub struct ScenarioResult {
     pub index: usize,
     pub name: String,
     pub file: String,
+    /// The file from the suite's folder, `/`-separated: what JUnit names the tests by.
+    pub suite_path: String,
+    /// The data row a row's run is of (1-based).
+    pub row: Option<usize>,
     pub tags: Vec<String>,
     pub status: Status,
     pub steps: Vec<StepResult>,

@@ -436,6 +436,7 @@ impl<'s> Planning<'s> {
             .with("env", Value::from(env_values))
             .with("secret", Value::from(secret_values));
         Plan {
+            root: suite.dir.clone(),
             variables,
             hosts,
             note: None,

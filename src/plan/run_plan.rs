@@ -42,6 +42,8 @@ pub struct PlanOptions {
 /// A validated run, ready to execute.
 pub struct Plan {
     pub run_id: String,
+    /// The suite's folder (`.` without a `k2check.yaml`): report names are relative to it.
+    pub root: std::path::PathBuf,
     pub variables: Variables,
     /// The origins the run will send to (variables that are URLs, token endpoints).
     pub hosts: Vec<String>,
@@ -99,6 +101,20 @@ impl Plan {
     }
 
     /// The name of run `index`: the scenario's, with its row (`name [row 3: alice]`).
+    /// A scenario file's path from the suite's folder, with `/`: the same wherever k2check
+    /// is run from (a CI's JUnit history keys on it).
+    pub fn suite_path(&self, path: &std::path::Path) -> String {
+        let full = |p: &std::path::Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let (path_full, root_full) = (full(path), full(&self.root));
+        let relative = path_full.strip_prefix(&root_full).unwrap_or(path);
+        let parts: Vec<String> = relative
+            .components()
+            .filter(|c| !matches!(c, std::path::Component::CurDir))
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        parts.join("/")
+    }
+
     pub fn run_name(&self, index: usize) -> String {
         match self.run(index) {
             Some((planned, Some(number))) => match self.data_row(planned, number) {

@@ -86,7 +86,7 @@ impl JunitReporter {
             count(Status::Error),
             count(Status::Skipped),
             seconds(scenario.duration),
-            self.attr(&scenario.file)
+            self.attr(&scenario.suite_path)
         );
         let mut properties = vec![("tags", scenario.tags.join(","))];
         if let Some(env) = &self.environment {
@@ -105,11 +105,16 @@ impl JunitReporter {
                 Phase::Main => step.name.clone(),
                 Phase::Finally => format!("finally: {}", step.name),
             };
+            // A data row's runs share the file and the steps: the row keeps each test apart.
+            let name = match scenario.row {
+                Some(row) => format!("{name} [row {row}]"),
+                None => name,
+            };
             let _ = write!(
                 out,
                 "    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
                 self.attr(&name),
-                self.attr(&scenario.file),
+                self.attr(&scenario.suite_path),
                 seconds(step.duration)
             );
             match step.status {

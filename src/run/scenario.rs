@@ -102,7 +102,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     }
     let steps = std::mem::take(&mut *log.lock().unwrap_or_else(|e| e.into_inner()));
     let name = rt.plan.run_name(index);
-    let mut result = finish(index, name, scenario, steps, started.elapsed(), None);
+    let mut result = finish(&rt, index, name, scenario, steps, started.elapsed(), None);
     if cut_short && result.status == Status::Passed {
         result.status = Status::Interrupted;
         result.skip_reason = Some(INTERRUPTED.into());
@@ -112,6 +112,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
 
 /// The result of scenario `index`, named as planned (a data row's run carries its row).
 pub fn finish(
+    rt: &Runtime,
     index: usize,
     name: String,
     scenario: &Scenario,
@@ -132,6 +133,8 @@ pub fn finish(
         index,
         name,
         file: scenario.path.display().to_string(),
+        suite_path: rt.plan.suite_path(&scenario.path),
+        row: rt.plan.run(index).and_then(|(_, row)| row),
         tags: scenario.tags.clone(),
         status,
         steps,
@@ -242,6 +245,7 @@ fn all_skipped_after(
     let started_any = steps.iter().any(|s| s.status != Status::Skipped);
     let name = rt.plan.run_name(index);
     let mut result = finish(
+        rt,
         index,
         name,
         scenario,
@@ -288,6 +292,12 @@ pub fn unreadable(rt: &Runtime, index: usize, duration: std::time::Duration) -> 
             .run(index)
             .map(|(p, _)| p.path.display().to_string())
             .unwrap_or_default(),
+        suite_path: rt
+            .plan
+            .run(index)
+            .map(|(p, _)| rt.plan.suite_path(&p.path))
+            .unwrap_or_default(),
+        row: rt.plan.run(index).and_then(|(_, row)| row),
         tags: Vec::new(),
         status: Status::Error,
         steps: Vec::new(),

@@ -104,7 +104,7 @@ fn the_scenario_library_passes_on_the_mock_with_a_testcase_per_step() {
     assert!(testcases >= 60, "{testcases} testcases");
     for folder in ["onboarding", "odata", "workflow", "scim"] {
         assert!(
-            xml.contains(&format!("classname=\"scenarios/{folder}/")),
+            xml.contains(&format!("classname=\"{folder}/")),
             "no testcase from {folder}"
         );
     }

@@ -1,6 +1,7 @@
 //! Integration tests: one binary, modules by subject.
 
 mod auth;
+mod ci;
 mod docs;
 mod doctor;
 mod entrances;
