@@ -167,6 +167,10 @@ pub struct RunArgs {
     /// Start no new scenario after the first failure
     #[arg(long)]
     pub fail_fast: bool,
+    /// Run a failed scenario again, up to N more times (its `finally:` steps run after each
+    /// try); one that passes on a later try is reported flaky
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retries: u32,
     /// After a stop signal, how long `finally:` steps of started scenarios may still run (a
     /// second signal ends them at once)
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration_arg)]

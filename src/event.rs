@@ -86,6 +86,10 @@ pub struct ScenarioResult {
     pub suite_path: String,
     /// The data row a row's run is of (1-based).
     pub row: Option<usize>,
+    /// How many times it ran (`--retries`): 1 unless an earlier try failed.
+    pub tries: u32,
+    /// It passed on a later try after failing: what the first try's first failure was.
+    pub flaky: Option<String>,
     pub tags: Vec<String>,
     pub status: Status,
     pub steps: Vec<StepResult>,
@@ -274,6 +278,8 @@ pub struct AssertionFailure {
 #[derive(Debug, Clone, Default)]
 pub struct Summary {
     pub passed: usize,
+    /// Of those passed, how many only on a later try (`--retries`).
+    pub flaky: usize,
     pub failed: usize,
     pub errors: usize,
     pub skipped: usize,

@@ -80,6 +80,7 @@ pub async fn run(args: RunArgs) -> CommandResult {
     let schedule = Schedule {
         jobs: usize::from(args.jobs),
         fail_fast: args.fail_fast,
+        retries: args.retries,
         grace: args.grace,
     };
     let (stops, first_signal) = signals::listen();

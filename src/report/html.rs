@@ -120,7 +120,14 @@ impl HtmlReporter {
         for tag in &result.tags {
             let _ = write!(out, " <span class=\"tag\">{}</span>", self.text(tag));
         }
+        if result.flaky.is_some() {
+            out.push_str(" <span class=\"badge skipped\">flaky</span>");
+        }
         out.push_str("</summary>\n");
+        if let Some(first) = &result.flaky {
+            let words = format!("passed on try {}; try 1 failed at {first}", result.tries);
+            let _ = writeln!(out, "<p class=\"reason\">{}</p>", self.text(&words));
+        }
         if let Some(reason) = &result.skip_reason {
             let _ = writeln!(out, "<p class=\"reason\">{}</p>", self.text(reason));
         }

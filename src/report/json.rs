@@ -100,6 +100,8 @@ impl JsonReporter {
             "steps": result.steps.len(),
             "duration_ms": result.duration.as_millis() as u64,
             "skip_reason": result.skip_reason,
+            "tries": result.tries,
+            "flaky": result.flaky,
         }));
     }
 
@@ -199,5 +201,6 @@ fn run_finished(summary: &Summary) -> Value {
         "duration_ms": summary.duration.as_millis() as u64,
         "interrupted": summary.interrupted,
         "interrupted_scenarios": summary.interrupted_scenarios,
+        "flaky": summary.flaky,
     })
 }

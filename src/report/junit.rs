@@ -95,6 +95,13 @@ impl JunitReporter {
         if let Some(shard) = &self.shard {
             properties.push(("shard", shard.clone()));
         }
+        if scenario.tries > 1 {
+            properties.push(("tries", scenario.tries.to_string()));
+        }
+        if let Some(first) = &scenario.flaky {
+            let words = format!("passed on try {}; try 1 failed at {first}", scenario.tries);
+            properties.push(("flaky", words));
+        }
         out.push_str("    <properties>\n");
         for (name, value) in properties {
             let _ = writeln!(out, "      <property name=\"{name}\" value=\"{}\"/>", self.attr(&value));

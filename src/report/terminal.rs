@@ -278,6 +278,7 @@ impl TerminalReporter {
     fn scenario_text(&mut self, result: &ScenarioResult) -> String {
         let p = &self.palette;
         let (word, style) = match result.status {
+            Status::Passed if result.flaky.is_some() => ("FLAKY", p.warning),
             Status::Passed => ("PASS", anstyle::AnsiColor::Green.on_default().bold()),
             Status::Failed => ("FAIL", p.error),
             Status::Error => ("ERROR", p.error),
@@ -298,6 +299,12 @@ impl TerminalReporter {
         );
         if let Some(reason) = &result.skip_reason {
             text.push_str(&format!(": {}", printable_line(reason)));
+        }
+        if let Some(first) = &result.flaky {
+            let first = printable_line(first);
+            text.push_str(&format!(": passed on try {}; try 1 failed at {first}", result.tries));
+        } else if result.tries > 1 {
+            text.push_str(&format!(" (tried {} times)", result.tries));
         }
         text.push('\n');
         // Steps stopped by a token failure already shown: one line per profile.
@@ -435,8 +442,12 @@ impl TerminalReporter {
             0 => String::new(),
             n => format!(", {n} interrupted"),
         };
+        let flaky = match s.flaky {
+            0 => String::new(),
+            n => format!(" ({n} flaky)"),
+        };
         let mut text = format!(
-            "\n{total} scenario{}: {} passed, {} failed, {} errors{interrupted}, {} skipped; {} step{} in {}\n",
+            "\n{total} scenario{}: {} passed{flaky}, {} failed, {} errors{interrupted}, {} skipped; {} step{} in {}\n",
             plural(total),
             s.passed,
             s.failed,

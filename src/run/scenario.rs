@@ -15,6 +15,44 @@ use crate::template::{Context, value_of};
 /// Step results so far, shared with the scheduler.
 pub type StepLog = Arc<Mutex<Vec<StepResult>>>;
 
+/// Runs scenario `index`, and again up to `retries` times while it fails (unless the run is
+/// stopping): one that passes on a later try is flaky, and says what failed first.
+pub async fn run_with_retries(rt: Arc<Runtime>, index: usize, log: StepLog, retries: u32) -> ScenarioResult {
+    let mut first_failure: Option<String> = None;
+    let mut tries = 1;
+    loop {
+        let mut result = run_scenario(rt.clone(), index, log.clone()).await;
+        let failed = matches!(result.status, Status::Failed | Status::Error);
+        if !failed || tries > retries || rt.is_stopping() {
+            result.tries = tries;
+            result.flaky = first_failure.filter(|_| !failed);
+            return result;
+        }
+        first_failure.get_or_insert_with(|| failure_words(&result));
+        log.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        tries += 1;
+    }
+}
+
+/// "step `read`: status: expected 200, actual 503": the first failed step of a try.
+fn failure_words(result: &ScenarioResult) -> String {
+    let failed = result
+        .steps
+        .iter()
+        .find(|s| matches!(s.status, Status::Failed | Status::Error));
+    match failed {
+        Some(step) => {
+            let words = match (step.failures.first(), &step.error) {
+                (Some(f), _) => format!("{}: expected {}, actual {}", f.message, f.expected, f.actual),
+                (None, Some(e)) => e.message.lines().next().unwrap_or_default().to_owned(),
+                (None, None) => "it failed".to_owned(),
+            };
+            format!("step `{}`: {words}", step.name)
+        }
+        None => result.skip_reason.clone().unwrap_or_else(|| "it failed".into()),
+    }
+}
+
 pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> ScenarioResult {
     let started = Instant::now();
     let Some(scenario) = rt.plan.scenario(index) else {
@@ -135,6 +173,8 @@ pub fn finish(
         file: scenario.path.display().to_string(),
         suite_path: rt.plan.suite_path(&scenario.path),
         row: rt.plan.run(index).and_then(|(_, row)| row),
+        tries: 1,
+        flaky: None,
         tags: scenario.tags.clone(),
         status,
         steps,
@@ -298,6 +338,8 @@ pub fn unreadable(rt: &Runtime, index: usize, duration: std::time::Duration) -> 
             .map(|(p, _)| rt.plan.suite_path(&p.path))
             .unwrap_or_default(),
         row: rt.plan.run(index).and_then(|(_, row)| row),
+        tries: 1,
+        flaky: None,
         tags: Vec::new(),
         status: Status::Error,
         steps: Vec::new(),

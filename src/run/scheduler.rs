@@ -12,13 +12,15 @@ use tokio::task::JoinSet;
 use crate::event::{Event, RunStart, ScenarioResult, Status, Summary};
 use crate::plan::DECODED_IN_FLIGHT_BYTES;
 use crate::run::runtime::Runtime;
-use crate::run::scenario::{StepLog, all_skipped, internal_error, interrupted_in_flight, run_scenario};
+use crate::run::scenario::{StepLog, all_skipped, internal_error, interrupted_in_flight, run_with_retries};
 use crate::run::step::INTERRUPTED;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Schedule {
     pub jobs: usize,
     pub fail_fast: bool,
+    /// `--retries`: how many more tries a failed scenario gets.
+    pub retries: u32,
     /// After a stop request, how long `finally:` steps of started scenarios may still run.
     pub grace: std::time::Duration,
 }
@@ -50,7 +52,10 @@ impl InOrder {
             // The steps that ran: skipped ones (after a failure, --fail-fast, a stop) did not.
             self.summary.steps += result.steps.iter().filter(|s| s.status != Status::Skipped).count();
             match result.status {
-                Status::Passed => self.summary.passed += 1,
+                Status::Passed => {
+                    self.summary.passed += 1;
+                    self.summary.flaky += usize::from(result.flaky.is_some());
+                }
                 Status::Failed => self.summary.failed += 1,
                 Status::Error => self.summary.errors += 1,
                 Status::Skipped => self.summary.skipped += 1,
@@ -127,11 +132,11 @@ async fn say_progress(rt: Arc<Runtime>, events: std::sync::mpsc::Sender<Event>) 
 /// Runs scenario `index`, giving its job slot back the moment it ends.
 async fn start(
     rt: Arc<Runtime>,
-    index: usize,
+    (index, retries): (usize, u32),
     log: StepLog,
     permit: (OwnedSemaphorePermit, Option<OwnedSemaphorePermit>),
 ) -> (ScenarioResult, Instant) {
-    let result = run_scenario(rt, index, log).await;
+    let result = run_with_retries(rt, index, log, retries).await;
     let ended = Instant::now();
     drop(permit);
     (result, ended)
@@ -357,7 +362,7 @@ pub async fn execute(
                 let log: StepLog = Arc::new(Mutex::new(Vec::new()));
                 running.insert(index, (log.clone(), Instant::now()));
                 let _ = events.send(Event::ScenarioStarted { index, name: rt.plan.run_name(index) });
-                let task = tasks.spawn(start(rt.clone(), index, log, permit));
+                let task = tasks.spawn(start(rt.clone(), (index, schedule.retries), log, permit));
                 task_scenarios.insert(task.id(), index);
             }
             joined = tasks.join_next_with_id(), if !tasks.is_empty() => {

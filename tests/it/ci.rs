@@ -44,3 +44,54 @@ fn junit_names_are_relative_to_the_suite_and_each_data_row_has_its_own() {
     );
     assert!(seen.iter().all(|names| names == &seen[0]), "{seen:?}");
 }
+
+/// `--retries N` runs a failed scenario again, its `finally:` steps after each try; one that
+/// passes on a later try is flaky in the terminal, JUnit and JSON, and counted apart.
+#[test]
+fn a_scenario_that_passes_on_a_retry_is_flaky_in_every_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().file_name().unwrap().to_string_lossy().replace('.', "");
+    let suite = "environments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n";
+    std::fs::write(dir.path().join("k2check.yaml"), suite).unwrap();
+    let scenario = |key: &str| {
+        format!(
+            "name: wobbly\nsteps:\n  - name: ready\n    request: {{ url: \"{{{{ api }}}}/flaky/{key}/1\" }}\n    expect: {{ status: 200 }}\nfinally:\n  - name: clean up\n    request: {{ url: \"{{{{ api }}}}/flaky/{key}-cleanup/0\" }}\n    expect: {{ json: {{ $.call: 2 }} }}\n"
+        )
+    };
+    let url = server::shared().url();
+    std::fs::write(dir.path().join("w.yaml"), scenario(&format!("{key}-once"))).unwrap();
+    let once = k2check(dir.path(), &args(&["run", "."]), &[("TEST_URL", &url)]);
+    assert_eq!(once.code, 1, "without --retries a failure stands: {}", once.stdout);
+
+    std::fs::write(dir.path().join("w.yaml"), scenario(&format!("{key}-again"))).unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&["run", ".", "--retries", "2", "--junit", "j.xml", "--json", "r.jsonl"]),
+        &[("TEST_URL", &url)],
+    );
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("FLAKY wobbly")
+            && out
+                .stdout
+                .contains("passed on try 2; try 1 failed at step `ready`: status: expected 200, actual 503"),
+        "{}",
+        out.stdout
+    );
+    // The clean-up's second call passed: it ran after the first try too.
+    assert!(out.stdout.contains("1 passed (1 flaky)"), "{}", out.stdout);
+    let junit = std::fs::read_to_string(dir.path().join("j.xml")).unwrap();
+    assert!(
+        junit.contains("<property name=\"flaky\" value=\"passed on try 2; try 1 failed at step"),
+        "{junit}"
+    );
+    assert!(junit.contains("<property name=\"tries\" value=\"2\"/>"), "{junit}");
+    crate::support::assert_valid_junit(&dir.path().join("j.xml"));
+    let json = std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
+    let scenario_line = json.lines().find(|l| l.contains("\"type\":\"scenario\"")).unwrap();
+    assert!(
+        scenario_line.contains("\"tries\":2") && scenario_line.contains("\"flaky\":\"step `ready`"),
+        "{scenario_line}"
+    );
+    assert!(json.lines().last().unwrap().contains("\"flaky\":1"), "{json}");
+}
