@@ -350,6 +350,9 @@ pub struct InitArgs {
     /// Write a CI file that runs the suite against the tenant
     #[arg(long, value_enum, value_name = "SYSTEM")]
     pub ci: Option<CiSystem>,
+    /// With --ci: N parallel jobs, each running its part of the suite (--shard)
+    #[arg(long, value_name = "N", requires = "ci", value_parser = clap::value_parser!(u32).range(2..=64))]
+    pub shards: Option<u32>,
     /// Ask nothing, even on a terminal: what no flag gives is read from the environment at run time
     #[arg(long)]
     pub no_input: bool,
@@ -359,6 +362,7 @@ pub struct InitArgs {
 pub enum CiSystem {
     Github,
     Gitlab,
+    Azure,
 }
 
 #[derive(Debug, Args)]

@@ -25,11 +25,13 @@ pub async fn init(args: InitArgs) -> CommandResult {
     };
     let dir = args.dir;
     // A CI file belongs at the repository's root, which may be above the suite.
-    let repository = repository_root(&dir).unwrap_or_else(|| dir.clone());
+    let in_repository = repository_root(&dir);
+    let repository = in_repository.clone().unwrap_or_else(|| dir.clone());
     let suite_from_ci = relative_path(&dir, &repository);
     let mut files = starter_files(&answers, &suite_from_ci, discovered.as_ref());
     let variables = cloud_variables(&files);
-    let ci_index = files.iter().position(|f| f.path.starts_with(".git"));
+    // The CI file is the last one, when asked for.
+    let ci_index = answers.ci.map(|_| files.len() - 1);
     let targets: Vec<PathBuf> = files
         .iter()
         .enumerate()
@@ -87,6 +89,15 @@ pub async fn init(args: InitArgs) -> CommandResult {
         )));
     }
     print_next_steps(&dir, &targets, &variables);
+    if let (Some(index), None) = (ci_index, &in_repository) {
+        crate::errln!(
+            "\nNo git repository holds {}: the CI file is {}. Move it to your repository's root and \
+             change `{}` in it to the suite's folder as seen from there.",
+            dir.display(),
+            targets[index].display(),
+            suite_from_ci
+        );
+    }
     Ok(exit::OK)
 }
 

@@ -20,6 +20,8 @@ pub struct Answers {
     /// The whole library, not only the onboarding checks.
     pub library: bool,
     pub ci: Option<CiSystem>,
+    /// `--shards N`: the CI file's parallel jobs.
+    pub shards: Option<u32>,
 }
 
 /// The flags, checked; on a terminal (without `--no-input`) what they leave out is asked for.
@@ -60,6 +62,7 @@ pub fn gather(args: &InitArgs) -> Result<Answers, String> {
         basic: args.basic,
         library: args.library,
         ci: args.ci,
+        shards: args.shards,
     };
     let interactive = !args.no_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if interactive {

@@ -5,15 +5,11 @@
 
 use std::path::Path;
 
-use crate::cli::CiSystem;
 use crate::cmd::init_answers::Answers;
 use crate::cmd::init_discovered::discovered_files;
 use crate::doctor::Surface;
 use crate::library::{self, LibraryFile};
 use crate::plan::PlanOptions;
-
-/// Where release binaries are downloaded from (the release workflow attaches them there).
-pub const RELEASES: &str = "https://github.com/k2check/k2check/releases/latest/download";
 
 /// A file to write, its path relative to the suite's folder.
 pub struct StarterFile {
@@ -43,7 +39,10 @@ pub fn starter_files(answers: &Answers, suite_from_ci: &str, discovered: Option<
     let variables = cloud_variables(&files);
     files.push(file("scenario.schema.json", crate::schema::scenario_schema_text()));
     files.push(file(".env.example", env_example(&variables)));
-    files.extend(answers.ci.map(|ci| ci_file(ci, &variables, suite_from_ci)));
+    let ci = answers
+        .ci
+        .map(|ci| crate::cmd::init_ci::ci_file(ci, &variables, suite_from_ci, answers.shards));
+    files.extend(ci.map(|(path, text)| file(path, text)));
     files
 }
 
@@ -231,70 +230,4 @@ fn env_example(variables: &[CloudVariable]) -> String {
         text.push_str(&format!("# {}\n{}=\n", variable.meaning, variable.name));
     }
     text
-}
-
-fn ci_file(ci: CiSystem, variables: &[CloudVariable], suite: &str) -> StarterFile {
-    match ci {
-        CiSystem::Github => {
-            let env: String = variables
-                .iter()
-                .map(|v| {
-                    let store = if v.secret { "secrets" } else { "vars" };
-                    format!("          {name}: ${{{{ {store}.{name} }}}}\n", name = v.name)
-                })
-                .collect();
-            file(
-                ".github/workflows/k2check.yml",
-                format!(
-                    r#"# Checks the K2 tenant on every push and each weekday morning. Define the variables below
-# under Settings → Secrets and variables → Actions (the secrets as secrets).
-name: k2check
-on:
-  push:
-  workflow_dispatch:
-  schedule:
-    - cron: "0 6 * * 1-5"
-jobs:
-  k2check:
-    runs-on: ubuntu-latest
-    steps:
-      - uses: actions/checkout@v4
-      - name: Install k2check
-        run: curl -fsSL {RELEASES}/k2check-x86_64-unknown-linux-musl.tar.gz | sudo tar xz -C /usr/local/bin
-      - name: Check the tenant
-        run: k2check run {suite} --env cloud --junit reports/junit.xml --json reports/run.jsonl
-        env:
-{env}      - uses: actions/upload-artifact@v4
-        if: always()
-        with:
-          name: k2check-reports
-          path: reports/
-"#
-                ),
-            )
-        }
-        CiSystem::Gitlab => {
-            let names: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
-            file(
-                ".gitlab-ci.yml",
-                format!(
-                    r#"# Checks the K2 tenant on every push. Define {names} under
-# Settings → CI/CD → Variables (K2_CLIENT_SECRET masked).
-k2check:
-  image: alpine:3
-  script:
-    - apk add --no-cache curl
-    - curl -fsSL {RELEASES}/k2check-x86_64-unknown-linux-musl.tar.gz | tar xz -C /usr/local/bin
-    - k2check run {suite} --env cloud --junit reports/junit.xml --json reports/run.jsonl
-  artifacts:
-    when: always
-    paths: [reports/]
-    reports:
-      junit: reports/junit.xml
-"#,
-                    names = names.join(", "),
-                ),
-            )
-        }
-    }
 }

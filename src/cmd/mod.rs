@@ -9,6 +9,7 @@ pub(crate) mod import_curl;
 pub(crate) mod import_postman;
 pub(crate) mod init;
 mod init_answers;
+mod init_ci;
 mod init_discovered;
 mod init_files;
 pub(crate) mod list;

@@ -14,7 +14,12 @@ fn flag_combinations() -> Vec<Vec<&'static str>> {
     ];
     let clients: [&[&str]; 2] = [&[], &["--client-id", "idt.cc.abc"]];
     let scim: [&[&str]; 3] = [&[], &["--scim"], &["--scim", "--basic"]];
-    let ci: [&[&str]; 3] = [&[], &["--ci", "github"], &["--ci", "gitlab"]];
+    let ci: [&[&str]; 4] = [
+        &[],
+        &["--ci", "github"],
+        &["--ci", "gitlab"],
+        &["--ci", "azure", "--shards", "2"],
+    ];
     let mut all = Vec::new();
     for h in hosts {
         for t in token {
@@ -33,7 +38,7 @@ fn flag_combinations() -> Vec<Vec<&'static str>> {
 #[test]
 fn init_then_run_mock_passes_with_every_flag_combination() {
     let combinations: Vec<(usize, Vec<&str>)> = flag_combinations().into_iter().enumerate().collect();
-    // 108 combinations of a few short processes each: four at a time.
+    // 144 combinations of a few short processes each: four at a time.
     std::thread::scope(|scope| {
         for part in combinations.chunks(combinations.len().div_ceil(4)) {
             scope.spawn(move || part.iter().for_each(|(n, flags)| init_and_run(*n, flags)));
@@ -92,11 +97,16 @@ fn init_and_run(n: usize, flags: &[&str]) {
     let ci_file = match flags.iter().position(|f| *f == "--ci").map(|i| flags[i + 1]) {
         Some("github") => Some(".github/workflows/k2check.yml"),
         Some("gitlab") => Some(".gitlab-ci.yml"),
+        Some("azure") => Some(".azure-pipelines/k2check.yml"),
         _ => None,
     };
     if let Some(ci_file) = ci_file {
         let text = std::fs::read_to_string(dir.path().join(&suite).join(ci_file)).unwrap();
-        assert!(text.contains("k2check run . --env cloud --junit"), "{text}");
+        assert!(
+            text.contains("k2check run . --env cloud --junit")
+                || text.contains("k2check run . --env cloud --shard auto --junit"),
+            "{text}"
+        );
         for name in &names {
             assert!(text.contains(name), "{ci_file} does not pass {name}: {text}");
         }
@@ -300,4 +310,30 @@ fn the_starter_honours_the_issuer_token_url_and_scim_url_variables() {
         "{}",
         run.stdout
     );
+}
+
+/// Outside a git repository the CI file stays in the suite's folder, and init says where it is
+/// and what to change when it is moved to the repository's root.
+#[test]
+fn outside_a_repository_init_says_where_the_ci_file_went() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = k2check(dir.path(), &args(&["init", "s", "--no-input", "--ci", "azure"]), &[]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert!(dir.path().join("s/.azure-pipelines/k2check.yml").is_file());
+    assert!(
+        init.stderr
+            .contains("No git repository holds s: the CI file is s/.azure-pipelines/k2check.yml")
+            && init.stderr.contains("Move it to your repository's root"),
+        "{}",
+        init.stderr
+    );
+    let in_git = tempfile::tempdir().unwrap();
+    std::fs::create_dir(in_git.path().join(".git")).unwrap();
+    let init = k2check(in_git.path(), &args(&["init", "s", "--no-input", "--ci", "azure"]), &[]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    assert!(
+        in_git.path().join(".azure-pipelines/k2check.yml").is_file(),
+        "at the repository's root"
+    );
+    assert!(!init.stderr.contains("No git repository"), "{}", init.stderr);
 }

@@ -1,0 +1,275 @@
+//! The CI file `init --ci` writes: it installs the k2check release it was written with (its
+//! SHA-256 checked against the release's `SHA256SUMS`), runs the suite against the tenant,
+//! shows the JUnit results in the CI's own test view and keeps the HTML report; with
+//! `--shards N`, N parallel jobs each run their part (`--shard`).
+
+use crate::cli::CiSystem;
+use crate::cmd::init_files::CloudVariable;
+
+/// Where release archives are downloaded from (the release workflow attaches them there).
+const RELEASES: &str = "https://github.com/k2check/k2check/releases/download";
+const ARCHIVE: &str = "k2check-x86_64-unknown-linux-musl.tar.gz";
+
+/// The CI file's path and text.
+pub fn ci_file(ci: CiSystem, variables: &[CloudVariable], suite: &str, shards: Option<u32>) -> (&'static str, String) {
+    match ci {
+        CiSystem::Github => (".github/workflows/k2check.yml", github(variables, suite, shards)),
+        CiSystem::Gitlab => (".gitlab-ci.yml", gitlab(variables, suite, shards)),
+        // Hidden, as GitHub's and GitLab's are: a YAML file in the suite's folder would be read
+        // as a scenario. A new pipeline is pointed at it (Pipelines → New → existing YAML file).
+        CiSystem::Azure => (".azure-pipelines/k2check.yml", azure(variables, suite, shards)),
+    }
+}
+
+/// Shell lines that download this version's archive and install it only if its SHA-256 is the
+/// one `SHA256SUMS` of the release names (`sudo` where the runner needs it).
+fn install(sudo: &str) -> Vec<String> {
+    let version = env!("CARGO_PKG_VERSION");
+    vec![
+        format!("base={RELEASES}/v{version}"),
+        format!("curl -fsSLO \"$base/{ARCHIVE}\" -O \"$base/SHA256SUMS\""),
+        format!("grep \" {ARCHIVE}$\" SHA256SUMS | sha256sum -c -"),
+        format!("{sudo}tar xzf {ARCHIVE} -C /usr/local/bin k2check"),
+    ]
+}
+
+/// The run: the part of the suite this job takes, and every report.
+fn run_line(suite: &str, shard: &str) -> String {
+    format!(
+        "k2check run {suite} --env cloud{shard} --junit reports/junit.xml --json reports/run.jsonl --html reports/report.html"
+    )
+}
+
+fn github(variables: &[CloudVariable], suite: &str, shards: Option<u32>) -> String {
+    let env: String = variables
+        .iter()
+        .map(|v| {
+            let store = if v.secret { "secrets" } else { "vars" };
+            format!("          {name}: ${{{{ {store}.{name} }}}}\n", name = v.name)
+        })
+        .collect();
+    let (matrix, shard, suffix) = match shards {
+        Some(n) => {
+            let parts: Vec<String> = (1..=n).map(|i| i.to_string()).collect();
+            (
+                format!(
+                    "    strategy:\n      fail-fast: false\n      matrix:\n        shard: [{}]\n",
+                    parts.join(", ")
+                ),
+                format!(" --shard ${{{{ matrix.shard }}}}/{n}"),
+                "-${{ matrix.shard }}",
+            )
+        }
+        None => (String::new(), String::new(), ""),
+    };
+    let install: String = install("sudo ").iter().map(|l| format!("          {l}\n")).collect();
+    let version = env!("CARGO_PKG_VERSION");
+    format!(
+        r#"# Checks the K2 tenant on every push and each weekday morning. Define the variables below
+# under Settings → Secrets and variables → Actions (the secrets as secrets).
+name: k2check
+on:
+  push:
+  workflow_dispatch:
+  schedule:
+    - cron: "0 6 * * 1-5"
+permissions:
+  contents: read
+  checks: write
+jobs:
+  k2check:
+    runs-on: ubuntu-latest
+{matrix}    steps:
+      - uses: actions/checkout@v4
+      - name: Install k2check {version} (its SHA-256 checked)
+        run: |
+{install}      - name: Check the tenant
+        run: {run}
+        env:
+{env}      - name: Show the results as checks
+        if: always()
+        uses: mikepenz/action-junit-report@v5
+        with:
+          report_paths: reports/junit.xml
+          check_name: k2check{suffix}
+      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: k2check-reports{suffix}
+          path: reports/
+"#,
+        run = run_line(suite, &shard),
+    )
+}
+
+fn gitlab(variables: &[CloudVariable], suite: &str, shards: Option<u32>) -> String {
+    let names: Vec<&str> = variables.iter().map(|v| v.name.as_str()).collect();
+    let secrets: Vec<&str> = variables.iter().filter(|v| v.secret).map(|v| v.name.as_str()).collect();
+    let (parallel, shard) = match shards {
+        Some(n) => (format!("  parallel: {n}\n"), " --shard auto".to_owned()),
+        None => (String::new(), String::new()),
+    };
+    let install: String = install("").iter().map(|l| format!("    - {l}\n")).collect();
+    format!(
+        r#"# Checks the K2 tenant on every push. Define {names} under
+# Settings → CI/CD → Variables ({secrets} masked).
+k2check:
+  image: alpine:3
+{parallel}  script:
+    - apk add --no-cache curl
+{install}    - {run}
+  artifacts:
+    when: always
+    paths: [reports/]
+    reports:
+      junit: reports/junit.xml
+"#,
+        names = names.join(", "),
+        secrets = secrets.join(", "),
+        run = run_line(suite, &shard),
+    )
+}
+
+fn azure(variables: &[CloudVariable], suite: &str, shards: Option<u32>) -> String {
+    // Azure Pipelines passes a secret variable to a script only when it is mapped by name.
+    let env: String = variables
+        .iter()
+        .map(|v| format!("          {name}: $({name})\n", name = v.name))
+        .collect();
+    let (parallel, shard) = match shards {
+        Some(n) => (
+            format!("    strategy:\n      parallel: {n}\n"),
+            " --shard auto".to_owned(),
+        ),
+        None => (String::new(), String::new()),
+    };
+    let install: String = install("sudo ").iter().map(|l| format!("          {l}\n")).collect();
+    let version = env!("CARGO_PKG_VERSION");
+    format!(
+        r#"# Checks the K2 tenant on every push to main and each weekday morning. Create the pipeline
+# from this file (Pipelines → New pipeline → Existing Azure Pipelines YAML file), and define
+# the variables below in a variable group named k2check (Pipelines → Library), secrets secret.
+trigger:
+  - main
+schedules:
+  - cron: "0 6 * * 1-5"
+    displayName: Weekday mornings
+    branches:
+      include: [main]
+    always: true
+pool:
+  vmImage: ubuntu-latest
+variables:
+  - group: k2check
+jobs:
+  - job: k2check
+{parallel}    steps:
+      - script: |
+{install}        displayName: Install k2check {version} (its SHA-256 checked)
+      - script: {run}
+        displayName: Check the tenant
+        env:
+{env}      - task: PublishTestResults@2
+        condition: always()
+        inputs:
+          testResultsFormat: JUnit
+          testResultsFiles: reports/junit.xml
+          testRunTitle: k2check
+      - publish: reports
+        artifact: k2check-reports-$(System.JobPositionInPhase)
+        condition: always()
+"#,
+        run = run_line(suite, &shard),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn variables() -> Vec<CloudVariable> {
+        vec![
+            CloudVariable {
+                name: "K2_HOST".into(),
+                meaning: "",
+                secret: false,
+            },
+            CloudVariable {
+                name: "K2_CLIENT_SECRET".into(),
+                meaning: "",
+                secret: true,
+            },
+        ]
+    }
+
+    /// The file as YAML reads it: a file that does not parse, or parses to another shape, fails.
+    fn parsed(text: &str) -> serde_json::Value {
+        let mut sources = crate::source::SourceMap::default();
+        let id = sources.add("ci.yml".into(), text.to_owned());
+        crate::yaml::parse(id, &sources.get(id)).unwrap().to_json()
+    }
+
+    #[test]
+    fn each_ci_file_is_yaml_of_its_ci_with_the_parts_and_the_checked_install() {
+        let version = format!("/v{}", env!("CARGO_PKG_VERSION"));
+        let (path, github) = ci_file(CiSystem::Github, &variables(), "checks", Some(3));
+        assert_eq!(path, ".github/workflows/k2check.yml");
+        let g = parsed(&github);
+        let job = &g["jobs"]["k2check"];
+        assert_eq!(job["strategy"]["matrix"]["shard"], serde_json::json!([1, 2, 3]));
+        let steps = job["steps"].as_array().unwrap();
+        let run = steps.iter().find(|s| s["name"] == "Check the tenant").unwrap();
+        assert!(run["run"].as_str().unwrap().contains("--shard ${{ matrix.shard }}/3"));
+        assert_eq!(run["env"]["K2_CLIENT_SECRET"], "${{ secrets.K2_CLIENT_SECRET }}");
+        assert_eq!(run["env"]["K2_HOST"], "${{ vars.K2_HOST }}");
+        assert!(steps.iter().any(|s| s["uses"] == "mikepenz/action-junit-report@v5"));
+        let install = steps
+            .iter()
+            .find(|s| s["run"].as_str().is_some_and(|r| r.contains("sha256sum -c")))
+            .unwrap();
+        assert!(install["run"].as_str().unwrap().contains(&version), "pinned: {install}");
+
+        let (path, gitlab) = ci_file(CiSystem::Gitlab, &variables(), "checks", Some(3));
+        assert_eq!(path, ".gitlab-ci.yml");
+        let l = parsed(&gitlab);
+        assert_eq!(l["k2check"]["parallel"], 3);
+        let script: Vec<&str> = l["k2check"]["script"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|s| s.as_str())
+            .collect();
+        assert!(script.iter().any(|s| s.contains("--shard auto")), "{script:?}");
+        assert!(script.iter().any(|s| s.contains("sha256sum -c")), "{script:?}");
+        assert_eq!(l["k2check"]["artifacts"]["reports"]["junit"], "reports/junit.xml");
+
+        let (path, azure) = ci_file(CiSystem::Azure, &variables(), "checks", Some(3));
+        assert_eq!(path, ".azure-pipelines/k2check.yml");
+        let a = parsed(&azure);
+        let job = &a["jobs"][0];
+        assert_eq!(job["strategy"]["parallel"], 3);
+        let steps = job["steps"].as_array().unwrap();
+        assert!(steps.iter().any(|s| s["task"] == "PublishTestResults@2"));
+        assert!(steps.iter().any(|s| s["publish"] == "reports"));
+        let run = steps.iter().find(|s| s["displayName"] == "Check the tenant").unwrap();
+        assert_eq!(
+            run["env"]["K2_CLIENT_SECRET"], "$(K2_CLIENT_SECRET)",
+            "a secret is mapped by name"
+        );
+        assert!(run["script"].as_str().unwrap().contains("--shard auto"));
+        assert_eq!(a["variables"][0]["group"], "k2check");
+
+        for (ci, text) in [
+            (CiSystem::Github, &github),
+            (CiSystem::Gitlab, &gitlab),
+            (CiSystem::Azure, &azure),
+        ] {
+            assert!(text.contains(&version), "{ci:?} pins the version");
+            let (_, single) = ci_file(ci, &variables(), "checks", None);
+            assert!(
+                !single.contains("--shard"),
+                "{ci:?} without --shards runs the whole suite"
+            );
+        }
+    }
+}
