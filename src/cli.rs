@@ -42,6 +42,24 @@ pub enum Command {
     Import(ImportCommand),
     /// Write API documentation from the scenarios: Markdown pages and one HTML file
     Docs(DocsArgs),
+    /// Merge the JSON reports of the parts of a sharded run into one run's reports
+    Merge(MergeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The parts' JSON Lines reports (`run --json`), one per shard
+    #[arg(required = true, value_name = "REPORT.jsonl")]
+    pub reports: Vec<PathBuf>,
+    /// Write the merged JUnit XML report here
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
+    /// Write the merged JSON Lines report here
+    #[arg(long, value_name = "FILE")]
+    pub json: Option<PathBuf>,
+    /// Write the merged HTML report here
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -45,6 +45,10 @@ pub struct RunStart {
     /// Said with the first line (e.g. that `K2CHECK_ENV` was ignored under `--mock`).
     pub note: Option<String>,
     pub run_id: String,
+    /// `--shard`, as `I/N`.
+    pub shard: Option<String>,
+    /// Names the whole selection, before sharding (`Plan::selection_id`).
+    pub selection: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -86,6 +90,8 @@ pub struct ScenarioResult {
     pub suite_path: String,
     /// The data row a row's run is of (1-based).
     pub row: Option<usize>,
+    /// `scenario`, or the suite's `setup` or `teardown`.
+    pub role: &'static str,
     /// How many times it ran (`--retries`): 1 unless an earlier try failed.
     pub tries: u32,
     /// It passed on a later try after failing: what the first try's first failure was.
@@ -193,6 +199,11 @@ pub enum ProblemKind {
 }
 
 impl ProblemKind {
+    /// The kind a report names (`merge` reads reports back).
+    pub fn from_word(word: &str) -> Option<ProblemKind> {
+        ProblemKind::ALL.into_iter().find(|k| k.word() == word)
+    }
+
     pub fn word(self) -> &'static str {
         match self {
             ProblemKind::Assertion => "assertion",
@@ -213,7 +224,6 @@ impl ProblemKind {
     }
 
     /// Every kind: the report schema lists each (a test compares them).
-    #[cfg(test)]
     pub const ALL: [ProblemKind; 14] = [
         ProblemKind::Assertion,
         ProblemKind::Capture,

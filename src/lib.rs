@@ -20,6 +20,7 @@ pub(crate) mod http;
 pub(crate) mod import;
 pub(crate) mod input_file;
 pub(crate) mod library;
+pub(crate) mod merge;
 pub(crate) mod mock;
 pub(crate) mod output;
 pub(crate) mod output_files;

@@ -34,6 +34,7 @@ fn run_command(cli: Cli) -> CommandResult {
             Command::Schema => cmd::schema::schema(),
             Command::Init(args) => cmd::init::init(args).await,
             Command::Docs(args) => cmd::docs::docs(args),
+            Command::Merge(args) => cmd::merge::merge(args),
             Command::Import(ImportCommand::Postman(args)) => cmd::import_postman::import_postman(args),
             Command::Import(ImportCommand::Curl(args)) => cmd::import_curl::import_curl(args),
         }

@@ -13,6 +13,7 @@ mod init_ci;
 mod init_discovered;
 mod init_files;
 pub(crate) mod list;
+pub(crate) mod merge;
 pub(crate) mod mock;
 mod outside_values;
 pub(crate) mod prepare;

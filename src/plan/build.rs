@@ -62,6 +62,7 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
         }
     });
     let (mut planned, row_files) = intake.finish(&sources, &mut diagnostics);
+    let selection_id = selection_id(&planned);
     if let Some(shard) = options.selection.shard {
         planned = shard.take(planned, &options.selection.durations);
     }
@@ -88,7 +89,10 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
             redactor: p.v.redactor,
         });
     }
-    Ok(p.into_plan(&suite, sources, diagnostics, planned, variables))
+    let mut plan = p.into_plan(&suite, sources, diagnostics, planned, variables);
+    plan.shard = options.selection.shard;
+    plan.selection_id = selection_id;
+    Ok(plan)
 }
 
 fn no_suite_file() -> Diagnostic {
@@ -112,4 +116,15 @@ fn empty_suite() -> Suite {
         setup: None,
         teardown: None,
     }
+}
+
+/// FNV-1a of the selected scenarios' names in order: the same for every part of one sharded run.
+fn selection_id(planned: &[PlannedScenario]) -> String {
+    let hash = planned
+        .iter()
+        .flat_map(|p| p.name.bytes().chain([b'\n']))
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+    format!("{hash:016x}")
 }

@@ -437,6 +437,8 @@ impl<'s> Planning<'s> {
             .with("secret", Value::from(secret_values));
         Plan {
             root: suite.dir.clone(),
+            shard: None,
+            selection_id: String::new(),
             variables,
             hosts,
             note: None,

@@ -44,6 +44,10 @@ pub struct Plan {
     pub run_id: String,
     /// The suite's folder (`.` without a `k2check.yaml`): report names are relative to it.
     pub root: std::path::PathBuf,
+    /// The part of the selection this run takes (`--shard`).
+    pub shard: Option<crate::plan::Shard>,
+    /// Names the whole selection, before sharding: the parts of one run share it (`merge`).
+    pub selection_id: String,
     pub variables: Variables,
     /// The origins the run will send to (variables that are URLs, token endpoints).
     pub hosts: Vec<String>,

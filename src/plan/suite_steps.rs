@@ -18,6 +18,17 @@ pub enum Role {
     TearDown,
 }
 
+impl Role {
+    /// As reports name it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Role::Scenario => "scenario",
+            Role::SetUp => "setup",
+            Role::TearDown => "teardown",
+        }
+    }
+}
+
 /// The set-up as a scenario of main steps: a failed step skips the rest, as in any scenario.
 pub fn setup_scenario(suite: &Suite, sources: &SourceMap) -> Option<Scenario> {
     suite

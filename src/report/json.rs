@@ -56,6 +56,8 @@ impl Reporter for JsonReporter {
                 "environment": start.environment,
                 "hosts": start.hosts,
                 "scenarios": start.total,
+                "shard": start.shard,
+                "selection": start.selection,
             })),
             Event::ScenarioStarted { .. } | Event::ScenarioEnded { .. } => {}
             Event::ScenarioFinished(result) => self.scenario(result),
@@ -102,6 +104,9 @@ impl JsonReporter {
             "skip_reason": result.skip_reason,
             "tries": result.tries,
             "flaky": result.flaky,
+            "suite_path": result.suite_path,
+            "role": result.role,
+            "row": result.row,
         }));
     }
 

@@ -173,6 +173,7 @@ pub fn finish(
         file: scenario.path.display().to_string(),
         suite_path: rt.plan.suite_path(&scenario.path),
         row: rt.plan.run(index).and_then(|(_, row)| row),
+        role: rt.plan.run(index).map_or("scenario", |(p, _)| p.role.word()),
         tries: 1,
         flaky: None,
         tags: scenario.tags.clone(),
@@ -338,6 +339,7 @@ pub fn unreadable(rt: &Runtime, index: usize, duration: std::time::Duration) -> 
             .map(|(p, _)| rt.plan.suite_path(&p.path))
             .unwrap_or_default(),
         row: rt.plan.run(index).and_then(|(_, row)| row),
+        role: rt.plan.run(index).map_or("scenario", |(p, _)| p.role.word()),
         tries: 1,
         flaky: None,
         tags: Vec::new(),

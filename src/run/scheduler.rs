@@ -307,6 +307,8 @@ pub async fn execute(
         hosts: rt.plan.hosts.clone(),
         note: rt.plan.note.clone(),
         run_id: rt.plan.run_id.clone(),
+        shard: rt.plan.shard.map(|s| s.to_string()),
+        selection: rt.plan.selection_id.clone(),
     }));
     // The loop below is one `select!` over stops, the grace period, a free job slot and a
     // finished scenario: its arms share the state they change, so it stays in one piece.

@@ -95,3 +95,123 @@ fn a_scenario_that_passes_on_a_retry_is_flaky_in_every_report() {
     );
     assert!(json.lines().last().unwrap().contains("\"flaky\":1"), "{json}");
 }
+
+fn without_times(xml: &str) -> String {
+    regex::Regex::new(r#"time="[0-9.]+""#)
+        .unwrap()
+        .replace_all(xml, "time=\"T\"")
+        .into_owned()
+}
+
+/// The library run as three parts under each CI's own variables, merged: the same JUnit as one
+/// run of it all, apart from the times; a valid report of the report schema; and a part
+/// missing, or given twice, is exit 2 with nothing written.
+#[test]
+fn three_parts_under_each_ci_merge_into_the_report_of_one_run() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let library = root.display().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let whole = k2check(
+        dir.path(),
+        &args(&["run", &library, "--mock", "--junit", &path("all.xml")]),
+        &[],
+    );
+    assert_eq!(whole.code, 0, "{}", whole.stderr);
+    let expected = without_times(&std::fs::read_to_string(dir.path().join("all.xml")).unwrap());
+    let cis: [(&str, &str, u32); 3] = [
+        ("CI_NODE_INDEX", "CI_NODE_TOTAL", 1),
+        ("SYSTEM_JOBPOSITIONINPHASE", "SYSTEM_TOTALJOBSINPHASE", 1),
+        ("CIRCLE_NODE_INDEX", "CIRCLE_NODE_TOTAL", 0),
+    ];
+    for (index_var, total_var, base) in cis {
+        let mut parts = Vec::new();
+        for part in 0..3u32 {
+            let report = path(&format!("{index_var}-{part}.jsonl"));
+            let index = (part + base).to_string();
+            let env = [(index_var, index.as_str()), (total_var, "3")];
+            let run = k2check(
+                dir.path(),
+                &args(&["run", &library, "--mock", "--shard", "auto", "--json", &report]),
+                &env,
+            );
+            assert_eq!(run.code, 0, "{}", run.stderr);
+            parts.push(report);
+        }
+        let merged_xml = path(&format!("{index_var}.xml"));
+        let merged_json = path(&format!("{index_var}-merged.jsonl"));
+        let mut merge = vec!["merge"];
+        merge.extend(parts.iter().map(String::as_str));
+        merge.extend(["--junit", &merged_xml, "--json", &merged_json]);
+        let out = k2check(dir.path(), &args(&merge), &[]);
+        assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+        assert!(out.stdout.contains("22 scenarios: 22 passed"), "{}", out.stdout);
+        let xml = std::fs::read_to_string(&merged_xml).unwrap();
+        assert_eq!(without_times(&xml), expected, "{index_var}");
+        crate::support::assert_valid_junit(std::path::Path::new(&merged_xml));
+        crate::support::assert_valid_report(std::path::Path::new(&merged_json));
+
+        let missing = k2check(
+            dir.path(),
+            &args(&["merge", &parts[0], &parts[2], "--junit", &path("no.xml")]),
+            &[],
+        );
+        assert_eq!(missing.code, 2, "{}", missing.stderr);
+        assert!(
+            missing.stderr.contains("shard 2/3 is missing; nothing was written"),
+            "{}",
+            missing.stderr
+        );
+        assert!(!dir.path().join("no.xml").exists());
+        let twice = k2check(
+            dir.path(),
+            &args(&["merge", &parts[0], &parts[1], &parts[1], &parts[2]]),
+            &[],
+        );
+        assert_eq!(twice.code, 2, "{}", twice.stderr);
+    }
+}
+
+/// A part that failed makes the merged run fail, its failure said where it is.
+#[test]
+fn a_failure_in_one_part_fails_the_merged_run_and_keeps_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let suite = "environments:\n  test:\n    vars:\n      api: \"{{ env.TEST_URL }}\"\n";
+    std::fs::write(dir.path().join("k2check.yaml"), suite).unwrap();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "name: fine\nsteps:\n  - request: { url: \"{{ api }}/text\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("b.yaml"),
+        "name: broken\nsteps:\n  - request: { url: \"{{ api }}/status/500\" }\n    expect: { status: 200 }\n",
+    )
+    .unwrap();
+    let url = server::shared().url();
+    for i in 1..=2 {
+        let report = format!("p{i}.jsonl");
+        let run = k2check(
+            dir.path(),
+            &args(&["run", ".", "--shard", &format!("{i}/2"), "--json", &report]),
+            &[("TEST_URL", &url)],
+        );
+        assert!(run.code <= 1, "{}", run.stderr);
+    }
+    let out = k2check(
+        dir.path(),
+        &args(&["merge", "p1.jsonl", "p2.jsonl", "--junit", "m.xml"]),
+        &[],
+    );
+    assert_eq!(out.code, 1, "{}{}", out.stdout, out.stderr);
+    assert!(
+        out.stdout.contains("FAIL  broken") && out.stdout.contains("1 passed, 1 failed"),
+        "{}",
+        out.stdout
+    );
+    let xml = std::fs::read_to_string(dir.path().join("m.xml")).unwrap();
+    assert!(
+        xml.contains("<failure type=\"assertion\"") && xml.contains("b.yaml:4:"),
+        "{xml}"
+    );
+}

@@ -54,6 +54,7 @@ pub fn normalize(text: &str, temp: &Path) -> String {
         (r#""duration_ms":\d+"#, r#""duration_ms":0"#),
         (r#""run_id":"[0-9a-f]+""#, r#""run_id":"<ID>""#),
         (r#""started_at":"[0-9TZ:-]+""#, r#""started_at":"<DATE>""#),
+        (r#""selection":"[0-9a-f]+""#, r#""selection":"<SELECTION>""#),
     ];
     let mut out = text;
     for (pattern, replacement) in rules {
@@ -137,4 +138,18 @@ pub fn files_below(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     found.sort();
     found
+}
+
+/// Every line of a JSON Lines report follows `schemas/report.schema.json`.
+pub fn assert_valid_report(path: &Path) {
+    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/report.schema.json");
+    let schema: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.lines().count() >= 3, "{text}");
+    for line in text.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&value).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{line}: {errors:?}");
+    }
 }
