@@ -86,19 +86,55 @@ jobs:
 {install}      - name: Check the tenant
         run: {run}
         env:
-{env}      - name: Show the results as checks
-        if: always()
-        uses: mikepenz/action-junit-report@v5
-        with:
-          report_paths: reports/junit.xml
-          check_name: k2check{suffix}
-      - uses: actions/upload-artifact@v4
+{env}{checks}      - uses: actions/upload-artifact@v4
         if: always()
         with:
           name: k2check-reports{suffix}
           path: reports/
-"#,
+{merge}"#,
         run = run_line(suite, &shard),
+        checks = if shards.is_some() { "" } else { GITHUB_CHECKS },
+        merge = if shards.is_some() {
+            github_merge(&install)
+        } else {
+            String::new()
+        },
+    )
+}
+
+/// The JUnit results as check runs.
+const GITHUB_CHECKS: &str = "      - name: Show the results as checks
+        if: always()
+        uses: mikepenz/action-junit-report@v5
+        with:
+          report_paths: reports/junit.xml
+          check_name: k2check
+";
+
+/// The job that merges the parts' reports into one run's, and shows that one.
+fn github_merge(install: &str) -> String {
+    format!(
+        r#"  merge:
+    needs: k2check
+    if: always()
+    runs-on: ubuntu-latest
+    steps:
+      - name: Install k2check {version} (its SHA-256 checked)
+        run: |
+{install}      - uses: actions/download-artifact@v4
+        with:
+          pattern: k2check-reports-*
+          path: parts
+      - name: Merge the parts into one run's reports
+        run: k2check merge parts/*/run.jsonl --junit reports/junit.xml --json reports/run.jsonl --html reports/report.html
+{checks}      - uses: actions/upload-artifact@v4
+        if: always()
+        with:
+          name: k2check-reports
+          path: reports/
+"#,
+        version = env!("CARGO_PKG_VERSION"),
+        checks = GITHUB_CHECKS,
     )
 }
 
@@ -113,20 +149,56 @@ fn gitlab(variables: &[CloudVariable], suite: &str, shards: Option<u32>) -> Stri
     format!(
         r#"# Checks the K2 tenant on every push. Define {names} under
 # Settings → CI/CD → Variables ({secrets} masked).
-k2check:
+{stages}k2check:
   image: alpine:3
-{parallel}  script:
+{parallel}{stage}  script:
     - apk add --no-cache curl
 {install}    - {run}
   artifacts:
     when: always
-    paths: [reports/]
-    reports:
-      junit: reports/junit.xml
-"#,
+{artifacts}{merge}"#,
         names = names.join(", "),
         secrets = secrets.join(", "),
-        run = run_line(suite, &shard),
+        run = match shards {
+            // Each part's report under a name of its own: the merge job receives them all.
+            Some(_) => format!("k2check run {suite} --env cloud --shard auto --json reports/run-$CI_NODE_INDEX.jsonl"),
+            None => run_line(suite, &shard),
+        },
+        stages = if shards.is_some() {
+            "stages: [check, report]\n"
+        } else {
+            ""
+        },
+        stage = if shards.is_some() { "  stage: check\n" } else { "" },
+        artifacts = match shards {
+            Some(_) => "    paths: [reports/]\n",
+            None => "    paths: [reports/]\n    reports:\n      junit: reports/junit.xml\n",
+        },
+        merge = if shards.is_some() {
+            gitlab_merge(&install)
+        } else {
+            String::new()
+        },
+    )
+}
+
+/// The job that merges the parts' reports into one run's, and shows that one.
+fn gitlab_merge(install: &str) -> String {
+    format!(
+        r#"k2check-merge:
+  stage: report
+  image: alpine:3
+  needs: [k2check]
+  when: always
+  script:
+    - apk add --no-cache curl
+{install}    - k2check merge reports/run-*.jsonl --junit merged/junit.xml --json merged/run.jsonl --html merged/report.html
+  artifacts:
+    when: always
+    paths: [merged/]
+    reports:
+      junit: merged/junit.xml
+"#
     )
 }
 
@@ -169,17 +241,48 @@ jobs:
       - script: {run}
         displayName: Check the tenant
         env:
-{env}      - task: PublishTestResults@2
+{env}{publish}      - publish: reports
+        artifact: k2check-reports-$(System.JobPositionInPhase)
+        condition: always()
+{merge}"#,
+        run = run_line(suite, &shard),
+        publish = if shards.is_some() { "" } else { AZURE_PUBLISH },
+        merge = if shards.is_some() {
+            azure_merge(&install)
+        } else {
+            String::new()
+        },
+    )
+}
+
+/// The JUnit results in the run's Tests tab.
+const AZURE_PUBLISH: &str = "      - task: PublishTestResults@2
         condition: always()
         inputs:
           testResultsFormat: JUnit
           testResultsFiles: reports/junit.xml
           testRunTitle: k2check
-      - publish: reports
-        artifact: k2check-reports-$(System.JobPositionInPhase)
+";
+
+/// The job that merges the parts' reports into one run's, and shows that one.
+fn azure_merge(install: &str) -> String {
+    format!(
+        r#"  - job: merge
+    dependsOn: k2check
+    condition: succeededOrFailed()
+    steps:
+      - script: |
+{install}        displayName: Install k2check {version} (its SHA-256 checked)
+      - download: current
+        patterns: "**/run.jsonl"
+      - script: k2check merge $(Pipeline.Workspace)/k2check-reports-*/run.jsonl --junit reports/junit.xml --json reports/run.jsonl --html reports/report.html
+        displayName: Merge the parts into one run's reports
+{publish}      - publish: reports
+        artifact: k2check-reports
         condition: always()
 "#,
-        run = run_line(suite, &shard),
+        version = env!("CARGO_PKG_VERSION"),
+        publish = AZURE_PUBLISH,
     )
 }
 
@@ -222,17 +325,30 @@ mod tests {
         assert!(run["run"].as_str().unwrap().contains("--shard ${{ matrix.shard }}/3"));
         assert_eq!(run["env"]["K2_CLIENT_SECRET"], "${{ secrets.K2_CLIENT_SECRET }}");
         assert_eq!(run["env"]["K2_HOST"], "${{ vars.K2_HOST }}");
-        assert!(steps.iter().any(|s| s["uses"] == "mikepenz/action-junit-report@v5"));
         let install = steps
             .iter()
-            .find(|s| s["run"].as_str().is_some_and(|r| r.contains("sha256sum -c")))
-            .unwrap();
-        assert!(install["run"].as_str().unwrap().contains(&version), "pinned: {install}");
+            .find(|s| s["run"].as_str().is_some_and(|r| r.contains("sha256sum -c")));
+        assert!(install.unwrap()["run"].as_str().unwrap().contains(&version), "pinned");
+        // With parts, a merge job puts their reports together and shows that one.
+        let merge = &g["jobs"]["merge"];
+        assert_eq!(merge["needs"], "k2check");
+        let merge_steps = merge["steps"].as_array().unwrap();
+        let merges = |s: &serde_json::Value| s["run"].as_str().is_some_and(|r| r.starts_with("k2check merge parts/"));
+        assert!(merge_steps.iter().any(merges));
+        assert!(
+            merge_steps
+                .iter()
+                .any(|s| s["uses"] == "mikepenz/action-junit-report@v5")
+        );
 
         let (path, gitlab) = ci_file(CiSystem::Gitlab, &variables(), "checks", Some(3));
         assert_eq!(path, ".gitlab-ci.yml");
         let l = parsed(&gitlab);
-        assert_eq!(l["k2check"]["parallel"], 3);
+        assert_eq!(
+            (&l["k2check"]["parallel"], &l["k2check"]["stage"]),
+            (&serde_json::json!(3), &serde_json::json!("check"))
+        );
+        assert_eq!(l["stages"], serde_json::json!(["check", "report"]));
         let script: Vec<&str> = l["k2check"]["script"]
             .as_array()
             .unwrap()
@@ -241,7 +357,8 @@ mod tests {
             .collect();
         assert!(script.iter().any(|s| s.contains("--shard auto")), "{script:?}");
         assert!(script.iter().any(|s| s.contains("sha256sum -c")), "{script:?}");
-        assert_eq!(l["k2check"]["artifacts"]["reports"]["junit"], "reports/junit.xml");
+        assert_eq!(l["k2check-merge"]["needs"], serde_json::json!(["k2check"]));
+        assert_eq!(l["k2check-merge"]["artifacts"]["reports"]["junit"], "merged/junit.xml");
 
         let (path, azure) = ci_file(CiSystem::Azure, &variables(), "checks", Some(3));
         assert_eq!(path, ".azure-pipelines/k2check.yml");
@@ -249,7 +366,6 @@ mod tests {
         let job = &a["jobs"][0];
         assert_eq!(job["strategy"]["parallel"], 3);
         let steps = job["steps"].as_array().unwrap();
-        assert!(steps.iter().any(|s| s["task"] == "PublishTestResults@2"));
         assert!(steps.iter().any(|s| s["publish"] == "reports"));
         let run = steps.iter().find(|s| s["displayName"] == "Check the tenant").unwrap();
         assert_eq!(
@@ -258,6 +374,18 @@ mod tests {
         );
         assert!(run["script"].as_str().unwrap().contains("--shard auto"));
         assert_eq!(a["variables"][0]["group"], "k2check");
+        let merge = &a["jobs"][1];
+        assert_eq!(
+            (&merge["job"], &merge["dependsOn"]),
+            (&serde_json::json!("merge"), &serde_json::json!("k2check"))
+        );
+        assert!(
+            merge["steps"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["task"] == "PublishTestResults@2")
+        );
 
         for (ci, text) in [
             (CiSystem::Github, &github),
@@ -267,9 +395,11 @@ mod tests {
             assert!(text.contains(&version), "{ci:?} pins the version");
             let (_, single) = ci_file(ci, &variables(), "checks", None);
             assert!(
-                !single.contains("--shard"),
-                "{ci:?} without --shards runs the whole suite"
+                !single.contains("--shard") && !single.contains("k2check merge"),
+                "{ci:?}: one job"
             );
+            assert!(single.contains("junit"), "{ci:?} shows the results");
+            assert!(parsed(&single).is_object(), "{ci:?}");
         }
     }
 }
