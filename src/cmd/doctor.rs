@@ -12,24 +12,12 @@ use crate::mock::{MockConfig, MockServer};
 use crate::redact::Redactor;
 
 pub async fn doctor(args: DoctorArgs) -> CommandResult {
-    let mock = match args.mock {
-        true => Some(
-            MockServer::start(MockConfig::default())
-                .await
-                .map_err(|e| CommandError::incomplete(format!("cannot start the mock K2 environment: {e}")))?,
-        ),
-        false => None,
-    };
     let asked = Asked {
-        host: args.host.clone(),
-        api_url: args.api_url.clone(),
-        tenant: args.tenant.clone(),
-        client_id: args.client_id.clone(),
-        scim: args.scim,
         user: args.user.clone(),
         timeout: args.timeout,
+        ..Asked::of(&args.host, &args.api_url, &args.tenant, &args.client_id, args.scim)
     };
-    let settings = settings(&asked, mock.as_ref().map(MockServer::template_vars))?;
+    let (settings, mock) = settings_with_mock(&asked, args.mock).await?;
     let redactor = Redactor::default();
     redactor.add(&settings.client_secret);
     if let Some((user, password)) = &settings.basic {
@@ -50,6 +38,20 @@ pub async fn doctor(args: DoctorArgs) -> CommandResult {
     Ok(if failed { exit::FAILED } else { exit::OK })
 }
 
+/// The settings, the mock started first under `--mock` (kept alive by the caller).
+pub async fn settings_with_mock(asked: &Asked, mock: bool) -> Result<(Settings, Option<MockServer>), CommandError> {
+    let mock = match mock {
+        true => Some(
+            MockServer::start(MockConfig::default())
+                .await
+                .map_err(|e| CommandError::incomplete(format!("cannot start the mock K2 environment: {e}")))?,
+        ),
+        false => None,
+    };
+    let settings = settings(asked, mock.as_ref().map(MockServer::template_vars))?;
+    Ok((settings, mock))
+}
+
 /// A `K2_*` variable; set but blank counts as not set.
 fn variable(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
@@ -64,6 +66,27 @@ pub struct Asked {
     pub scim: bool,
     pub user: Option<String>,
     pub timeout: std::time::Duration,
+}
+
+impl Asked {
+    /// The tenant and the client as flags give them; no Basic user, 30 s a request.
+    pub fn of(
+        host: &Option<String>,
+        api_url: &Option<String>,
+        tenant: &Option<String>,
+        client_id: &Option<String>,
+        scim: bool,
+    ) -> Asked {
+        Asked {
+            host: host.clone(),
+            api_url: api_url.clone(),
+            tenant: tenant.clone(),
+            client_id: client_id.clone(),
+            scim,
+            user: None,
+            timeout: std::time::Duration::from_secs(30),
+        }
+    }
 }
 
 /// What to check: a flag, else the `K2_*` variable the library reads, else (under `--mock`)

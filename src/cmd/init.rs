@@ -4,14 +4,13 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use crate::cli::InitArgs;
-use crate::cmd::doctor::{Asked, settings};
+use crate::cmd::doctor::{Asked, settings_with_mock};
 use crate::cmd::error::{CommandError, CommandResult};
 use crate::cmd::init_answers::gather;
 use crate::cmd::init_files::{CloudVariable, StarterFile, cloud_variables, starter_files};
 use crate::doctor::{Surface, surface};
 use crate::exit;
 use crate::http::Client;
-use crate::mock::{MockConfig, MockServer};
 use crate::output_files::{link_on_the_way, link_refusal};
 
 /// What git should not keep: reports, and the `.env` holding the tenant's values.
@@ -103,24 +102,8 @@ pub async fn init(args: InitArgs) -> CommandResult {
 
 /// What the tenant (or the mock) exposes to the client, read with its token.
 async fn discover(args: &InitArgs) -> Result<Surface, CommandError> {
-    let mock = match args.mock {
-        true => Some(
-            MockServer::start(MockConfig::default())
-                .await
-                .map_err(|e| CommandError::incomplete(format!("cannot start the mock K2 environment: {e}")))?,
-        ),
-        false => None,
-    };
-    let asked = Asked {
-        host: args.host.clone(),
-        api_url: args.api_url.clone(),
-        tenant: args.tenant.clone(),
-        client_id: args.client_id.clone(),
-        scim: args.scim,
-        user: None,
-        timeout: std::time::Duration::from_secs(30),
-    };
-    let settings = settings(&asked, mock.as_ref().map(MockServer::template_vars))?;
+    let asked = Asked::of(&args.host, &args.api_url, &args.tenant, &args.client_id, args.scim);
+    let (settings, _mock) = settings_with_mock(&asked, args.mock).await?;
     let client = Client::new(&Default::default()).map_err(CommandError::invalid)?;
     let redactor = crate::redact::Redactor::default();
     redactor.add(&settings.client_secret);

@@ -4,7 +4,7 @@
 //! `--shards N`, N parallel jobs each run their part (`--shard`).
 
 use crate::cli::CiSystem;
-use crate::cmd::init_files::CloudVariable;
+use crate::cmd::starter::CloudVariable;
 
 /// Where release archives are downloaded from (the release workflow attaches them there).
 const RELEASES: &str = "https://github.com/k2check/k2check/releases/download";

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::cmd::init_files::StarterFile;
+use crate::cmd::starter::StarterFile;
 use crate::doctor::{SmartObject, Surface, Workflow};
 use crate::import::yaml_text_scalar as scalar;
 

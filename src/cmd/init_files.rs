@@ -7,23 +7,10 @@ use std::path::Path;
 
 use crate::cmd::init_answers::Answers;
 use crate::cmd::init_discovered::discovered_files;
+pub use crate::cmd::starter::{CloudVariable, StarterFile};
 use crate::doctor::Surface;
 use crate::library::{self, LibraryFile};
 use crate::plan::PlanOptions;
-
-/// A file to write, its path relative to the suite's folder.
-pub struct StarterFile {
-    pub path: String,
-    pub text: String,
-}
-
-/// An environment variable the suite reads in `cloud`: its name, what it holds, and whether
-/// it is a secret (a CI keeps those apart).
-pub struct CloudVariable {
-    pub name: String,
-    pub meaning: &'static str,
-    pub secret: bool,
-}
 
 /// The suite's files; `suite_from_ci` is the suite's folder as the CI job sees it (relative
 /// to the repository's root).

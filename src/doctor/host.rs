@@ -45,38 +45,15 @@ async fn connects(settings: &Settings, url: &Url, host: &str, lines: &mut Vec<Li
         Ok(Ok(found)) => found.collect(),
         Ok(Err(e)) => {
             let hint = "check the host name (--host or K2_HOST): your tenant's host, e.g. acme.onk2.com";
-            let detail = format!("{host} does not resolve: {e}");
-            lines.push(Line::failed(
-                AREA,
-                format!("DNS for {host}"),
-                Verdict::Unreachable,
-                detail,
-                Some(hint.into()),
-            ));
-            return false;
+            return dns_failed(lines, host, format!("{host} does not resolve: {e}"), Some(hint));
         }
         Err(_) => {
             let detail = format!("no answer within {} s", settings.timeout.as_secs());
-            lines.push(Line::failed(
-                AREA,
-                format!("DNS for {host}"),
-                Verdict::Unreachable,
-                detail,
-                None,
-            ));
-            return false;
+            return dns_failed(lines, host, detail, None);
         }
     };
     let Some(first) = addresses.first() else {
-        let detail = format!("{host} resolves to no address");
-        lines.push(Line::failed(
-            AREA,
-            format!("DNS for {host}"),
-            Verdict::Unreachable,
-            detail,
-            None,
-        ));
-        return false;
+        return dns_failed(lines, host, format!("{host} resolves to no address"), None);
     };
     let shown: Vec<String> = addresses.iter().take(3).map(|a| a.ip().to_string()).collect();
     lines.push(Line::ok(AREA, format!("DNS for {host}"), shown.join(", ")));
@@ -101,6 +78,19 @@ async fn connects(settings: &Settings, url: &Url, host: &str, lines: &mut Vec<Li
             false
         }
     }
+}
+
+/// The DNS line of a host that does not resolve; `false`, as the branch stops there.
+fn dns_failed(lines: &mut Vec<Line>, host: &str, detail: String, hint: Option<&str>) -> bool {
+    let hint = hint.map(str::to_owned);
+    lines.push(Line::failed(
+        AREA,
+        format!("DNS for {host}"),
+        Verdict::Unreachable,
+        detail,
+        hint,
+    ));
+    false
 }
 
 /// TLS (for https) and an HTTP answer to `GET /`.

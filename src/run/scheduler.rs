@@ -301,15 +301,7 @@ pub async fn execute(
 ) -> Summary {
     let started = Instant::now();
     let total = rt.plan.run_count();
-    let _ = events.send(Event::RunStarted(RunStart {
-        total,
-        environment: rt.plan.environment.clone(),
-        hosts: rt.plan.hosts.clone(),
-        note: rt.plan.note.clone(),
-        run_id: rt.plan.run_id.clone(),
-        shard: rt.plan.shard.map(|s| s.to_string()),
-        selection: rt.plan.selection_id.clone(),
-    }));
+    let _ = events.send(Event::RunStarted(run_start(&rt)));
     // The loop below is one `select!` over stops, the grace period, a free job slot and a
     // finished scenario: its arms share the state they change, so it stays in one piece.
     let progress = tokio::spawn(say_progress(rt.clone(), events.clone()));
@@ -394,6 +386,19 @@ pub async fn execute(
     };
     let _ = events.send(Event::RunFinished(summary.clone()));
     summary
+}
+
+/// What the run is about to do, for the reporters' first lines.
+fn run_start(rt: &Runtime) -> RunStart {
+    RunStart {
+        total: rt.plan.run_count(),
+        environment: rt.plan.environment.clone(),
+        hosts: rt.plan.hosts.clone(),
+        note: rt.plan.note.clone(),
+        run_id: rt.plan.run_id.clone(),
+        shard: rt.plan.shard.map(|s| s.to_string()),
+        selection: rt.plan.selection_id.clone(),
+    }
 }
 
 /// The first stop: no scenario starts and main steps give up. The next (a second signal, or
