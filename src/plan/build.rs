@@ -91,6 +91,10 @@ pub fn plan(loaded: Loaded, options: &PlanOptions) -> Result<Plan, PlanError> {
     }
     let mut plan = p.into_plan(&suite, sources, diagnostics, planned, variables);
     plan.shard = options.selection.shard;
+    let suite_paths: Vec<String> = plan.scenarios.iter().map(|s| plan.suite_path(&s.path)).collect();
+    for (planned, path) in plan.scenarios.iter_mut().zip(suite_paths) {
+        planned.suite_path = path;
+    }
     plan.selection_id = selection_id;
     Ok(plan)
 }

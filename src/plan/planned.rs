@@ -32,6 +32,8 @@ pub struct PlannedScenario {
     pub role: Role,
     /// Its steps, `finally:` ones included: what `--shard` balances.
     pub steps: usize,
+    /// Its file from the suite's folder (`Plan::suite_path`), worked out once for all its runs.
+    pub suite_path: String,
     /// The text decoded again when the scenario starts; 0 when it is kept decoded.
     text_bytes: usize,
 }
@@ -48,6 +50,7 @@ impl PlannedScenario {
             rows: None,
             role: Role::Scenario,
             steps,
+            suite_path: String::new(),
             text_bytes,
         }
     }

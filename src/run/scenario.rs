@@ -171,7 +171,11 @@ pub fn finish(
         index,
         name,
         file: scenario.path.display().to_string(),
-        suite_path: rt.plan.suite_path(&scenario.path),
+        suite_path: rt
+            .plan
+            .run(index)
+            .map(|(p, _)| p.suite_path.clone())
+            .unwrap_or_default(),
         row: rt.plan.run(index).and_then(|(_, row)| row),
         role: rt.plan.run(index).map_or("scenario", |(p, _)| p.role.word()),
         tries: 1,
@@ -336,7 +340,7 @@ pub fn unreadable(rt: &Runtime, index: usize, duration: std::time::Duration) -> 
         suite_path: rt
             .plan
             .run(index)
-            .map(|(p, _)| rt.plan.suite_path(&p.path))
+            .map(|(p, _)| p.suite_path.clone())
             .unwrap_or_default(),
         row: rt.plan.run(index).and_then(|(_, row)| row),
         role: rt.plan.run(index).map_or("scenario", |(p, _)| p.role.word()),
