@@ -34,14 +34,27 @@ impl DotEnv {
     }
 }
 
+/// A `.env` line that is not one: where, and why.
+#[derive(Debug, thiserror::Error)]
+#[error("{}:{line}: {why}", path.display())]
+pub struct DotEnvError {
+    pub path: std::path::PathBuf,
+    pub line: usize,
+    pub why: String,
+}
+
 /// Reads `.env` text; `path` names it in the values' places and in errors.
-pub fn parse(path: &Path, text: &str) -> Result<DotEnv, String> {
+pub fn parse(path: &Path, text: &str) -> Result<DotEnv, DotEnvError> {
     let mut values = BTreeMap::new();
     let lines: Vec<&str> = text.lines().collect();
     let mut index = 0;
     while index < lines.len() {
         let number = index + 1;
-        let at = |why: &str| format!("{}:{number}: {why}", path.display());
+        let at = |why: &str| DotEnvError {
+            path: path.to_path_buf(),
+            line: number,
+            why: why.to_owned(),
+        };
         let line = lines[index].trim();
         index += 1;
         if line.is_empty() || line.starts_with('#') {
@@ -133,7 +146,7 @@ mod tests {
     use super::*;
 
     fn read(text: &str) -> Result<DotEnv, String> {
-        parse(Path::new(".env"), text)
+        parse(Path::new(".env"), text).map_err(|e| e.to_string())
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub fn docs(args: DocsArgs) -> CommandResult {
 fn read_examples(path: &Path) -> Result<Examples, CommandError> {
     let examples = crate::input_file::read_text(path, "JSON report", MAX_REPORT_BYTES)
         .map_err(|e| e.to_string())
-        .and_then(|t| Examples::read(&t))
+        .and_then(|t| Examples::read(&t).map_err(|e| e.to_string()))
         .map_err(|e| CommandError::invalid(format!("{}: {e}", path.display())))?;
     if !examples.detailed {
         crate::errln!(

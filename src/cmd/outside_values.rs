@@ -36,7 +36,11 @@ fn vars_file(path: &Path, text: &str) -> Result<Vec<(String, String)>, String> {
         .and_then(|e| e.to_str())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    let as_dotenv = || crate::dotenv::parse(path, text).map(|env| to_pairs(&env));
+    let as_dotenv = || {
+        crate::dotenv::parse(path, text)
+            .map(|env| to_pairs(&env))
+            .map_err(|e| e.to_string())
+    };
     match extension.as_str() {
         "yaml" | "yml" | "json" => yaml_mapping(path, text),
         "env" => as_dotenv(),
@@ -84,7 +88,7 @@ pub fn suite_dotenv(suite_file: Option<&Path>) -> Result<DotEnv, String> {
         return Ok(DotEnv::default());
     }
     let text = read_text(&path, "`.env` file", MAX_DOTENV_BYTES).map_err(|e| e.to_string())?;
-    crate::dotenv::parse(&path, &text)
+    crate::dotenv::parse(&path, &text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

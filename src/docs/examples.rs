@@ -30,15 +30,25 @@ pub struct Examples {
     pub detailed: bool,
 }
 
+/// A line of a JSON report that is not what a report holds.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("line {line}: not JSON: {source}")]
+    NotJson { line: usize, source: serde_json::Error },
+    #[error("line {line}: no `type`: is this a k2check JSON report?")]
+    NoType { line: usize },
+}
+
 impl Examples {
     /// Reads a JSON Lines report; `Err` says which line is not what a report holds.
-    pub fn read(text: &str) -> Result<Examples, String> {
+    pub fn read(text: &str) -> Result<Examples, ReportError> {
         let mut examples = Examples::default();
         let mut scenario_names: HashMap<u64, String> = HashMap::new();
         let mut steps_seen: HashMap<u64, usize> = HashMap::new();
         let mut pending: Vec<(u64, usize, Example)> = Vec::new();
         for (n, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
-            let value: Value = serde_json::from_str(line).map_err(|e| format!("line {}: not JSON: {e}", n + 1))?;
+            let value: Value =
+                serde_json::from_str(line).map_err(|source| ReportError::NotJson { line: n + 1, source })?;
             match value["type"].as_str() {
                 Some("run_started") => {
                     examples.environment = value["environment"].as_str().map(str::to_owned);
@@ -68,7 +78,7 @@ impl Examples {
                     *position += 1;
                 }
                 Some(_) => {}
-                None => return Err(format!("line {}: no `type`: is this a k2check JSON report?", n + 1)),
+                None => return Err(ReportError::NoType { line: n + 1 }),
             }
         }
         for (scenario, position, example) in pending {

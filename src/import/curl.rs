@@ -68,14 +68,38 @@ struct Parsed {
     follow: bool,
 }
 
+/// Why a command line is not a step.
+#[derive(Debug, thiserror::Error)]
+pub enum CurlError {
+    #[error("the curl command is empty")]
+    Empty,
+    #[error("this is not a curl command: it starts with `{0}`")]
+    NotCurl(String),
+    /// Its words (quotes, escapes) or options cannot be read.
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+impl From<String> for CurlError {
+    fn from(words: String) -> Self {
+        CurlError::Unreadable(words)
+    }
+}
+
+impl From<&str> for CurlError {
+    fn from(words: &str) -> Self {
+        CurlError::Unreadable(words.to_owned())
+    }
+}
+
 /// Converts a curl command line.
-pub fn convert(command: &str, options: &Options) -> Result<CurlStep, String> {
-    let words = split(command.trim())?;
+pub fn convert(command: &str, options: &Options) -> Result<CurlStep, CurlError> {
+    let words = split(command.trim()).map_err(CurlError::Unreadable)?;
     let mut words = words.into_iter().peekable();
     match words.next().as_deref() {
         Some("curl") | Some("curl.exe") => {}
-        Some(other) => return Err(format!("this is not a curl command: it starts with `{other}`")),
-        None => return Err("the curl command is empty".into()),
+        Some(other) => return Err(CurlError::NotCurl(other.to_owned())),
+        None => return Err(CurlError::Empty),
     }
     let mut p = Parsed::default();
     let mut out = CurlStep::default();
@@ -146,7 +170,7 @@ pub fn convert(command: &str, options: &Options) -> Result<CurlStep, String> {
         }
     }
     let url = p.url.clone().ok_or("the curl command has no URL")?;
-    build(p, url, options, out)
+    Ok(build(p, url, options, out)?)
 }
 
 /// `-XPOST`, `-H'a: b'` and `--request=POST` carry their value.

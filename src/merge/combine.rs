@@ -5,6 +5,27 @@
 use crate::event::{ScenarioResult, Status, Summary};
 use crate::merge::read::PartReport;
 
+/// Why the reports are not the parts of one run.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    #[error("no report to merge")]
+    Nothing,
+    #[error("{0} is not a whole report (no run_finished line)")]
+    NotWhole(String),
+    #[error("{0} and {1} are not parts of one run: their environment or selection differ")]
+    NotOneRun(String, String),
+    #[error("these reports are not parts of a sharded run (their run_started has no shard)")]
+    NotSharded,
+    #[error("the reports are not all parts of one run of {0} shards")]
+    OtherCounts(u32),
+    #[error("shard {0}/{1} is missing")]
+    Missing(u32, u32),
+    #[error("shard {0}/{1} is in more than one report: {2}")]
+    PartTwice(u32, u32, String),
+    #[error("`{0}` is in more than one report")]
+    ScenarioTwice(String),
+}
+
 pub struct Merged {
     pub environment: Option<String>,
     pub hosts: Vec<String>,
@@ -13,20 +34,14 @@ pub struct Merged {
 }
 
 /// The run the parts make, or why they do not make one (exit 2).
-pub fn combine(parts: Vec<PartReport>) -> Result<Merged, String> {
-    let first = parts.first().ok_or("no report to merge")?;
+pub fn combine(parts: Vec<PartReport>) -> Result<Merged, MergeError> {
+    let first = parts.first().ok_or(MergeError::Nothing)?;
     if let Some(unfinished) = parts.iter().find(|p| !p.finished) {
-        return Err(format!(
-            "{} is not a whole report (no run_finished line)",
-            unfinished.name
-        ));
+        return Err(MergeError::NotWhole(unfinished.name.clone()));
     }
     for part in &parts[1..] {
         if part.environment != first.environment || part.selection != first.selection {
-            return Err(format!(
-                "{} and {} are not parts of one run: their environment or selection differ",
-                first.name, part.name
-            ));
+            return Err(MergeError::NotOneRun(first.name.clone(), part.name.clone()));
         }
     }
     check_shards(&parts)?;
@@ -43,7 +58,7 @@ pub fn combine(parts: Vec<PartReport>) -> Result<Merged, String> {
                         && (&s.suite_path, s.row, &s.name) == (&scenario.suite_path, scenario.row, &scenario.name)
                 });
             if twice {
-                return Err(format!("`{}` is in more than one report", scenario.name));
+                return Err(MergeError::ScenarioTwice(scenario.name.clone()));
             }
             scenarios.push(scenario);
         }
@@ -69,7 +84,7 @@ pub fn combine(parts: Vec<PartReport>) -> Result<Merged, String> {
 }
 
 /// Sharded parts: the same N, each part from 1 to N once.
-fn check_shards(parts: &[PartReport]) -> Result<(), String> {
+fn check_shards(parts: &[PartReport]) -> Result<(), MergeError> {
     let shards: Vec<(u32, u32, &str)> = parts
         .iter()
         .filter_map(|p| {
@@ -80,11 +95,11 @@ fn check_shards(parts: &[PartReport]) -> Result<(), String> {
     let Some(&(_, count, _)) = shards.first() else {
         return match parts.len() {
             1 => Ok(()),
-            _ => Err("these reports are not parts of a sharded run (their run_started has no shard)".into()),
+            _ => Err(MergeError::NotSharded),
         };
     };
     if shards.len() != parts.len() || shards.iter().any(|(_, n, _)| *n != count) {
-        return Err(format!("the reports are not all parts of one run of {count} shards"));
+        return Err(MergeError::OtherCounts(count));
     }
     for index in 1..=count {
         let with: Vec<&str> = shards
@@ -93,13 +108,10 @@ fn check_shards(parts: &[PartReport]) -> Result<(), String> {
             .map(|(_, _, n)| *n)
             .collect();
         match with.as_slice() {
-            [] => return Err(format!("shard {index}/{count} is missing")),
+            [] => return Err(MergeError::Missing(index, count)),
             [_] => {}
             names => {
-                return Err(format!(
-                    "shard {index}/{count} is in more than one report: {}",
-                    names.join(", ")
-                ));
+                return Err(MergeError::PartTwice(index, count, names.join(", ")));
             }
         }
     }
