@@ -92,6 +92,8 @@ pub struct ScenarioResult {
     pub row: Option<usize>,
     /// `scenario`, or the suite's `setup` or `teardown`.
     pub role: &'static str,
+    /// The part of a sharded run it was in, when reports were merged (`I/N`).
+    pub shard: Option<String>,
     /// How many times it ran (`--retries`): 1 unless an earlier try failed.
     pub tries: u32,
     /// It passed on a later try after failing: what the first try's first failure was.

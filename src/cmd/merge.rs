@@ -70,7 +70,17 @@ pub fn merge(args: MergeArgs) -> CommandResult {
         selection,
     }));
     let failed = merged.summary.failed + merged.summary.errors > 0;
-    for scenario in merged.scenarios {
+    // Each scenario ended when its part said, from the start of the merged run: the HTML
+    // timeline draws each part's lanes apart.
+    let started = std::time::Instant::now();
+    for (scenario, ended) in merged.scenarios {
+        if let Some(ms) = ended {
+            let at = started + std::time::Duration::from_millis(ms);
+            reporters.on_event(&Event::ScenarioEnded {
+                index: scenario.index,
+                at,
+            });
+        }
         reporters.on_event(&Event::ScenarioFinished(Arc::new(scenario)));
     }
     reporters.on_event(&Event::RunFinished(merged.summary));

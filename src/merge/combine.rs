@@ -29,7 +29,8 @@ pub enum MergeError {
 pub struct Merged {
     pub environment: Option<String>,
     pub hosts: Vec<String>,
-    pub scenarios: Vec<ScenarioResult>,
+    /// Each scenario, with when it ended from its part's start, when known.
+    pub scenarios: Vec<(ScenarioResult, Option<u64>)>,
     pub summary: Summary,
 }
 
@@ -49,18 +50,18 @@ pub fn combine(parts: Vec<PartReport>) -> Result<Merged, MergeError> {
     hosts.sort();
     hosts.dedup();
     let environment = first.environment.clone();
-    let mut scenarios: Vec<ScenarioResult> = Vec::new();
+    let mut scenarios: Vec<(ScenarioResult, Option<u64>)> = Vec::new();
     for part in parts {
-        for scenario in part.scenarios {
+        for (scenario, ended) in part.scenarios {
             let twice = scenario.role == "scenario"
-                && scenarios.iter().any(|s| {
+                && scenarios.iter().any(|(s, _)| {
                     s.role == "scenario"
                         && (&s.suite_path, s.row, &s.name) == (&scenario.suite_path, scenario.row, &scenario.name)
                 });
             if twice {
                 return Err(MergeError::ScenarioTwice(scenario.name.clone()));
             }
-            scenarios.push(scenario);
+            scenarios.push((scenario, ended));
         }
     }
     // Input order: files in path order (a file's data rows in row order); set-up first and
@@ -70,11 +71,11 @@ pub fn combine(parts: Vec<PartReport>) -> Result<Merged, MergeError> {
         "teardown" => 2,
         _ => 1,
     };
-    scenarios.sort_by(|a, b| (rank(a), &a.suite_path, a.row).cmp(&(rank(b), &b.suite_path, b.row)));
-    for (index, scenario) in scenarios.iter_mut().enumerate() {
+    scenarios.sort_by(|(a, _), (b, _)| (rank(a), &a.suite_path, a.row).cmp(&(rank(b), &b.suite_path, b.row)));
+    for (index, (scenario, _)) in scenarios.iter_mut().enumerate() {
         scenario.index = index;
     }
-    let summary = summary(&scenarios);
+    let summary = summary(scenarios.iter().map(|(s, _)| s));
     Ok(Merged {
         environment,
         hosts,
@@ -118,7 +119,7 @@ fn check_shards(parts: &[PartReport]) -> Result<(), MergeError> {
     Ok(())
 }
 
-fn summary(scenarios: &[ScenarioResult]) -> Summary {
+fn summary<'a>(scenarios: impl Iterator<Item = &'a ScenarioResult>) -> Summary {
     let mut summary = Summary::default();
     for s in scenarios {
         summary.steps += s.steps.iter().filter(|st| st.status != Status::Skipped).count();

@@ -19,7 +19,8 @@ pub struct PartReport {
     pub shard: Option<String>,
     pub selection: Option<String>,
     pub hosts: Vec<String>,
-    pub scenarios: Vec<ScenarioResult>,
+    /// Each scenario, with when it ended from its part's start (`ended_ms`), when known.
+    pub scenarios: Vec<(ScenarioResult, Option<u64>)>,
     pub finished: bool,
 }
 
@@ -119,7 +120,11 @@ pub fn read_part(name: &str, text: &str, places: &Places) -> Result<PartReport, 
                 part.hosts = strings(&value["hosts"]);
             }
             Some("step") => steps.push(step(&value, places)),
-            Some("scenario") => part.scenarios.push(scenario(&value, std::mem::take(&mut steps))),
+            Some("scenario") => {
+                let mut result = scenario(&value, std::mem::take(&mut steps));
+                result.shard = part.shard.clone();
+                part.scenarios.push((result, value["ended_ms"].as_u64()));
+            }
             Some("run_finished") => part.finished = true,
             _ => {}
         }
@@ -169,6 +174,7 @@ fn scenario(value: &Value, steps: Vec<StepResult>) -> ScenarioResult {
             Some("teardown") => "teardown",
             _ => "scenario",
         },
+        shard: None,
         tries: value["tries"].as_u64().unwrap_or(1) as u32,
         flaky: value["flaky"].as_str().map(str::to_owned),
         tags: strings(&value["tags"]),

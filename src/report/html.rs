@@ -86,6 +86,7 @@ impl HtmlReporter {
                 end,
                 lane: 0,
                 retried: result.steps.iter().any(|s| s.attempts > 1 || s.resends > 0),
+                group: result.shard.clone(),
             });
         }
         self.tags.extend(result.tags.iter().cloned());

@@ -19,6 +19,10 @@ pub struct JsonReporter {
     redactor: Redactor,
     /// `-v`: each step's headers, timing and captures; `-vv`: bodies too.
     verbosity: u8,
+    /// When the run started, and when each scenario not yet written ended: its `ended_ms`
+    /// (what a merged report's timeline places it by).
+    started: Option<std::time::Instant>,
+    ends: std::collections::HashMap<usize, u64>,
 }
 
 impl JsonReporter {
@@ -28,6 +32,8 @@ impl JsonReporter {
             sources,
             redactor,
             verbosity: 0,
+            started: None,
+            ends: std::collections::HashMap::new(),
         }
     }
 
@@ -48,18 +54,17 @@ impl JsonReporter {
 impl Reporter for JsonReporter {
     fn on_event(&mut self, event: &Event) {
         match event {
-            Event::RunStarted(start) => self.line(&json!({
-                "type": "run_started",
-                "format": 1,
-                "run_id": start.run_id,
-                "started_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                "environment": start.environment,
-                "hosts": start.hosts,
-                "scenarios": start.total,
-                "shard": start.shard,
-                "selection": start.selection,
-            })),
-            Event::ScenarioStarted { .. } | Event::ScenarioEnded { .. } => {}
+            Event::RunStarted(start) => {
+                self.started = Some(std::time::Instant::now());
+                self.run_started(start);
+            }
+            Event::ScenarioEnded { index, at } => {
+                if let Some(started) = self.started {
+                    self.ends
+                        .insert(*index, at.saturating_duration_since(started).as_millis() as u64);
+                }
+            }
+            Event::ScenarioStarted { .. } => {}
             Event::ScenarioFinished(result) => self.scenario(result),
             Event::RunFinished(summary) => self.line(&run_finished(summary)),
             Event::AuthExchange(step) if self.verbosity > 0 => {
@@ -87,11 +92,26 @@ impl Reporter for JsonReporter {
 }
 
 impl JsonReporter {
+    fn run_started(&mut self, start: &crate::event::RunStart) {
+        self.line(&json!({
+            "type": "run_started",
+            "format": 1,
+            "run_id": start.run_id,
+            "started_at": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            "environment": start.environment,
+            "hosts": start.hosts,
+            "scenarios": start.total,
+            "shard": start.shard,
+            "selection": start.selection,
+        }));
+    }
+
     fn scenario(&mut self, result: &ScenarioResult) {
         for step in &result.steps {
             let line = self.step(result.index, step);
             self.line(&line);
         }
+        let ended_ms = self.ends.remove(&result.index);
         self.line(&json!({
             "type": "scenario",
             "index": result.index,
@@ -106,6 +126,7 @@ impl JsonReporter {
             "flaky": result.flaky,
             "suite_path": result.suite_path,
             "role": result.role,
+            "ended_ms": ended_ms,
             "row": result.row,
         }));
     }

@@ -51,6 +51,14 @@ pub fn timeline_svg(bars: &[Bar], total: Duration, text: impl Fn(&str) -> String
             bar.status.word(),
         );
     }
+    for (group, lane) in group_labels(bars) {
+        let y = lane as f64 * LANE + 12.0;
+        let _ = writeln!(
+            out,
+            "<text class=\"tick\" x=\"4\" y=\"{y:.1}\">shard {}</text>",
+            text(&group)
+        );
+    }
     // Five ticks along the axis, in milliseconds from the start.
     let axis_y = lanes as f64 * LANE + 4.0;
     let _ = writeln!(
@@ -71,7 +79,7 @@ pub fn timeline_svg(bars: &[Bar], total: Duration, text: impl Fn(&str) -> String
             axis_y + 16.0
         );
     }
-    out.push_str("</svg>\n<p class=\"legend muted\">One lane per scenario running at once; a dashed outline: a step was tried again or resent.</p></div>\n");
+    out.push_str("</svg>\n<p class=\"legend muted\">One lane per scenario running at once (a group of lanes per shard of a merged run); a dashed outline: a step was tried again or resent.</p></div>\n");
     out
 }
 
@@ -86,21 +94,48 @@ pub struct Bar {
     pub lane: usize,
     /// A step of it was tried again (`retry:`) or resent (429/503, a refused token).
     pub retried: bool,
+    /// The part of a sharded run it ran in, when parts were merged: its lanes are a group.
+    pub group: Option<String>,
 }
 
-/// Gives each bar a lane, in order of start: as few lanes as the most scenarios at once.
+/// Gives each bar a lane, in order of start: as few lanes as the most scenarios at once;
+/// each group (a shard's part of a merged run) has lanes of its own, one group below another.
 pub fn assign_lanes(bars: &mut [Bar]) {
-    let mut order: Vec<usize> = (0..bars.len()).collect();
-    order.sort_by_key(|&i| bars[i].start);
-    let mut placed: Vec<Bar> = Vec::with_capacity(bars.len());
-    for i in order {
-        let lane = lane_for(&placed, bars[i].start);
-        bars[i].lane = lane;
-        placed.push(Bar {
-            name: String::new(),
-            ..bars[i].clone()
-        });
+    let mut groups: Vec<Option<String>> = bars.iter().map(|b| b.group.clone()).collect();
+    groups.sort();
+    groups.dedup();
+    let mut first_lane = 0;
+    for group in groups {
+        let mut order: Vec<usize> = (0..bars.len()).filter(|&i| bars[i].group == group).collect();
+        order.sort_by_key(|&i| bars[i].start);
+        let mut placed: Vec<Bar> = Vec::with_capacity(order.len());
+        for i in order {
+            let lane = lane_for(&placed, bars[i].start);
+            bars[i].lane = lane;
+            placed.push(Bar {
+                name: String::new(),
+                ..bars[i].clone()
+            });
+        }
+        let lanes = placed.iter().map(|b| b.lane + 1).max().unwrap_or(0);
+        for bar in bars.iter_mut().filter(|b| b.group == group) {
+            bar.lane += first_lane;
+        }
+        first_lane += lanes;
     }
+}
+
+/// Each group's name and its first lane, for the labels of a merged run's timeline.
+fn group_labels(bars: &[Bar]) -> Vec<(String, usize)> {
+    let mut labels: Vec<(String, usize)> = Vec::new();
+    for bar in bars {
+        let Some(group) = &bar.group else { continue };
+        match labels.iter_mut().find(|(g, _)| g == group) {
+            Some((_, lane)) => *lane = (*lane).min(bar.lane),
+            None => labels.push((group.clone(), bar.lane)),
+        }
+    }
+    labels
 }
 
 /// The first lane free at `start`: concurrent scenarios take separate lanes.
@@ -124,6 +159,7 @@ mod tests {
             end: Duration::from_millis(end),
             lane: 0,
             retried: false,
+            group: None,
         };
         // Input order: the second started before the first; two ran at once at most.
         let mut bars = vec![bar(10, 20), bar(0, 15), bar(16, 30)];
@@ -142,10 +178,36 @@ mod tests {
             end: Duration::from_millis(end),
             lane,
             retried: false,
+            group: None,
         };
         let bars = vec![bar(0, 0, 100), bar(1, 10, 50)];
         assert_eq!(lane_for(&bars, Duration::from_millis(20)), 2);
         assert_eq!(lane_for(&bars, Duration::from_millis(60)), 1);
         assert_eq!(lane_for(&bars, Duration::from_millis(120)), 0);
+    }
+
+    #[test]
+    fn each_group_has_lanes_of_its_own_below_the_one_before() {
+        let bar = |group: &str, start, end| Bar {
+            index: 0,
+            name: String::new(),
+            status: Status::Passed,
+            start: Duration::from_millis(start),
+            end: Duration::from_millis(end),
+            lane: 0,
+            retried: false,
+            group: Some(group.to_owned()),
+        };
+        // Both parts started at 0: without groups they would share lanes 0 and 1.
+        let mut bars = vec![
+            bar("2/2", 0, 10),
+            bar("1/2", 0, 10),
+            bar("1/2", 5, 20),
+            bar("2/2", 10, 20),
+        ];
+        assign_lanes(&mut bars);
+        let lanes: Vec<usize> = bars.iter().map(|b| b.lane).collect();
+        assert_eq!(lanes, vec![2, 0, 1, 2]);
+        assert_eq!(group_labels(&bars), vec![("2/2".to_owned(), 2), ("1/2".to_owned(), 0)]);
     }
 }

@@ -140,9 +140,10 @@ fn three_parts_under_each_ci_merge_into_the_report_of_one_run() {
         }
         let merged_xml = path(&format!("{index_var}.xml"));
         let merged_json = path(&format!("{index_var}-merged.jsonl"));
+        let merged_html = path(&format!("{index_var}.html"));
         let mut merge = vec!["merge"];
         merge.extend(parts.iter().map(String::as_str));
-        merge.extend(["--junit", &merged_xml, "--json", &merged_json]);
+        merge.extend(["--junit", &merged_xml, "--json", &merged_json, "--html", &merged_html]);
         let out = k2check(dir.path(), &args(&merge), &[]);
         assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
         assert!(out.stdout.contains("22 scenarios: 22 passed"), "{}", out.stdout);
@@ -150,6 +151,12 @@ fn three_parts_under_each_ci_merge_into_the_report_of_one_run() {
         assert_eq!(without_times(&xml), expected, "{index_var}");
         crate::support::assert_valid_junit(std::path::Path::new(&merged_xml));
         crate::support::assert_valid_report(std::path::Path::new(&merged_json));
+        // The timeline draws each part's scenarios in a group of lanes of its own.
+        let html = std::fs::read_to_string(&merged_html).unwrap();
+        for shard in ["shard 1/3", "shard 2/3", "shard 3/3"] {
+            assert!(html.contains(&format!(">{shard}</text>")), "{shard}");
+        }
+        assert_eq!(html.matches("<a href=\"#s").count(), 22, "a bar per scenario");
 
         let missing = k2check(
             dir.path(),

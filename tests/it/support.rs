@@ -55,6 +55,7 @@ pub fn normalize(text: &str, temp: &Path) -> String {
         (r#""run_id":"[0-9a-f]+""#, r#""run_id":"<ID>""#),
         (r#""started_at":"[0-9TZ:-]+""#, r#""started_at":"<DATE>""#),
         (r#""selection":"[0-9a-f]+""#, r#""selection":"<SELECTION>""#),
+        (r#""ended_ms":\d+"#, r#""ended_ms":0"#),
     ];
     let mut out = text;
     for (pattern, replacement) in rules {
