@@ -149,28 +149,8 @@ fn lane_for(bars: &[Bar], start: Duration) -> usize {
 mod tests {
     use super::*;
 
-    #[test]
-    fn lanes_follow_the_start_times_not_the_input_order() {
-        let bar = |start, end| Bar {
-            index: 0,
-            name: String::new(),
-            status: Status::Passed,
-            start: Duration::from_millis(start),
-            end: Duration::from_millis(end),
-            lane: 0,
-            retried: false,
-            group: None,
-        };
-        // Input order: the second started before the first; two ran at once at most.
-        let mut bars = vec![bar(10, 20), bar(0, 15), bar(16, 30)];
-        assign_lanes(&mut bars);
-        let lanes: Vec<usize> = bars.iter().map(|b| b.lane).collect();
-        assert_eq!(lanes, vec![1, 0, 0]);
-    }
-
-    #[test]
-    fn concurrent_scenarios_take_separate_lanes_and_free_them_when_done() {
-        let bar = |lane, start, end| Bar {
+    fn bar(group: Option<&str>, lane: usize, start: u64, end: u64) -> Bar {
+        Bar {
             index: 0,
             name: String::new(),
             status: Status::Passed,
@@ -178,9 +158,22 @@ mod tests {
             end: Duration::from_millis(end),
             lane,
             retried: false,
-            group: None,
-        };
-        let bars = vec![bar(0, 0, 100), bar(1, 10, 50)];
+            group: group.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn lanes_follow_the_start_times_not_the_input_order() {
+        // Input order: the second started before the first; two ran at once at most.
+        let mut bars = vec![bar(None, 0, 10, 20), bar(None, 0, 0, 15), bar(None, 0, 16, 30)];
+        assign_lanes(&mut bars);
+        let lanes: Vec<usize> = bars.iter().map(|b| b.lane).collect();
+        assert_eq!(lanes, vec![1, 0, 0]);
+    }
+
+    #[test]
+    fn concurrent_scenarios_take_separate_lanes_and_free_them_when_done() {
+        let bars = vec![bar(None, 0, 0, 100), bar(None, 1, 10, 50)];
         assert_eq!(lane_for(&bars, Duration::from_millis(20)), 2);
         assert_eq!(lane_for(&bars, Duration::from_millis(60)), 1);
         assert_eq!(lane_for(&bars, Duration::from_millis(120)), 0);
@@ -188,22 +181,12 @@ mod tests {
 
     #[test]
     fn each_group_has_lanes_of_its_own_below_the_one_before() {
-        let bar = |group: &str, start, end| Bar {
-            index: 0,
-            name: String::new(),
-            status: Status::Passed,
-            start: Duration::from_millis(start),
-            end: Duration::from_millis(end),
-            lane: 0,
-            retried: false,
-            group: Some(group.to_owned()),
-        };
         // Both parts started at 0: without groups they would share lanes 0 and 1.
         let mut bars = vec![
-            bar("2/2", 0, 10),
-            bar("1/2", 0, 10),
-            bar("1/2", 5, 20),
-            bar("2/2", 10, 20),
+            bar(Some("2/2"), 0, 0, 10),
+            bar(Some("1/2"), 0, 0, 10),
+            bar(Some("1/2"), 0, 5, 20),
+            bar(Some("2/2"), 0, 10, 20),
         ];
         assign_lanes(&mut bars);
         let lanes: Vec<usize> = bars.iter().map(|b| b.lane).collect();

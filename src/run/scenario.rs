@@ -168,24 +168,14 @@ pub fn finish(
             .unwrap_or(Status::Passed)
     };
     ScenarioResult {
-        index,
         name,
         file: scenario.path.display().to_string(),
-        suite_path: rt
-            .plan
-            .run(index)
-            .map(|(p, _)| p.suite_path.clone())
-            .unwrap_or_default(),
-        row: rt.plan.run(index).and_then(|(_, row)| row),
-        role: rt.plan.run(index).map_or("scenario", |(p, _)| p.role.word()),
-        shard: None,
-        tries: 1,
-        flaky: None,
         tags: scenario.tags.clone(),
         status,
         steps,
         duration,
         skip_reason,
+        ..placed(rt, index)
     }
 }
 
@@ -328,30 +318,45 @@ fn missing_captures(rt: &Runtime, scenario: &Scenario, step: &Step, ctx: &Contex
     missing
 }
 
+/// Run `index` placed in the suite (its file from the suite's folder, its data row, its role:
+/// a scenario, the set-up or the teardown), tried once, with nothing in it yet.
+fn placed(rt: &Runtime, index: usize) -> ScenarioResult {
+    let (suite_path, row, role) = match rt.plan.run(index) {
+        Some((planned, row)) => (planned.suite_path.clone(), row, planned.role.word()),
+        None => (String::new(), None, "scenario"),
+    };
+    ScenarioResult {
+        index,
+        name: String::new(),
+        file: String::new(),
+        suite_path,
+        row,
+        role,
+        shard: None,
+        tries: 1,
+        flaky: None,
+        tags: Vec::new(),
+        status: Status::Passed,
+        steps: Vec::new(),
+        duration: std::time::Duration::ZERO,
+        skip_reason: None,
+    }
+}
+
 /// A scenario whose validated text did not decode again: reported as an error, never a panic.
 pub fn unreadable(rt: &Runtime, index: usize, duration: std::time::Duration) -> ScenarioResult {
     ScenarioResult {
-        index,
         name: rt.plan.run_name(index),
         file: rt
             .plan
             .run(index)
             .map(|(p, _)| p.path.display().to_string())
             .unwrap_or_default(),
-        suite_path: rt
-            .plan
-            .run(index)
-            .map(|(p, _)| p.suite_path.clone())
-            .unwrap_or_default(),
-        row: rt.plan.run(index).and_then(|(_, row)| row),
-        role: rt.plan.run(index).map_or("scenario", |(p, _)| p.role.word()),
-        shard: None,
-        tries: 1,
-        flaky: None,
         tags: Vec::new(),
         status: Status::Error,
         steps: Vec::new(),
         duration,
         skip_reason: Some("the scenario file could not be read again after validation".into()),
+        ..placed(rt, index)
     }
 }
