@@ -71,7 +71,8 @@ pub async fn check(settings: &Settings, client: &Client, tokens: &Tokens, reacha
     lines.push(basic);
 }
 
-fn bearer(token: &str) -> HeaderValue {
+/// The token as an `Authorization` value, marked sensitive (never shown).
+pub(super) fn bearer(token: &str) -> HeaderValue {
     let mut value = HeaderValue::try_from(format!("Bearer {token}")).unwrap_or(HeaderValue::from_static(""));
     value.set_sensitive(true);
     value

@@ -1,7 +1,7 @@
 //! What a tenant exposes to this client, for `init --discover`: its SmartObjects with the
 //! properties `$metadata` declares, the workflows it can start, whether SCIM answers.
 
-use http::{HeaderValue, Method, header::AUTHORIZATION};
+use http::{Method, header::AUTHORIZATION};
 use serde_json::Value;
 use url::Url;
 
@@ -86,10 +86,9 @@ fn first_failure(lines: &[Line]) -> String {
 async fn get_text(client: &Client, settings: &Settings, token: &str, url: String) -> Result<String, String> {
     let parsed = Url::parse(&url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
     let mut request = crate::http::Request::new(Method::GET, parsed, settings.timeout);
-    let mut value =
-        HeaderValue::try_from(format!("Bearer {token}")).map_err(|_| "the token cannot be sent".to_owned())?;
-    value.set_sensitive(true);
-    request.headers.insert(AUTHORIZATION, value);
+    request
+        .headers
+        .insert(AUTHORIZATION, crate::doctor::apis::bearer(token));
     request.credential_headers.push(AUTHORIZATION);
     let response = client.send(request).await.map_err(|e| format!("GET {url}: {e}"))?;
     if response.status != 200 {

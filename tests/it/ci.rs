@@ -222,3 +222,55 @@ fn a_failure_in_one_part_fails_the_merged_run_and_keeps_its_place() {
         "{xml}"
     );
 }
+
+/// Reports that are not the parts of one run are refused with why, and nothing is written:
+/// one cut short (no run_finished), one of another environment; `--durations` that holds
+/// no durations is refused too.
+#[test]
+fn reports_that_are_not_one_run_are_refused_with_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let started = |env: &str, shard: &str| {
+        format!("{{\"type\":\"run_started\",\"environment\":\"{env}\",\"shard\":\"{shard}\",\"selection\":\"a\"}}\n")
+    };
+    let finished = "{\"type\":\"run_finished\"}\n";
+    std::fs::write(dir.path().join("p1.jsonl"), started("test", "1/2") + finished).unwrap();
+    std::fs::write(dir.path().join("cut.jsonl"), started("test", "2/2")).unwrap();
+    std::fs::write(dir.path().join("other.jsonl"), started("prod", "2/2") + finished).unwrap();
+    for (second, why) in [
+        ("cut.jsonl", "cut.jsonl is not a whole report (no run_finished line)"),
+        (
+            "other.jsonl",
+            "are not parts of one run: their environment or selection differ",
+        ),
+    ] {
+        let out = k2check(
+            dir.path(),
+            &args(&["merge", "p1.jsonl", second, "--junit", "m.xml"]),
+            &[],
+        );
+        assert_eq!(out.code, 2, "{}", out.stderr);
+        assert!(
+            out.stderr.contains(why) && out.stderr.contains("nothing was written"),
+            "{}",
+            out.stderr
+        );
+        assert!(!dir.path().join("m.xml").exists());
+    }
+    std::fs::write(
+        dir.path().join("k2check.yaml"),
+        "environments:\n  test:\n    vars: { api: \"http://127.0.0.1:9\" }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("a.yaml"),
+        "name: a\nsteps:\n  - request: { url: \"{{ api }}/x\" }\n",
+    )
+    .unwrap();
+    let out = k2check(
+        dir.path(),
+        &args(&["run", ".", "--shard", "1/2", "--durations", "p1.jsonl"]),
+        &[],
+    );
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(out.stderr.contains("holds no scenario durations"), "{}", out.stderr);
+}

@@ -236,3 +236,13 @@ fn init_discover_with_a_wrong_secret_writes_nothing_and_says_why() {
     assert!(!out.stderr.contains("wrong-secret-xyz"), "{}", out.stderr);
     assert!(!dir.path().join("d").exists());
 }
+
+/// Without K2_CLIENT_SECRET and with no terminal to ask on, doctor says what to set (exit 2)
+/// and sends nothing.
+#[test]
+fn without_a_secret_doctor_says_what_to_set() {
+    let out = doctor(&["--host", "acme.onk2.com", "--tenant", "t", "--client-id", "c"], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("set K2_CLIENT_SECRET"), "{}", out.stderr);
+    assert!(out.stdout.is_empty(), "nothing checked: {}", out.stdout);
+}
