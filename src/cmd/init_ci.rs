@@ -161,7 +161,8 @@ fn gitlab(variables: &[CloudVariable], suite: &str, shards: Option<u32>) -> Stri
         secrets = secrets.join(", "),
         run = match shards {
             // Each part's report under a name of its own: the merge job receives them all.
-            Some(_) => format!("k2check run {suite} --env cloud --shard auto --json reports/run-$CI_NODE_INDEX.jsonl"),
+            Some(_) =>
+                format!("k2check run {suite} --env cloud --shard auto --json \"reports/run-$CI_NODE_INDEX.jsonl\""),
             None => run_line(suite, &shard),
         },
         stages = if shards.is_some() {

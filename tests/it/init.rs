@@ -368,3 +368,120 @@ fn the_github_workflows_init_writes_pass_actionlint() {
         );
     }
 }
+
+/// A CI file as JSON, as the CI reads its YAML: with `typed`, plain scalars are booleans,
+/// numbers and nulls (GitLab); without, every scalar is a string (Azure Pipelines, whose schema
+/// says so: its booleans are the strings `true`, `yes`, `on` …).
+fn yaml_as_json(text: &str, typed: bool) -> serde_json::Value {
+    use saphyr_parser::{Event, Parser, ScalarStyle};
+    use serde_json::Value;
+    enum Open {
+        Seq(Vec<Value>),
+        Map(serde_json::Map<String, Value>, Option<String>),
+    }
+    fn place(stack: &mut [Open], root: &mut Option<Value>, value: Value) {
+        match stack.last_mut() {
+            Some(Open::Seq(items)) => items.push(value),
+            Some(Open::Map(map, key)) => match key.take() {
+                Some(key) => {
+                    map.insert(key, value);
+                }
+                None => *key = Some(value.as_str().expect("a CI file's keys are strings").to_owned()),
+            },
+            None => *root = Some(value),
+        }
+    }
+    let mut stack = Vec::new();
+    let mut root = None;
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let (event, _) = next.expect("the CI file is YAML");
+        match event {
+            Event::Scalar(text, style, _, _) => {
+                let value = match (style, text.as_ref()) {
+                    _ if !typed => Value::String(text.into_owned()),
+                    (ScalarStyle::Plain, "true") => Value::Bool(true),
+                    (ScalarStyle::Plain, "false") => Value::Bool(false),
+                    (ScalarStyle::Plain, "" | "~" | "null") => Value::Null,
+                    (ScalarStyle::Plain, number) if number.parse::<i64>().is_ok() => {
+                        Value::from(number.parse::<i64>().unwrap())
+                    }
+                    (_, text) => Value::String(text.to_owned()),
+                };
+                place(&mut stack, &mut root, value);
+            }
+            Event::SequenceStart(..) => stack.push(Open::Seq(Vec::new())),
+            Event::MappingStart(..) => stack.push(Open::Map(serde_json::Map::new(), None)),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let value = match stack.pop().expect("balanced") {
+                    Open::Seq(items) => Value::Array(items),
+                    Open::Map(map, _) => Value::Object(map),
+                };
+                place(&mut stack, &mut root, value);
+            }
+            _ => {}
+        }
+    }
+    root.expect("the CI file holds a document")
+}
+
+/// The GitLab and Azure Pipelines files `init` writes are valid under the schemas those CIs'
+/// editors check with (GitLab's `ci.json`, Azure Pipelines' `service-schema.json`; neither CI
+/// has a linter that runs offline), and gitlab-ci-verify (shellcheck on each script line) finds
+/// nothing in the GitLab one, down to its notes. `.ci/run` unpacks them from PyPI into
+/// target/ci-tools and names the folder in K2CHECK_CI_TOOLS.
+#[test]
+fn the_gitlab_and_azure_files_init_writes_pass_their_schemas_and_linter() {
+    let default = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-tools");
+    let tools = std::env::var_os("K2CHECK_CI_TOOLS").map_or(default, std::path::PathBuf::from);
+    let gitlab = (".gitlab-ci.yml", "gitlab-ci.json", true);
+    let azure = (".azure-pipelines/k2check.yml", "azure-pipelines.json", false);
+    let cases: [(&[&str], _); 4] = [
+        (&["--ci", "gitlab"], gitlab),
+        (&["--ci", "gitlab", "--shards", "3", "--scim"], gitlab),
+        (&["--ci", "azure"], azure),
+        (&["--ci", "azure", "--shards", "3", "--scim", "--basic"], azure),
+    ];
+    for (flags, (file, schema, typed)) in cases {
+        let schema_path = tools.join("schemas").join(schema);
+        let schema_text = std::fs::read_to_string(&schema_path)
+            .unwrap_or_else(|e| panic!("{}: {e}: `bash .ci/run` writes it", schema_path.display()));
+        let schema: serde_json::Value = serde_json::from_str(&schema_text).unwrap();
+        let validator = jsonschema::validator_for(&schema).unwrap();
+        // The schema holds: a job with a misspelt key is refused.
+        let broken = serde_json::json!({ "jobs": [{ "job": "k2check", "stepz": [] }], "k2check": { "scriptz": [] } });
+        assert!(
+            !validator.is_valid(&broken),
+            "{}: accepts anything",
+            schema_path.display()
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let init = k2check(dir.path(), &args(&[&["init", "s", "--no-input"], flags].concat()), &[]);
+        assert_eq!(init.code, 0, "{}", init.stderr);
+        let text = std::fs::read_to_string(dir.path().join("s").join(file)).unwrap();
+        let written = yaml_as_json(&text, typed);
+        let errors: Vec<String> = validator
+            .iter_errors(&written)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "{flags:?}: {file} breaks {}:\n{}\n{text}",
+            schema_path.display(),
+            errors.join("\n")
+        );
+        if file == ".gitlab-ci.yml" {
+            let lint = std::process::Command::new(tools.join("gitlab-ci-verify"))
+                .args(["--no-lint-api", "--severity", "info"])
+                .current_dir(dir.path().join("s"))
+                .output()
+                .unwrap();
+            assert!(
+                lint.status.success(),
+                "{flags:?}: gitlab-ci-verify:\n{}{}",
+                String::from_utf8_lossy(&lint.stdout),
+                String::from_utf8_lossy(&lint.stderr)
+            );
+        }
+    }
+}
