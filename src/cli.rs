@@ -44,6 +44,29 @@ pub enum Command {
     Docs(DocsArgs),
     /// Merge the JSON reports of the parts of a sharded run into one run's reports
     Merge(MergeArgs),
+    /// Review the snapshots a run left for review (`*.json.new`)
+    #[command(subcommand)]
+    Snapshots(SnapshotsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsCommand {
+    /// Show each pending snapshot as a diff and accept or reject it (asks on a terminal;
+    /// otherwise give --accept-all or --reject-all)
+    Review(ReviewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Where to look for pending snapshots (every `__snapshots__` folder below it)
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Accept every pending snapshot without asking
+    #[arg(long, conflicts_with = "reject_all")]
+    pub accept_all: bool,
+    /// Reject (delete) every pending snapshot without asking
+    #[arg(long)]
+    pub reject_all: bool,
 }
 
 #[derive(Debug, Args)]
@@ -157,6 +180,17 @@ impl RunArgs {
     }
 }
 
+impl RunArgs {
+    /// `--update-snapshots`, else `K2CHECK_UPDATE_SNAPSHOTS` (`1`, `true` or `yes`).
+    pub fn update_snapshots(&self) -> bool {
+        self.update_snapshots
+            || matches!(
+                std::env::var("K2CHECK_UPDATE_SNAPSHOTS").unwrap_or_default().trim(),
+                "1" | "true" | "yes"
+            )
+    }
+}
+
 impl SuiteArgs {
     /// The environment asked for: `--env`, else `K2CHECK_ENV` (never under `--mock`), and a
     /// note when `K2CHECK_ENV` was set and ignored.
@@ -189,6 +223,10 @@ pub struct RunArgs {
     /// try); one that passes on a later try is reported flaky
     #[arg(long, value_name = "N", default_value_t = 0)]
     pub retries: u32,
+    /// Store each new or changed snapshot and pass its step, with a note (also
+    /// K2CHECK_UPDATE_SNAPSHOTS=1); without it, such an answer fails and waits in a `.new` file
+    #[arg(long)]
+    pub update_snapshots: bool,
     /// After a stop signal, how long `finally:` steps of started scenarios may still run (a
     /// second signal ends them at once)
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration_arg)]

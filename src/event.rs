@@ -135,6 +135,8 @@ pub struct StepResult {
     pub follow_ups: Vec<FollowUp>,
     /// How many more it sent than `follow_ups` holds.
     pub follow_ups_left_out: usize,
+    /// What the step did besides checking, said with its result (a snapshot written).
+    pub notes: Vec<String>,
 }
 
 impl StepResult {
@@ -174,6 +176,8 @@ pub enum ProblemKind {
     Assertion,
     /// A capture found nothing to capture.
     Capture,
+    /// The answer is not the stored snapshot, or no snapshot is stored yet.
+    Snapshot,
     /// A template could not be rendered: an undefined name, a failing filter.
     Template,
     /// The step's auth profile could not get a token (discovery or the token request).
@@ -210,6 +214,7 @@ impl ProblemKind {
         match self {
             ProblemKind::Assertion => "assertion",
             ProblemKind::Capture => "capture",
+            ProblemKind::Snapshot => "snapshot",
             ProblemKind::Template => "template",
             ProblemKind::Token => "token",
             ProblemKind::Timeout => "timeout",
@@ -226,9 +231,10 @@ impl ProblemKind {
     }
 
     /// Every kind: the report schema lists each (a test compares them).
-    pub const ALL: [ProblemKind; 14] = [
+    pub const ALL: [ProblemKind; 15] = [
         ProblemKind::Assertion,
         ProblemKind::Capture,
+        ProblemKind::Snapshot,
         ProblemKind::Template,
         ProblemKind::Token,
         ProblemKind::Timeout,
@@ -285,6 +291,45 @@ pub struct AssertionFailure {
     pub message: String,
     pub expected: String,
     pub actual: String,
+    /// For a snapshot that differs: where, by JSONPath.
+    pub diff: Option<Box<SnapshotDiff>>,
+}
+
+/// How an answer differs from its stored snapshot: the first changes, and how many more.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotDiff {
+    pub changes: Vec<Change>,
+    pub left_out: usize,
+}
+
+/// One difference at a JSONPath: a value (or, in shape mode, a type) that changed, a member
+/// or item that was removed, or one that was added. Values are compact JSON, masked; in shape
+/// mode, type names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub path: String,
+    /// What the snapshot holds there; `None` when the answer added it.
+    pub stored: Option<String>,
+    /// What the answer holds there; `None` when the answer no longer has it.
+    pub received: Option<String>,
+    /// The JSON type of what was added (`number`, `object` …), for the line that says so.
+    pub added_type: Option<String>,
+}
+
+impl Change {
+    /// `$.value[0].Salary: 100 → "100"`, `$.dataFields.Reason: removed`,
+    /// `$.value[*].Bonus: added (number)`.
+    pub fn line(&self) -> String {
+        match (&self.stored, &self.received) {
+            (Some(stored), Some(received)) => format!("{}: {stored} → {received}", self.path),
+            (Some(_), None) => format!("{}: removed", self.path),
+            (None, _) => format!(
+                "{}: added ({})",
+                self.path,
+                self.added_type.as_deref().unwrap_or("value")
+            ),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

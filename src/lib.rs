@@ -31,6 +31,7 @@ pub(crate) mod report;
 pub(crate) mod run;
 pub(crate) mod scenario;
 pub(crate) mod schema;
+pub(crate) mod snapshot;
 pub(crate) mod source;
 pub(crate) mod template;
 pub(crate) mod text;

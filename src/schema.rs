@@ -99,6 +99,21 @@ pub fn scenario_schema() -> Value {
                 "type": "object", "additionalProperties": false, "required": ["name"],
                 "properties": { "name": { "type": "string" }, "properties": { "type": "array", "items": { "type": "string" } } }
             },
+            "snapshot": {
+                "description": "compare the answer with __snapshots__/<scenario file>/<name>.json (true: named after the step)",
+                "anyOf": [
+                    { "type": "boolean" },
+                    { "type": "string" },
+                    {
+                        "type": "object", "additionalProperties": false,
+                        "properties": {
+                            "name": { "type": "string" },
+                            "shape": { "type": "boolean", "description": "compare keys, JSON types and array item shapes only" },
+                            "redact": { "type": "object", "additionalProperties": { "type": "string" }, "description": "JSONPath: placeholder" },
+                        },
+                    },
+                ],
+            },
         })),
     );
     let retry = object(
@@ -119,7 +134,8 @@ pub fn scenario_schema() -> Value {
                 "pages": { "anyOf": [{ "const": "all" }, { "type": "integer", "minimum": 1 }] },
                 "max_pages": { "type": "integer", "minimum": 1 },
                 "top": { "type": "integer" }, "skip": { "type": "integer" },
-                "count": { "type": "boolean" }, "metadata": { "type": "boolean" },
+                "count": { "type": "boolean" },
+                "metadata": { "anyOf": [{ "type": "boolean" }, { "const": "snapshot" }] },
                 "where": { "type": "object" },
             }))),
             "scim": object(SCIM_KEYS, props(json!({
@@ -129,6 +145,8 @@ pub fn scenario_schema() -> Value {
             }))),
             "workflow": object(WORKFLOW_KEYS, props(json!({
                 "interval": duration, "timeout": duration, "data": { "type": "object" },
+                "schema": { "type": "string", "description": "a workflow's start schema, by name or id" },
+                "expect": { "const": "snapshot" },
             }))),
             "auth": { "type": "string" },
             "expect": { "$ref": "#/$defs/expect" },

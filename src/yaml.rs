@@ -52,6 +52,14 @@ impl Node {
         }
     }
 
+    /// The value under `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.kind {
+            NodeKind::Map(entries) => entries.iter().find(|(k, _)| k.as_scalar() == Some(key)).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
     /// Words a user would recognise in "expected X, found Y" messages.
     pub fn type_name(&self) -> &'static str {
         match &self.kind {

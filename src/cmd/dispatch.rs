@@ -35,6 +35,7 @@ fn run_command(cli: Cli) -> CommandResult {
             Command::Init(args) => cmd::init::init(args).await,
             Command::Docs(args) => cmd::docs::docs(args),
             Command::Merge(args) => cmd::merge::merge(args),
+            Command::Snapshots(command) => cmd::snapshots::snapshots(command),
             Command::Import(ImportCommand::Postman(args)) => cmd::import_postman::import_postman(args),
             Command::Import(ImportCommand::Curl(args)) => cmd::import_curl::import_curl(args),
         }

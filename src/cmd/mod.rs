@@ -22,6 +22,7 @@ pub(crate) mod schema;
 pub(crate) mod secret_hash;
 mod selection;
 mod signals;
+pub(crate) mod snapshots;
 mod starter;
 pub(crate) mod token;
 pub(crate) mod validate;

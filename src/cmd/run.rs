@@ -51,6 +51,7 @@ pub async fn run(args: RunArgs) -> CommandResult {
     let plan = Arc::new(plan);
     let verbosity = args.verbosity();
     let mut runtime = Runtime::new(plan.clone(), client);
+    runtime.update_snapshots = args.update_snapshots();
     if verbosity > 0 || args.html.is_some() {
         runtime.recording = Some(Recording {
             body_limit: args.body_limit,

@@ -32,6 +32,7 @@ fn other_checks(expect: &Expect) -> usize {
         + expect.records.len()
         + expect.odata_count.len()
         + usize::from(expect.entity_set.is_some())
+        + usize::from(expect.snapshot.is_some())
 }
 
 impl Checker<'_> {
@@ -50,6 +51,7 @@ impl Checker<'_> {
                         format!("one of {}", want.join(", "))
                     },
                     actual: response.status.to_string(),
+                    diff: None,
                 });
                 // One cause, one report: the other checks were written for the answer that
                 // was expected, and on this one (an error body) they can only fail.
@@ -80,6 +82,7 @@ impl Checker<'_> {
                     message: format!("json {}", path.text),
                     expected: "a JSON body".into(),
                     actual: e,
+                    diff: None,
                 }),
             }
         }
@@ -112,6 +115,7 @@ impl Checker<'_> {
                     message: "schema".into(),
                     expected: format!("a body valid against {}", schema.value.display()),
                     actual,
+                    diff: None,
                 });
             }
         }
@@ -152,6 +156,7 @@ impl Checker<'_> {
                     message: what(),
                     expected,
                     actual,
+                    diff: None,
                 });
             }
         }
@@ -189,6 +194,7 @@ impl Checker<'_> {
                 message: format!("capture {}", capture.name.value),
                 expected: expected.to_owned(),
                 actual,
+                diff: None,
             };
             let value = match &capture.source {
                 CaptureSource::Json(path) => {

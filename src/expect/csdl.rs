@@ -54,11 +54,11 @@ pub fn entity_set_properties(csdl: &str, set: &str) -> Result<Option<(String, Ve
     Ok(Some((simple, properties)))
 }
 
-fn is(element: &BytesStart, name: &str) -> bool {
+pub(crate) fn is(element: &BytesStart, name: &str) -> bool {
     element.local_name().as_ref() == name
 }
 
-fn attribute(element: &BytesStart, name: &str) -> Option<String> {
+pub(crate) fn attribute(element: &BytesStart, name: &str) -> Option<String> {
     element
         .attributes()
         .flatten()

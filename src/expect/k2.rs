@@ -84,6 +84,7 @@ fn failure(p: &Predicate, what: &str, expected: String, actual: String) -> Asser
         message: what.into(),
         expected,
         actual,
+        diff: None,
     }
 }
 
@@ -102,6 +103,7 @@ pub fn check_entity_set(
         message: "entity_set".into(),
         expected,
         actual,
+        diff: None,
     };
     let render = |t: &crate::scenario::model::Template| engine.render(&t.text, ctx).map_err(|e| e.to_string());
     let name = match render(&check.name) {

@@ -193,6 +193,7 @@ fn step(value: &Value, places: &Places) -> StepResult {
             message: text(&f["message"]),
             expected: text(&f["expected"]),
             actual: text(&f["actual"]),
+            diff: diff(&f["diff"]),
         })
         .collect();
     let request = value["request"].as_object().map(|r| RequestLine {
@@ -229,5 +230,24 @@ fn step(value: &Value, places: &Places) -> StepResult {
         captured: Vec::new(),
         follow_ups: Vec::new(),
         follow_ups_left_out: 0,
+        notes: strings(&value["notes"]),
     }
+}
+
+/// A snapshot's differences, as the JSON report writes them.
+fn diff(value: &Value) -> Option<Box<crate::event::SnapshotDiff>> {
+    let changes = value["changes"].as_array()?;
+    let optional = |v: &Value| v.as_str().map(str::to_owned);
+    Some(Box::new(crate::event::SnapshotDiff {
+        changes: changes
+            .iter()
+            .map(|c| crate::event::Change {
+                path: text(&c["path"]),
+                stored: optional(&c["stored"]),
+                received: optional(&c["received"]),
+                added_type: optional(&c["added_type"]),
+            })
+            .collect(),
+        left_out: value["left_out"].as_u64().unwrap_or(0) as usize,
+    }))
 }

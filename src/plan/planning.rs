@@ -289,6 +289,7 @@ impl<'s> Planning<'s> {
     ) -> (Option<Scenario>, Option<Scenario>) {
         let setup = setup_scenario(suite, sources);
         let teardown = teardown_scenario(suite, sources);
+        self.v.check_redactions(&suite.defaults.redact);
         if let Some(setup) = &setup {
             self.v.check_scenario(setup, &self.known, &self.profiles_src);
         }
@@ -451,6 +452,7 @@ impl<'s> Planning<'s> {
             limits: suite.limits,
             profiles,
             default_auth: suite.defaults.auth.as_ref().map(|a| a.value.clone()),
+            redact: suite.defaults.redact.clone(),
             context,
             run_starts: run_starts(&planned),
             scenarios: planned,

@@ -61,6 +61,8 @@ pub struct Plan {
     pub limits: Limits,
     pub profiles: BTreeMap<String, Credentials>,
     pub default_auth: Option<String>,
+    /// The suite's `defaults.redact`, applied to every snapshot before its own.
+    pub redact: Vec<crate::scenario::model::Redaction>,
     pub context: Context,
     /// The planned scenarios; a scenario with data rows is one of them and makes a run per
     /// row. Runs are numbered across all of them (`run_count`, `run`).

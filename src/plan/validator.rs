@@ -179,6 +179,7 @@ impl Validator {
             self.check_step(scenario, step, &known, profiles);
             known.extend(step.capture.iter().map(|c| c.name.value.clone()));
         }
+        self.check_snapshot_names(scenario);
         for step in &scenario.finally {
             self.check_step(scenario, step, &known, profiles);
             known.extend(step.capture.iter().map(|c| c.name.value.clone()));
@@ -210,6 +211,9 @@ impl Validator {
         for (path, _) in &step.expect.json {
             self.check_jsonpath(path);
         }
+        if let Some(snapshot) = &step.expect.snapshot {
+            self.check_redactions(&snapshot.redact);
+        }
         for capture in &step.capture {
             if let CaptureSource::Json(path) = &capture.source {
                 self.check_jsonpath(path);
@@ -218,6 +222,38 @@ impl Validator {
         if let Some(schema) = &step.expect.schema {
             let dir = scenario.path.parent().unwrap_or(std::path::Path::new("."));
             self.load_schema(dir.join(&schema.value), schema.span);
+        }
+    }
+
+    /// Two snapshots of one scenario would share a file, each overwriting the other's answer.
+    fn check_snapshot_names(&mut self, scenario: &Scenario) {
+        let mut seen: BTreeMap<std::path::PathBuf, &str> = BTreeMap::new();
+        for step in scenario.steps.iter().chain(&scenario.finally) {
+            let Some(snapshot) = &step.expect.snapshot else {
+                continue;
+            };
+            let name = snapshot.name.as_ref().map_or(step.name.as_str(), |n| n.value.as_str());
+            let path = crate::snapshot::snapshot_path(&scenario.path, name, None);
+            match seen.get(&path) {
+                Some(first) => self.diags.push(
+                    Diagnostic::error(
+                        format!("a second snapshot named `{name}` in this scenario"),
+                        snapshot.span,
+                    )
+                    .with_label(format!("step `{first}` keeps one of this name"))
+                    .with_help("give each its own `name:` (or give the steps different names)"),
+                ),
+                None => {
+                    seen.insert(path, &step.name);
+                }
+            }
+        }
+    }
+
+    /// Redactions' JSONPaths are checked like the assertions' (invalid ones are errors here).
+    pub(super) fn check_redactions(&mut self, redactions: &[crate::scenario::model::Redaction]) {
+        for redaction in redactions {
+            self.check_jsonpath(&redaction.path);
         }
     }
 

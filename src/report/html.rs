@@ -68,6 +68,31 @@ impl HtmlReporter {
         escape(&crate::text::printable(&self.redactor.redact(text)))
     }
 
+    /// A snapshot's differences side by side: where, what the snapshot holds, what came.
+    fn snapshot_diff(&self, diff: &crate::event::SnapshotDiff) -> String {
+        let mut out = String::from(
+            "<table class=\"snapshot\"><thead><tr><th>where</th><th>stored</th><th>received</th></tr></thead><tbody>\n",
+        );
+        for change in &diff.changes {
+            let side = |value: &Option<String>, absent: &str| match value {
+                Some(v) => format!("<code>{}</code>", self.text(v)),
+                None => format!("<em>{absent}</em>"),
+            };
+            let _ = writeln!(
+                out,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                self.text(&change.path),
+                side(&change.stored, "absent"),
+                side(&change.received, "removed"),
+            );
+        }
+        if diff.left_out > 0 {
+            let _ = writeln!(out, "<tr><td colspan=\"3\">… and {} more</td></tr>", diff.left_out);
+        }
+        out.push_str("</tbody></table>\n");
+        out
+    }
+
     fn finished(&mut self, result: &ScenarioResult) {
         let end = self
             .ends
@@ -181,6 +206,12 @@ impl HtmlReporter {
                 );
             }
             out.push_str("</tbody></table>\n");
+            for diff in step.failures.iter().filter_map(|f| f.diff.as_deref()) {
+                out.push_str(&self.snapshot_diff(diff));
+            }
+        }
+        for note in &step.notes {
+            let _ = writeln!(out, "<p class=\"muted\">note: {}</p>", self.text(note));
         }
         if let Some(error) = &step.error {
             let _ = writeln!(

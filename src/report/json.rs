@@ -136,13 +136,17 @@ impl JsonReporter {
             .failures
             .iter()
             .map(|f| {
-                json!({
+                let mut failure = json!({
                     "kind": f.kind.word(),
                     "message": f.message,
                     "expected": f.expected,
                     "actual": f.actual,
                     "location": self.sources.location(f.span),
-                })
+                });
+                if let Some(diff) = &f.diff {
+                    failure["diff"] = snapshot_diff(diff);
+                }
+                failure
             })
             .collect();
         let mut line = json!({
@@ -173,6 +177,9 @@ impl JsonReporter {
             "error": step.error.as_ref().map(|e| &e.message),
             "skip_reason": step.skip_reason,
         });
+        if !step.notes.is_empty() {
+            line["notes"] = json!(step.notes);
+        }
         if self.verbosity > 0 {
             let captures: serde_json::Map<String, Value> = step
                 .captured
@@ -229,4 +236,14 @@ fn run_finished(summary: &Summary) -> Value {
         "interrupted_scenarios": summary.interrupted_scenarios,
         "flaky": summary.flaky,
     })
+}
+
+/// A snapshot's differences as the report gives them (`merge` reads them back).
+fn snapshot_diff(diff: &crate::event::SnapshotDiff) -> Value {
+    let changes: Vec<Value> = diff
+        .changes
+        .iter()
+        .map(|c| json!({ "path": c.path, "stored": c.stored, "received": c.received, "added_type": c.added_type }))
+        .collect();
+    json!({ "changes": changes, "left_out": diff.left_out })
 }

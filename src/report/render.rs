@@ -22,6 +22,14 @@ pub fn step_problem(step: &StepResult, sources: &SourceMap, palette: &Palette) -
         out.push_str(&render_snippet(failure.span, Some(&label), sources, palette, red));
         let _ = writeln!(out, "   expected: {}", printable_line(&failure.expected));
         let _ = writeln!(out, "   actual:   {}", printable_line(&failure.actual));
+        if let Some(diff) = &failure.diff {
+            for change in &diff.changes {
+                let _ = writeln!(out, "     {}", printable_line(&change.line()));
+            }
+            if diff.left_out > 0 {
+                let _ = writeln!(out, "     … and {} more", diff.left_out);
+            }
+        }
     }
     if let Some(error) = &step.error {
         let error = printable(&error.message);

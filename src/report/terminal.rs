@@ -307,6 +307,15 @@ impl TerminalReporter {
             text.push_str(&format!(" (tried {} times)", result.tries));
         }
         text.push('\n');
+        for step in &result.steps {
+            for note in &step.notes {
+                text.push_str(&format!(
+                    "      note: {}: {}\n",
+                    printable_line(&step.name),
+                    printable_line(note)
+                ));
+            }
+        }
         // Steps stopped by a token failure already shown: one line per profile.
         let mut no_token_here: Vec<(String, Vec<String>)> = Vec::new();
         for step in &result.steps {

@@ -26,5 +26,6 @@ pub fn failure(step: &Step, expected: &str, actual: String) -> AssertionFailure 
         message: step.name.clone(),
         expected: expected.into(),
         actual,
+        diff: None,
     }
 }

@@ -170,6 +170,7 @@ impl Recording {
             captured: Vec::new(),
             follow_ups: Vec::new(),
             follow_ups_left_out: 0,
+            notes: Vec::new(),
         }
     }
 

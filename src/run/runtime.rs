@@ -30,6 +30,8 @@ pub struct Runtime {
     setup_values: std::sync::OnceLock<Vec<(String, Value)>>,
     /// Whether (and how much of) each exchange is kept for the reports.
     pub recording: Option<Recording>,
+    /// `--update-snapshots`: a new or changed answer is stored and its step passes.
+    pub update_snapshots: bool,
 }
 
 impl Runtime {
@@ -52,6 +54,7 @@ impl Runtime {
             aborting: AtomicBool::new(false),
             setup_values: std::sync::OnceLock::new(),
             recording: None,
+            update_snapshots: false,
         }
     }
 

@@ -68,6 +68,8 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
     let record = |result: StepResult| log.lock().unwrap_or_else(|e| e.into_inner()).push(result);
 
     let mut ctx = rt.starting_context(index);
+    // Each data row keeps snapshots of its own.
+    let row = rt.plan.run(index).and_then(|(_, row)| row);
     let mut broken: Option<StepProblem> = None;
     for (name, node) in &scenario.vars {
         match rt.plan.engine.render_node(node, &ctx) {
@@ -96,7 +98,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
             record(skipped_step(step, Phase::Main, reason));
             continue;
         }
-        let outcome = run_step(&rt, scenario, step, &ctx, Phase::Main, &stop_notice).await;
+        let outcome = run_step(&rt, scenario, step, &ctx, (Phase::Main, row), &stop_notice).await;
         ctx.extend(outcome.captures.iter().map(|(k, v)| (k.clone(), value_of(v))));
         match outcome.result.status {
             Status::Passed => {}
@@ -131,7 +133,7 @@ pub async fn run_scenario(rt: Arc<Runtime>, index: usize, log: StepLog) -> Scena
             record(skipped_step(step, Phase::Finally, &reason));
             continue;
         }
-        let outcome = run_step(&rt, scenario, step, &ctx, Phase::Finally, &stop_notice).await;
+        let outcome = run_step(&rt, scenario, step, &ctx, (Phase::Finally, row), &stop_notice).await;
         ctx.extend(outcome.captures.iter().map(|(k, v)| (k.clone(), value_of(v))));
         record(outcome.result);
     }
@@ -198,6 +200,7 @@ pub fn skipped_step(step: &Step, phase: Phase, reason: &str) -> StepResult {
         captured: Vec::new(),
         follow_ups: Vec::new(),
         follow_ups_left_out: 0,
+        notes: Vec::new(),
     }
 }
 

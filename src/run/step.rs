@@ -4,7 +4,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::event::{AssertionFailure, Phase, RequestLine, ResponseSummary, Status, StepProblem, StepResult};
+use crate::event::{
+    AssertionFailure, Phase, ProblemKind, RequestLine, ResponseSummary, Status, StepProblem, StepResult,
+};
 use crate::expect::{Checker, Response};
 use crate::run::exchange::exchange;
 use crate::run::follow::follow;
@@ -16,7 +18,8 @@ use crate::run::resolve::resolve;
 use crate::run::runtime::Runtime;
 use crate::run::step_error::StepError;
 use crate::run::workflow_lookup::with_workflow_id;
-use crate::scenario::model::{Scenario, Step};
+use crate::scenario::model::{Scenario, SnapshotCheck, SnapshotForm, Step};
+use crate::snapshot::{SnapshotScope, SnapshotVerdict, check_snapshot};
 use crate::template::Context;
 use crate::text::masked_cut;
 
@@ -28,6 +31,8 @@ const EXCERPT_CHARS: usize = 2048;
 
 /// How much of an assertion's expected and actual text the reports keep.
 const FAILURE_CHARS: usize = 300;
+/// The same for a snapshot, whose text names a file and its first differences.
+const SNAPSHOT_FAILURE_CHARS: usize = 1200;
 
 pub struct StepOutcome {
     pub result: StepResult,
@@ -39,6 +44,8 @@ enum Attempt {
     Passed {
         response: Response,
         captures: Vec<(String, Value)>,
+        /// A snapshot stored under `--update-snapshots`.
+        notes: Vec<String>,
     },
     Failed {
         response: Response,
@@ -56,7 +63,7 @@ pub async fn run_step(
     scenario: &Scenario,
     step: &Step,
     ctx: &Context,
-    phase: Phase,
+    (phase, row): (Phase, Option<usize>),
     stop_notice: &tokio::sync::Notify,
 ) -> StepOutcome {
     let started = Instant::now();
@@ -68,7 +75,10 @@ pub async fn run_step(
     let attempt = loop {
         attempts += 1;
         // Boxed: the attempt is a large future, and pinned where it is made it is never copied.
-        let once = with_follow_ups(rt.recording.is_some(), Box::pin(attempt_once(rt, scenario, step, ctx)));
+        let once = with_follow_ups(
+            rt.recording.is_some(),
+            Box::pin(attempt_once(rt, scenario, step, ctx, row)),
+        );
         // A main step in flight gives up when the run stops; clean-up steps go on.
         let ((attempt, line, resent), kept, left_out) = match phase {
             Phase::Main => tokio::select! {
@@ -111,6 +121,7 @@ pub async fn run_step(
         captured: Vec::new(),
         follow_ups: follow_ups.0,
         follow_ups_left_out: follow_ups.1,
+        notes: Vec::new(),
     };
     outcome(rt, result, attempt)
 }
@@ -120,7 +131,12 @@ pub async fn run_step(
 fn outcome(rt: &Runtime, mut result: StepResult, attempt: Attempt) -> StepOutcome {
     let redactor = &rt.plan.redactor;
     let captures = match attempt {
-        Attempt::Passed { response, captures } => {
+        Attempt::Passed {
+            response,
+            captures,
+            notes,
+        } => {
+            result.notes = notes;
             result.response = Some(ResponseSummary {
                 status: response.status,
                 excerpt: None,
@@ -138,8 +154,14 @@ fn outcome(rt: &Runtime, mut result: StepResult, attempt: Attempt) -> StepOutcom
             // Checks give their texts whole; masked before they are cut, so no secret
             // survives as a prefix.
             for f in &mut failures {
-                f.expected = masked_cut(&f.expected, FAILURE_CHARS, redactor);
-                f.actual = masked_cut(&f.actual, FAILURE_CHARS, redactor);
+                // A snapshot's words name its file and its first differences: room for them.
+                let limit = if f.kind == ProblemKind::Snapshot {
+                    SNAPSHOT_FAILURE_CHARS
+                } else {
+                    FAILURE_CHARS
+                };
+                f.expected = masked_cut(&f.expected, limit, redactor);
+                f.actual = masked_cut(&f.actual, limit, redactor);
             }
             result.status = Status::Failed;
             result.response = Some(summary_with_excerpt(&response, redactor));
@@ -185,6 +207,16 @@ fn record(rt: &Runtime, result: &mut StepResult, response: &Response, captures: 
     result.captured = recording.captures(captures, redactor);
 }
 
+/// The entity sets a `$metadata` snapshot keeps, rendered.
+fn metadata_sets(rt: &Runtime, snapshot: &SnapshotCheck, ctx: &Context) -> Result<Vec<String>, StepError> {
+    let SnapshotForm::Metadata { sets } = &snapshot.form else {
+        return Ok(Vec::new());
+    };
+    sets.iter()
+        .map(|set| rt.plan.engine.render(&set.text, ctx).map_err(StepError::from))
+        .collect()
+}
+
 /// The profile a step uses (`Step::profile`).
 pub fn auth_profile<'a>(rt: &'a Runtime, scenario: &'a Scenario, step: &'a Step) -> Option<&'a str> {
     step.profile(scenario, rt.plan.default_auth.as_deref())
@@ -195,6 +227,7 @@ async fn attempt_once(
     scenario: &Scenario,
     step: &Step,
     ctx: &Context,
+    row: Option<usize>,
 ) -> (Attempt, Option<RequestLine>, u32) {
     let plan = &rt.plan;
     let profile = auth_profile(rt, scenario, step);
@@ -250,6 +283,31 @@ async fn attempt_once(
         Err(FollowFailure::Failed(failure, response)) => return (failed(*response, vec![failure]), line, resends),
     };
     let mut failures = checker.check(&step.expect, &response);
+    let mut notes = Vec::new();
+    // Checked on the answer the step expected: a status failure has already said it all.
+    if let Some(snapshot) = &step.expect.snapshot
+        && !failures.iter().any(|f| f.message == "status")
+    {
+        let sets = match metadata_sets(rt, snapshot, ctx) {
+            Ok(sets) => sets,
+            Err(e) => return (Attempt::Error(e), line, resends),
+        };
+        let scope = SnapshotScope {
+            sets: &sets,
+            scenario: &scenario.path,
+            step: &step.name,
+            row,
+            update: rt.update_snapshots,
+            defaults: &plan.redact,
+            paths: &plan.paths,
+            redactor: &plan.redactor,
+        };
+        match check_snapshot(snapshot, &response.body, &scope) {
+            SnapshotVerdict::Same => {}
+            SnapshotVerdict::Written(note) => notes.push(note),
+            SnapshotVerdict::Failed(failure) => failures.push(failure),
+        }
+    }
     if !failures.is_empty() {
         // A refused credential: the status failure says what to do about it.
         if let Some(hint) = refusal_hint(plan, profile, &resolved, &response)
@@ -260,7 +318,15 @@ async fn attempt_once(
         return (failed(response, failures), line, resends);
     }
     match checker.captures(&step.capture, &response) {
-        Ok(captures) => (Attempt::Passed { response, captures }, line, resends),
+        Ok(captures) => (
+            Attempt::Passed {
+                response,
+                captures,
+                notes,
+            },
+            line,
+            resends,
+        ),
         Err(failure) => (failed(response, vec![failure]), line, resends),
     }
 }

@@ -4,7 +4,10 @@
 use crate::diag::Diagnostic;
 use crate::scenario::decode_predicate::{decode_predicates, decode_regex, decode_time};
 use crate::scenario::fields::Reader;
-use crate::scenario::model::{BodyAs, Capture, CaptureSource, EntitySetCheck, Expect, Retry, Spanned, StatusPattern};
+use crate::scenario::model::{
+    BodyAs, Capture, CaptureSource, EntitySetCheck, Expect, Redaction, Retry, SnapshotCheck, SnapshotForm, Spanned,
+    StatusPattern, Template,
+};
 use crate::yaml::{Node, NodeKind};
 
 pub const EXPECT_KEYS: &[&str] = &[
@@ -17,7 +20,10 @@ pub const EXPECT_KEYS: &[&str] = &[
     "records",
     "odata_count",
     "entity_set",
+    "snapshot",
 ];
+
+pub const SNAPSHOT_KEYS: &[&str] = &["name", "shape", "redact"];
 
 pub const CAPTURE_KINDS: &[&str] = &["json", "header", "regex", "body", "status"];
 
@@ -74,7 +80,71 @@ pub(super) fn decode_expect(r: &mut Reader, node: &Node) -> Expect {
     if let Some(n) = f.take("entity_set") {
         expect.entity_set = decode_entity_set(r, n);
     }
+    if let Some(n) = f.take("snapshot") {
+        expect.snapshot = decode_snapshot(r, n);
+    }
     expect
+}
+
+/// `snapshot: true`, `snapshot: NAME`, or `snapshot: { name, shape, redact }`; `false` is none.
+fn decode_snapshot(r: &mut Reader, node: &Node) -> Option<SnapshotCheck> {
+    let mut check = SnapshotCheck {
+        name: None,
+        shape: false,
+        redact: Vec::new(),
+        form: SnapshotForm::Body,
+        span: node.span,
+    };
+    match &node.kind {
+        NodeKind::Map(_) => {
+            let mut f = r.fields(node, "a snapshot", SNAPSHOT_KEYS)?;
+            check.name = f.take("name").and_then(|n| snapshot_name(r, n));
+            check.shape = f.take("shape").and_then(|n| r.bool(n, "shape")).unwrap_or(false);
+            if let Some(n) = f.take("redact") {
+                check.redact = decode_redactions(r, n);
+            }
+            Some(check)
+        }
+        _ => match node.as_scalar() {
+            Some("true") => Some(check),
+            Some("false") => None,
+            _ => {
+                check.name = snapshot_name(r, node);
+                Some(check)
+            }
+        },
+    }
+}
+
+/// A snapshot's name: it names a file, so it is one plain segment.
+fn snapshot_name(r: &mut Reader, node: &Node) -> Option<Spanned<String>> {
+    let name = r.spanned_string(node, "a snapshot name")?;
+    let plain = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ');
+    if name.value.trim().is_empty() || !name.value.chars().all(plain) || name.value.starts_with('.') {
+        r.error(
+            Diagnostic::error(format!("invalid snapshot name `{}`", name.value), name.span)
+                .with_help("a snapshot's name names its file: letters, digits, spaces, `-`, `_` and `.`, not first"),
+        );
+        return None;
+    }
+    Some(name)
+}
+
+/// `redact: { JSONPATH: PLACEHOLDER, … }`.
+pub(super) fn decode_redactions(r: &mut Reader, node: &Node) -> Vec<Redaction> {
+    r.entries(node, "redactions (a JSONPath: its placeholder)")
+        .into_iter()
+        .filter_map(|(path, value)| {
+            let placeholder = r.string(value, "a placeholder")?;
+            Some(Redaction {
+                path: Template {
+                    text: path.value,
+                    span: path.span,
+                },
+                placeholder,
+            })
+        })
+        .collect()
 }
 
 pub(super) fn decode_status(r: &mut Reader, node: &Node) -> Option<Spanned<Vec<StatusPattern>>> {

@@ -98,7 +98,10 @@ pub fn decode_odata(r: &mut Reader, node: &Node) -> Option<(Request, Follow)> {
     };
     let set = f.take("set").and_then(|n| r.string(n, "an entity set"));
     let key = f.take("key");
-    let metadata = f.take("metadata").and_then(|n| r.bool(n, "metadata")).unwrap_or(false);
+    // `metadata: snapshot` is `$metadata` kept as a snapshot (the step decoder adds the check).
+    let metadata = f.take("metadata").is_some_and(|n| {
+        n.as_scalar() == Some("snapshot") || r.bool(n, "metadata (true, or `snapshot`)") == Some(true)
+    });
     let mut url = match (&set, metadata) {
         (_, true) => format!("{service}/$metadata"),
         (Some(set), false) => format!("{service}/{set}"),

@@ -9,7 +9,7 @@ use crate::scenario::decode_request::{decode_request, with_headers};
 use crate::scenario::decode_scim::decode_scim;
 use crate::scenario::decode_workflow::decode_workflow;
 use crate::scenario::fields::Reader;
-use crate::scenario::model::{AuthRef, Follow, RowSource, Scenario, Spanned, Step, Vars};
+use crate::scenario::model::{AuthRef, Follow, RowSource, Scenario, SnapshotCheck, SnapshotForm, Spanned, Step, Vars};
 use crate::source::FileId;
 use crate::yaml::{Node, NodeKind};
 
@@ -144,6 +144,35 @@ pub fn decode_steps(r: &mut Reader, node: &Node) -> Vec<Step> {
         .collect()
 }
 
+/// The snapshot a K2 block asks for itself: `odata: { metadata: snapshot }` (the normalized
+/// `$metadata`, of its `set` only when it names one) or `workflow: { …, expect: snapshot }`.
+fn implied_snapshot(step: &Node) -> Option<SnapshotCheck> {
+    let block = |name: &str| step.get(name);
+    let check = |form, span| SnapshotCheck {
+        name: None,
+        shape: false,
+        redact: Vec::new(),
+        form,
+        span,
+    };
+    if let Some(odata) = block("odata")
+        && let Some(metadata) = odata.get("metadata")
+        && metadata.as_scalar() == Some("snapshot")
+    {
+        let sets = (odata.get("set").into_iter())
+            .filter_map(|set| {
+                Some(crate::scenario::model::Template {
+                    text: set.as_scalar()?.to_owned(),
+                    span: set.span,
+                })
+            })
+            .collect();
+        return Some(check(SnapshotForm::Metadata { sets }, metadata.span));
+    }
+    let expect = block("workflow")?.get("expect")?;
+    (expect.as_scalar() == Some("snapshot")).then(|| check(SnapshotForm::Body, expect.span))
+}
+
 fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
     let mut f = r.fields(node, "a step", STEP_KEYS)?;
     let name = f
@@ -171,7 +200,16 @@ fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
         );
     }
     let auth = f.take("auth").and_then(|n| decode_auth_ref(r, n));
-    let expect = f.take("expect").map(|n| decode_expect(r, n)).unwrap_or_default();
+    let mut expect = f.take("expect").map(|n| decode_expect(r, n)).unwrap_or_default();
+    if let Some(implied) = implied_snapshot(node) {
+        match &expect.snapshot {
+            Some(written) => r.error(
+                Diagnostic::error("this step keeps two snapshots", written.span)
+                    .with_help("its K2 block already asks for a snapshot: leave `snapshot` out of `expect`"),
+            ),
+            None => expect.snapshot = Some(implied),
+        }
+    }
     let mut capture = f.take("capture").map(|n| decode_captures(r, n)).unwrap_or_default();
     // A long scenario holds thousands of steps: no spare room in what never grows again.
     capture.shrink_to_fit();

@@ -23,7 +23,7 @@ pub const SUITE_KEYS: &[&str] = &[
     "teardown",
 ];
 pub const LIMITS_KEYS: &[&str] = &["per_host", "rate", "retry_budget", "max_retry_wait"];
-pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment", "writes"];
+pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment", "writes", "redact"];
 pub const TLS_KEYS: &[&str] = &["ca_file", "client_cert", "client_key", "insecure"];
 pub const ENVIRONMENT_KEYS: &[&str] = &["vars", "auth", "writes"];
 pub const AUTH_TYPES: &[&str] = &["none", "basic", "bearer", "api_key", "client_credentials"];
@@ -117,6 +117,9 @@ fn decode_defaults(r: &mut Reader, node: &Node) -> Defaults {
             .and_then(|n| r.spanned_string(n, "an environment name"));
         if let Some(w) = f.take("writes") {
             defaults.writes = r.bool(w, "`writes` (true or false)");
+        }
+        if let Some(n) = f.take("redact") {
+            defaults.redact = crate::scenario::decode_expect::decode_redactions(r, n);
         }
     }
     defaults

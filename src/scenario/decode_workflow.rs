@@ -24,6 +24,8 @@ pub const WORKFLOW_KEYS: &[&str] = &[
     "sleep_until",
     "redirect_to",
     "list",
+    "schema",
+    "expect",
     "headers",
 ];
 
@@ -32,13 +34,23 @@ pub fn decode_workflow(r: &mut Reader, node: &Node) -> Option<(Request, Follow)>
     let base = WORKFLOW_BASE;
     let mut f = r.fields(node, "a workflow step", WORKFLOW_KEYS)?;
     let (start, wait, task, list) = (f.take("start"), f.take("wait_for_task"), f.take("task"), f.take("list"));
-    let count = [start, wait, task, list].iter().filter(|n| n.is_some()).count();
+    let schema = f.take("schema");
+    let count = [start, wait, task, list, schema].iter().filter(|n| n.is_some()).count();
     if count != 1 {
         r.error(
             Diagnostic::error("a workflow step does one thing", span)
-                .with_help("write one of: start, wait_for_task, task (with action), list"),
+                .with_help("write one of: start, wait_for_task, task (with action), list, schema"),
         );
         return None;
+    }
+    // `expect: snapshot` keeps the answer as a snapshot (the step decoder adds the check).
+    if let Some(n) = f.take("expect")
+        && n.as_scalar() != Some("snapshot")
+    {
+        r.error(Diagnostic::error("a workflow step's `expect` is `snapshot`", n.span));
+    }
+    if let Some(n) = schema {
+        return workflow_schema(r, n, span);
     }
     if let Some(n) = list {
         let what = r.string(n, "`workflows` or `tasks`")?;
@@ -105,6 +117,30 @@ fn workflow_start(r: &mut Reader, f: &mut Fields, n: &Node, span: Span) -> Optio
         kind: NodeKind::Map(body),
         span,
     }));
+    let follow = if by_name {
+        Follow::WorkflowByName {
+            name: template(text, n.span),
+        }
+    } else {
+        Follow::None
+    };
+    Some((req, follow))
+}
+
+/// `schema: NAME or ID`: the workflow's start schema (its data fields and item references).
+fn workflow_schema(r: &mut Reader, n: &Node, span: Span) -> Option<(Request, Follow)> {
+    let text = r.string(n, "a workflow name or id")?;
+    let by_name = text.parse::<u64>().is_err();
+    let id = if by_name {
+        format!("{{{{ {} }}}}", crate::scenario::model::WORKFLOW_ID)
+    } else {
+        text.clone()
+    };
+    let req = request(
+        "GET",
+        template(format!("{WORKFLOW_BASE}/workflows/{id}/schema"), span),
+        span,
+    );
     let follow = if by_name {
         Follow::WorkflowByName {
             name: template(text, n.span),

@@ -106,6 +106,8 @@ pub struct Defaults {
     pub environment: Option<Spanned<String>>,
     /// `writes:` for every environment that does not say.
     pub writes: Option<bool>,
+    /// `redact:` for every snapshot: volatile values replaced before comparing and storing.
+    pub redact: Vec<Redaction>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -326,6 +328,39 @@ pub struct Expect {
     pub odata_count: Vec<Predicate>,
     /// An entity set described in a `$metadata` document, with these properties.
     pub entity_set: Option<EntitySetCheck>,
+    /// The answer compared with a snapshot stored beside the scenario.
+    pub snapshot: Option<SnapshotCheck>,
+}
+
+/// `snapshot:`: the answer (its values, or only its shape) compared with a stored file,
+/// `__snapshots__/<scenario file>/<name>.json`.
+#[derive(Debug, Clone)]
+pub struct SnapshotCheck {
+    /// The file's name; the step's name when not given.
+    pub name: Option<Spanned<String>>,
+    /// Only keys, JSON types and array element shapes are compared.
+    pub shape: bool,
+    pub redact: Vec<Redaction>,
+    pub form: SnapshotForm,
+    pub span: Span,
+}
+
+/// What of the answer is the snapshot.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SnapshotForm {
+    /// The JSON body.
+    Body,
+    /// An OData `$metadata` document, normalized: its entity sets (these only, when named),
+    /// their properties with types and nullability, keys and navigation.
+    Metadata { sets: Vec<Template> },
+}
+
+/// A JSONPath whose values are replaced by a placeholder before a snapshot is compared or
+/// stored (`"$..id": "[id]"`).
+#[derive(Debug, Clone)]
+pub struct Redaction {
+    pub path: Template,
+    pub placeholder: String,
 }
 
 #[derive(Debug, Clone)]

@@ -72,6 +72,15 @@ pub fn step_templates(step: &Step) -> Vec<Template> {
             push(&mut out, t);
         }
     }
+    if let Some(crate::scenario::model::SnapshotCheck {
+        form: crate::scenario::model::SnapshotForm::Metadata { sets },
+        ..
+    }) = &step.expect.snapshot
+    {
+        for t in sets {
+            push(&mut out, t);
+        }
+    }
     for c in &step.capture {
         if let CaptureSource::Json(t) = &c.source {
             push(&mut out, t);

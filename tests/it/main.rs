@@ -19,6 +19,7 @@ mod rows;
 mod runner;
 mod seeing;
 mod server;
+mod snapshots;
 mod suite_steps;
 mod support;
 mod terminal;

@@ -107,6 +107,7 @@ pub fn app() -> Router {
         .route("/wf/api/workflow/v1/tasks", get(late_tasks))
         .route("/scim/Users", get(scim_users))
         .route("/fixture/api/odatav4/v4/{*rest}", get(fixture_odata))
+        .route("/drifted/api/odatav4/v4/{*rest}", get(drifted_odata))
         .route("/fixture/api/odatav4/v4/", get(|| fixture_odata(Path(String::new()))))
         .with_state(Arc::new(Counters::default()))
 }
@@ -334,19 +335,26 @@ async fn echo_ascii(headers: HeaderMap, request: Request) -> Response {
 
 /// An OData v4 service that is not the mock (another product's shapes: a namespace prefix on
 /// every CSDL element, a service document with `kind` and `url`): `init --discover` reads it.
-async fn fixture_odata(Path(rest): Path<String>) -> Response {
-    let json = |value: serde_json::Value| ([("content-type", "application/json")], value.to_string()).into_response();
+/// The fixture service after an update: `Price` now a string, a `Bonus` added.
+async fn drifted_odata(Path(rest): Path<String>) -> Response {
     match rest.as_str() {
-        "" => json(json!({
-            "@odata.context": "$metadata",
-            "value": [
-                { "name": "Products", "kind": "EntitySet", "url": "Products" },
-                { "name": "Me", "kind": "Singleton", "url": "Me" }
-            ]
-        })),
-        "$metadata" => (
-            [("content-type", "application/xml")],
-            r#"<?xml version="1.0" encoding="utf-8"?>
+        "$metadata" => {
+            let csdl = FIXTURE_CSDL.replace(
+                r#"<edm:Property Name="Price" Type="Edm.Decimal"/>"#,
+                r#"<edm:Property Name="Price" Type="Edm.String"/><edm:Property Name="Bonus" Type="Edm.Decimal"/>"#,
+            );
+            ([("content-type", "application/xml")], csdl).into_response()
+        }
+        "Products" => (
+            [("content-type", "application/json")],
+            json!({ "value": [{ "Sku": "B-2", "Price": "9.5", "Bonus": 1 }] }).to_string(),
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+const FIXTURE_CSDL: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
   <edmx:DataServices>
     <edm:Schema Namespace="Shop" xmlns:edm="http://docs.oasis-open.org/odata/ns/edm">
@@ -360,9 +368,19 @@ async fn fixture_odata(Path(rest): Path<String>) -> Response {
       </edm:EntityContainer>
     </edm:Schema>
   </edmx:DataServices>
-</edmx:Edmx>"#,
-        )
-            .into_response(),
+</edmx:Edmx>"#;
+
+async fn fixture_odata(Path(rest): Path<String>) -> Response {
+    let json = |value: serde_json::Value| ([("content-type", "application/json")], value.to_string()).into_response();
+    match rest.as_str() {
+        "" => json(json!({
+            "@odata.context": "$metadata",
+            "value": [
+                { "name": "Products", "kind": "EntitySet", "url": "Products" },
+                { "name": "Me", "kind": "Singleton", "url": "Me" }
+            ]
+        })),
+        "$metadata" => ([("content-type", "application/xml")], FIXTURE_CSDL).into_response(),
         "Products" => json(json!({ "value": [{ "Sku": "A-1", "Price": 9.5 }] })),
         _ => StatusCode::NOT_FOUND.into_response(),
     }

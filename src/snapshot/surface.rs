@@ -1,0 +1,244 @@
+//! The K2 surface a `$metadata` document describes, as a snapshot: each SmartObject's entity
+//! set with its properties (type, nullability), key and navigation, not the raw XML (whose
+//! order, namespaces and annotations change without the API changing). A drift is said in K2
+//! words: "SmartObject EmployeeSample: property Salary: Edm.Decimal → Edm.String".
+
+use std::collections::BTreeMap;
+
+use quick_xml::Reader;
+use quick_xml::events::Event;
+use serde_json::{Map, Value, json};
+
+use crate::event::Change;
+use crate::expect::csdl::{attribute, is};
+
+#[derive(Default)]
+struct EntityType {
+    key: Vec<String>,
+    properties: BTreeMap<String, (String, bool)>,
+    navigation: BTreeMap<String, String>,
+}
+
+/// `{ SET: { type, key: [..], properties: { NAME: { type, nullable } }, navigation: { NAME:
+/// TYPE } } }`, sets and members in name order; only `sets` when it names any (a named set
+/// the document lacks is `null`, so its loss is a drift too).
+pub fn normalized_metadata(csdl: &str, sets: &[String]) -> Result<Value, String> {
+    let mut declared: Vec<(String, String)> = Vec::new();
+    let mut types: BTreeMap<String, EntityType> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    let mut reader = Reader::from_str(csdl);
+    loop {
+        let event = reader.read_event().map_err(|e| {
+            format!(
+                "$metadata is not well-formed XML at byte {}: {e}",
+                reader.error_position()
+            )
+        })?;
+        match event {
+            Event::Start(e) | Event::Empty(e) if is(&e, "EntitySet") => {
+                if let (Some(name), Some(kind)) = (attribute(&e, "Name"), attribute(&e, "EntityType")) {
+                    declared.push((name, kind));
+                }
+            }
+            Event::Start(e) if is(&e, "EntityType") => {
+                let name = attribute(&e, "Name").unwrap_or_default();
+                types.entry(name.clone()).or_default();
+                current = Some(name);
+            }
+            Event::End(e) if e.local_name().as_ref() == "EntityType" => current = None,
+            Event::Start(e) | Event::Empty(e) => {
+                let Some(kind) = current.as_ref().and_then(|c| types.get_mut(c)) else {
+                    continue;
+                };
+                let Some(name) = attribute(&e, "Name") else { continue };
+                if is(&e, "PropertyRef") {
+                    kind.key.push(name);
+                } else if is(&e, "Property") {
+                    let nullable = attribute(&e, "Nullable").is_none_or(|n| !n.eq_ignore_ascii_case("false"));
+                    kind.properties
+                        .insert(name, (attribute(&e, "Type").unwrap_or_default(), nullable));
+                } else if is(&e, "NavigationProperty") {
+                    // v4 names the target type; v3 names a role of an association.
+                    let target = attribute(&e, "Type")
+                        .or_else(|| attribute(&e, "ToRole"))
+                        .unwrap_or_default();
+                    kind.navigation.insert(name, target);
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    declared.sort();
+    let mut surface = Map::new();
+    for (set, qualified) in &declared {
+        if !sets.is_empty() && !sets.contains(set) {
+            continue;
+        }
+        let simple = qualified.rsplit('.').next().unwrap_or_default();
+        let kind = types.get(simple);
+        let properties: Map<String, Value> = kind
+            .map(|k| &k.properties)
+            .into_iter()
+            .flatten()
+            .map(|(name, (kind, nullable))| (name.clone(), json!({ "type": kind, "nullable": nullable })))
+            .collect();
+        let navigation: Map<String, Value> = kind
+            .map(|k| &k.navigation)
+            .into_iter()
+            .flatten()
+            .map(|(name, target)| (name.clone(), json!(target)))
+            .collect();
+        let key = kind.map(|k| k.key.clone()).unwrap_or_default();
+        surface.insert(
+            set.clone(),
+            json!({ "type": qualified, "key": key, "properties": properties, "navigation": navigation }),
+        );
+    }
+    for set in sets {
+        surface.entry(set.clone()).or_insert(Value::Null);
+    }
+    Ok(Value::Object(surface))
+}
+
+/// What changed between two normalized surfaces, in K2 words: a SmartObject added or removed;
+/// a property added, removed, or of another type or nullability; the key; navigation.
+pub fn metadata_drift(stored: &Value, received: &Value) -> Vec<Change> {
+    let empty = Map::new();
+    let (a, b) = (
+        stored.as_object().unwrap_or(&empty),
+        received.as_object().unwrap_or(&empty),
+    );
+    let mut names: Vec<&String> = a.keys().chain(b.keys()).collect();
+    names.sort();
+    names.dedup();
+    let mut changes = Vec::new();
+    for name in names {
+        let subject = format!("SmartObject {name}");
+        match (
+            a.get(name).filter(|v| !v.is_null()),
+            b.get(name).filter(|v| !v.is_null()),
+        ) {
+            (Some(_), None) => changes.push(change(subject, Some("present".into()), None, None)),
+            (None, Some(_)) => changes.push(change(subject, None, Some("present".into()), Some("SmartObject"))),
+            (Some(x), Some(y)) => object_drift(&subject, x, y, &mut changes),
+            (None, None) => {}
+        }
+    }
+    changes
+}
+
+fn change(path: String, stored: Option<String>, received: Option<String>, added: Option<&str>) -> Change {
+    Change {
+        path,
+        stored,
+        received,
+        added_type: added.map(str::to_owned),
+    }
+}
+
+fn object_drift(subject: &str, stored: &Value, received: &Value, out: &mut Vec<Change>) {
+    let words = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    if stored["key"] != received["key"] {
+        out.push(change(
+            format!("{subject}: key"),
+            Some(words(&stored["key"])),
+            Some(words(&received["key"])),
+            None,
+        ));
+    }
+    let empty = Map::new();
+    for (member, label) in [("properties", "property"), ("navigation", "navigation")] {
+        let a = stored[member].as_object().unwrap_or(&empty);
+        let b = received[member].as_object().unwrap_or(&empty);
+        for (name, was) in a {
+            let at = format!("{subject}: {label} {name}");
+            match b.get(name) {
+                None => out.push(change(at, Some(type_of(was)), None, None)),
+                Some(now) if was["type"] != now["type"] || (was.is_string() && was != now) => {
+                    out.push(change(at, Some(type_of(was)), Some(type_of(now)), None));
+                }
+                Some(now) if was["nullable"] != now["nullable"] => out.push(change(
+                    format!("{at} nullable"),
+                    Some(words(&was["nullable"])),
+                    Some(words(&now["nullable"])),
+                    None,
+                )),
+                Some(_) => {}
+            }
+        }
+        for (name, now) in b.iter().filter(|(n, _)| !a.contains_key(*n)) {
+            let at = format!("{subject}: {label} {name}");
+            let kind = type_of(now);
+            out.push(change(at, None, Some(kind.clone()), Some(&kind)));
+        }
+    }
+}
+
+/// A property's type (`Edm.Decimal`) or a navigation's target.
+fn type_of(member: &Value) -> String {
+    match member {
+        Value::String(target) => target.clone(),
+        other => other["type"].as_str().unwrap_or_default().to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSDL: &str = r#"<edmx:Edmx xmlns:edmx="x"><edmx:DataServices><Schema Namespace="K2">
+      <EntityType Name="EmployeeSample"><Key><PropertyRef Name="ID"/></Key>
+        <Property Name="ID" Type="Edm.Int32" Nullable="false"/><Property Name="Salary" Type="Edm.Decimal"/>
+        <NavigationProperty Name="Manager" Type="K2.EmployeeSample"/></EntityType>
+      <EntityType Name="Other"><Property Name="A" Type="Edm.String"/></EntityType>
+      <EntityContainer Name="C"><EntitySet Name="EmployeeSample" EntityType="K2.EmployeeSample"/>
+        <EntitySet Name="Other" EntityType="K2.Other"/></EntityContainer></Schema></edmx:DataServices></edmx:Edmx>"#;
+
+    #[test]
+    fn the_surface_is_sets_properties_keys_and_navigation() {
+        let surface = normalized_metadata(CSDL, &[]).unwrap();
+        assert_eq!(
+            surface["EmployeeSample"],
+            json!({"type": "K2.EmployeeSample", "key": ["ID"],
+                   "properties": {"ID": {"type": "Edm.Int32", "nullable": false}, "Salary": {"type": "Edm.Decimal", "nullable": true}},
+                   "navigation": {"Manager": "K2.EmployeeSample"}})
+        );
+        let named = normalized_metadata(CSDL, &["Other".into(), "Gone".into()]).unwrap();
+        assert_eq!(named.as_object().unwrap().keys().collect::<Vec<_>>(), ["Other", "Gone"]);
+        assert!(named["Gone"].is_null());
+        assert!(
+            normalized_metadata("<a><b></a>", &[])
+                .unwrap_err()
+                .contains("not well-formed")
+        );
+    }
+
+    #[test]
+    fn drift_is_said_in_k2_words() {
+        let stored = normalized_metadata(CSDL, &[]).unwrap();
+        let changed = CSDL
+            .replace(
+                r#"Name="Salary" Type="Edm.Decimal""#,
+                r#"Name="Salary" Type="Edm.String""#,
+            )
+            .replace(
+                r#"<NavigationProperty"#,
+                r#"<Property Name="Bonus" Type="Edm.Decimal"/><NavigationProperty"#,
+            )
+            .replace(r#"<EntitySet Name="Other" EntityType="K2.Other"/>"#, "");
+        let received = normalized_metadata(&changed, &[]).unwrap();
+        let lines: Vec<String> = metadata_drift(&stored, &received).iter().map(Change::line).collect();
+        assert_eq!(
+            lines,
+            [
+                "SmartObject EmployeeSample: property Salary: Edm.Decimal → Edm.String",
+                "SmartObject EmployeeSample: property Bonus: added (Edm.Decimal)",
+                "SmartObject Other: removed",
+            ]
+        );
+    }
+}

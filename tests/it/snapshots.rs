@@ -1,0 +1,335 @@
+//! Snapshots: the first run leaves the answer for review and fails; `--update-snapshots`
+//! stores it; a changed answer fails with its differences by JSONPath in every report;
+//! redactions keep volatile values stable across fresh mocks; shape mode ignores values but
+//! not types; `$metadata` drift is said in K2 words; `snapshots review` accepts and rejects.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::{args, assert_valid_junit, assert_valid_report, k2check, suite};
+
+/// A suite of the library's environments (`--mock`) and one scenario `s.yaml`.
+fn mock_suite(scenario: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/k2check.yaml");
+    std::fs::copy(library, dir.path().join("k2check.yaml")).unwrap();
+    std::fs::write(dir.path().join("s.yaml"), scenario).unwrap();
+    dir
+}
+
+fn snapshot(dir: &Path, name: &str) -> PathBuf {
+    dir.join("__snapshots__/s.yaml").join(name)
+}
+
+fn run(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> crate::support::Output {
+    let mut list = vec!["run", "."];
+    list.extend_from_slice(extra);
+    let url = crate::server::shared().url();
+    let mut env = env.to_vec();
+    env.push(("TEST_URL", &url));
+    k2check(dir, &args(&list), &env)
+}
+
+const EMPLOYEES: &str = r#"name: employees
+steps:
+  - name: list
+    odata: { set: "{{ employees }}", top: 2 }
+    expect:
+      status: 200
+      snapshot:
+        redact: { "$['@odata.context']": "[context]", "$..HireDate": "[date]" }
+"#;
+
+#[test]
+fn a_first_run_leaves_the_answer_for_review_and_an_update_stores_it() {
+    let dir = mock_suite(EMPLOYEES);
+    let (stored, pending) = (snapshot(dir.path(), "list.json"), snapshot(dir.path(), "list.json.new"));
+    let first = run(dir.path(), &["--mock"], &[]);
+    assert_eq!(first.code, 1, "{}", first.stdout);
+    assert!(
+        first
+            .stdout
+            .contains("actual:   none yet; the answer is in __snapshots__/s.yaml/list.json.new"),
+        "{}",
+        first.stdout
+    );
+    assert!(first.stdout.contains("k2check snapshots review"), "{}", first.stdout);
+    assert!(pending.is_file() && !stored.exists());
+
+    let update = run(dir.path(), &["--mock", "--update-snapshots", "--json", "r.jsonl"], &[]);
+    assert_eq!(update.code, 0, "{}", update.stdout);
+    assert!(
+        update
+            .stdout
+            .contains("note: list: wrote snapshot __snapshots__/s.yaml/list.json"),
+        "{}",
+        update.stdout
+    );
+    let report = std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
+    assert!(
+        report.contains(r#""notes":["wrote snapshot __snapshots__/s.yaml/list.json"]"#),
+        "{report}"
+    );
+    assert_valid_report(&dir.path().join("r.jsonl"));
+    assert!(!pending.exists(), "the pending answer is gone once stored");
+    let text = std::fs::read_to_string(&stored).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["@odata.context"], "[context]");
+    assert_eq!(value["value"][0]["HireDate"], "[date]");
+    assert_eq!(value["value"][0]["FirstName"], "Anna");
+    assert!(
+        text.starts_with("{\n  \""),
+        "pretty JSON, reviewable line by line: {text}"
+    );
+
+    // A fresh mock on another port: the redacted context and dates keep the snapshot stable.
+    for _ in 0..2 {
+        let again = run(dir.path(), &["--mock"], &[]);
+        assert_eq!(again.code, 0, "{}", again.stdout);
+        assert!(!again.stdout.contains("note:"), "{}", again.stdout);
+    }
+    // The variable does what the flag does.
+    std::fs::remove_file(&stored).unwrap();
+    let by_variable = run(dir.path(), &["--mock"], &[("K2CHECK_UPDATE_SNAPSHOTS", "1")]);
+    assert_eq!(by_variable.code, 0, "{}", by_variable.stdout);
+    assert!(stored.is_file());
+}
+
+#[test]
+fn without_a_redaction_the_volatile_field_fails_a_fresh_mock() {
+    let dir = mock_suite(&EMPLOYEES.replace(r#""$['@odata.context']": "[context]", "#, ""));
+    assert_eq!(run(dir.path(), &["--mock", "--update-snapshots"], &[]).code, 0);
+    let again = run(dir.path(), &["--mock"], &[]);
+    assert_eq!(again.code, 1, "{}", again.stdout);
+    assert!(
+        again.stdout.contains("$['@odata.context']: \"http://127.0.0.1:"),
+        "{}",
+        again.stdout
+    );
+}
+
+#[test]
+fn a_changed_field_fails_with_its_path_in_every_report_and_review_decides() {
+    let dir = mock_suite(EMPLOYEES);
+    let (stored, pending) = (snapshot(dir.path(), "list.json"), snapshot(dir.path(), "list.json.new"));
+    assert_eq!(run(dir.path(), &["--mock", "--update-snapshots"], &[]).code, 0);
+    let text = std::fs::read_to_string(&stored).unwrap();
+    std::fs::write(&stored, text.replacen("\"Anna\"", "\"Zed\"", 1)).unwrap();
+
+    let reports = ["--junit", "r.xml", "--json", "r.jsonl", "--html", "r.html"];
+    let changed = run(dir.path(), &[&["--mock"][..], &reports].concat(), &[]);
+    assert_eq!(changed.code, 1, "{}", changed.stdout);
+    let line = r#"$.value[0].FirstName: "Zed" → "Anna""#;
+    assert!(changed.stdout.contains(&format!("     {line}\n")), "{}", changed.stdout);
+    assert!(
+        changed.stdout.contains("actual:   1 difference: "),
+        "{}",
+        changed.stdout
+    );
+    let junit = std::fs::read_to_string(dir.path().join("r.xml")).unwrap();
+    assert!(junit.contains(r#"type="snapshot""#), "{junit}");
+    assert!(
+        junit.contains("$.value[0].FirstName: &quot;Zed&quot; → &quot;Anna&quot;"),
+        "{junit}"
+    );
+    assert_valid_junit(&dir.path().join("r.xml"));
+    assert_valid_report(&dir.path().join("r.jsonl"));
+    let step = std::fs::read_to_string(dir.path().join("r.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|v| v["type"] == "step")
+        .unwrap();
+    let failure = &step["failures"][0];
+    assert_eq!(failure["kind"], "snapshot");
+    assert_eq!(failure["message"], "snapshot __snapshots__/s.yaml/list.json");
+    assert_eq!(
+        failure["diff"]["changes"],
+        serde_json::json!([{ "path": "$.value[0].FirstName", "stored": "\"Zed\"", "received": "\"Anna\"", "added_type": null }])
+    );
+    let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
+    let side_by_side = "<tr><td><code>$.value[0].FirstName</code></td><td><code>&quot;Zed&quot;</code></td><td><code>&quot;Anna&quot;</code></td></tr>";
+    assert!(html.contains(side_by_side), "{html}");
+    assert!(std::fs::read_to_string(&pending).unwrap().contains("\"Anna\""));
+
+    // No terminal and no decision: nothing is touched.
+    let undecided = k2check(dir.path(), &args(&["snapshots", "review"]), &[]);
+    assert_eq!(undecided.code, 2, "{}", undecided.stderr);
+    assert!(
+        undecided.stderr.contains("give --accept-all or --reject-all"),
+        "{}",
+        undecided.stderr
+    );
+    assert!(pending.is_file());
+    // Rejected: the stored snapshot stays, and the next run fails again.
+    let rejected = k2check(dir.path(), &args(&["snapshots", "review", "--reject-all"]), &[]);
+    assert_eq!(rejected.code, 0, "{}", rejected.stderr);
+    assert!(
+        rejected.stdout.contains(line),
+        "the review shows the diff: {}",
+        rejected.stdout
+    );
+    assert!(
+        rejected.stdout.contains("0 accepted, 1 rejected"),
+        "{}",
+        rejected.stdout
+    );
+    assert!(!pending.exists() && std::fs::read_to_string(&stored).unwrap().contains("\"Zed\""));
+    assert_eq!(run(dir.path(), &["--mock"], &[]).code, 1);
+    // Accepted: the answer is the snapshot, and the run passes.
+    let accepted = k2check(dir.path(), &args(&["snapshots", "review", ".", "--accept-all"]), &[]);
+    assert!(
+        accepted.stdout.contains("1 accepted, 0 rejected"),
+        "{}",
+        accepted.stdout
+    );
+    assert!(!pending.exists() && std::fs::read_to_string(&stored).unwrap().contains("\"Anna\""));
+    assert_eq!(run(dir.path(), &["--mock"], &[]).code, 0);
+    let nothing = k2check(dir.path(), &args(&["snapshots", "review"]), &[]);
+    assert!(
+        nothing.stdout.contains("No snapshot is waiting for review"),
+        "{}",
+        nothing.stdout
+    );
+}
+
+#[test]
+fn shape_mode_ignores_values_but_catches_a_type_change() {
+    let scenario = r#"name: products
+steps:
+  - name: products
+    request: { url: "{{ api }}/{{ env.SERVICE }}/api/odatav4/v4/Products" }
+    expect: { snapshot: { shape: true } }
+  - name: echo
+    request: { url: "{{ api }}/echo?n={{ env.N }}" }
+    expect: { snapshot: { name: echoed, shape: true } }
+"#;
+    let dir = suite(&[("s.yaml", scenario)]);
+    let stored = run(
+        dir.path(),
+        &["--update-snapshots"],
+        &[("SERVICE", "fixture"), ("N", "1")],
+    );
+    assert_eq!(stored.code, 0, "{}", stored.stdout);
+    let shape = std::fs::read_to_string(snapshot(dir.path(), "products.json")).unwrap();
+    let shape: serde_json::Value = serde_json::from_str(&shape).unwrap();
+    assert_eq!(
+        shape,
+        serde_json::json!({ "value": [{ "Sku": "string", "Price": "number" }] })
+    );
+    // Other values, one shape.
+    let values = run(dir.path(), &[], &[("SERVICE", "fixture"), ("N", "2")]);
+    assert_eq!(values.code, 0, "{}", values.stdout);
+    // A number now sent as a string, and a new member.
+    let drifted = run(dir.path(), &[], &[("SERVICE", "drifted"), ("N", "2")]);
+    assert_eq!(drifted.code, 1, "{}", drifted.stdout);
+    assert!(
+        drifted.stdout.contains("     $.value[*].Price: number → string\n"),
+        "{}",
+        drifted.stdout
+    );
+    assert!(
+        drifted.stdout.contains("     $.value[*].Bonus: added (number)\n"),
+        "{}",
+        drifted.stdout
+    );
+    assert!(
+        !drifted.stdout.contains("$.value[*].Sku"),
+        "values are not compared: {}",
+        drifted.stdout
+    );
+}
+
+#[test]
+fn metadata_drift_is_said_in_k2_words() {
+    let scenario = r#"name: surface
+steps:
+  - name: products surface
+    odata: { service: "{{ api }}/{{ env.SERVICE }}/api/odatav4/v4", metadata: snapshot, set: Products }
+"#;
+    let dir = suite(&[("s.yaml", scenario)]);
+    let stored = run(dir.path(), &["--update-snapshots"], &[("SERVICE", "fixture")]);
+    assert_eq!(stored.code, 0, "{}", stored.stdout);
+    let surface = std::fs::read_to_string(snapshot(dir.path(), "products surface.json")).unwrap();
+    let surface: serde_json::Value = serde_json::from_str(&surface).unwrap();
+    assert_eq!(surface["Products"]["key"], serde_json::json!(["Sku"]));
+    assert_eq!(surface["Products"]["properties"]["Price"]["type"], "Edm.Decimal");
+    assert_eq!(run(dir.path(), &[], &[("SERVICE", "fixture")]).code, 0);
+    let drifted = run(dir.path(), &[], &[("SERVICE", "drifted")]);
+    assert_eq!(drifted.code, 1, "{}", drifted.stdout);
+    for line in [
+        "     SmartObject Products: property Price: Edm.Decimal → Edm.String\n",
+        "     SmartObject Products: property Bonus: added (Edm.Decimal)\n",
+    ] {
+        assert!(drifted.stdout.contains(line), "{line}{}", drifted.stdout);
+    }
+}
+
+#[test]
+fn secrets_never_reach_a_snapshot_and_each_row_has_its_own() {
+    let scenario = r#"name: echoed
+rows: [{ n: 1 }, { n: 2 }]
+steps:
+  - name: echo
+    request: { url: "{{ api }}/echo?n={{ n }}", headers: { X-Key: "{{ secret.KEY }}" } }
+    expect: { snapshot: { redact: { "$.headers['user-agent']": "[agent]" } } }
+"#;
+    let dir = suite(&[("s.yaml", scenario)]);
+    let secret = "Sn4p&shot%Secret";
+    let stored = run(dir.path(), &["--update-snapshots"], &[("KEY", secret)]);
+    assert_eq!(stored.code, 0, "{}{}", stored.stdout, stored.stderr);
+    for row in [1, 2] {
+        let text = std::fs::read_to_string(snapshot(dir.path(), &format!("echo.row-{row}.json"))).unwrap();
+        assert!(text.contains(&format!("\"query\": \"n={row}\"")), "{text}");
+        assert!(!text.contains("Sn4p") && text.contains("\"x-key\": \"***\""), "{text}");
+    }
+    assert_eq!(run(dir.path(), &[], &[("KEY", secret)]).code, 0);
+}
+
+#[test]
+fn bad_snapshot_settings_are_refused_where_they_are_written() {
+    let scenario = r#"name: bad
+steps:
+  - name: one
+    request: { url: "{{ api }}/json" }
+    expect: { snapshot: { redact: { "$[": "[x]" } } }
+  - name: two
+    request: { url: "{{ api }}/json" }
+    expect: { snapshot: one }
+"#;
+    let dir = suite(&[("s.yaml", scenario)]);
+    let out = run(dir.path(), &[], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("invalid JSONPath `$[`"), "{}", out.stderr);
+    assert!(out.stderr.contains("s.yaml:5:37"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("a second snapshot named `one` in this scenario"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("s.yaml:8:25"), "{}", out.stderr);
+    std::fs::write(
+        dir.path().join("s.yaml"),
+        scenario.replace("snapshot: one", "snapshot: \"../out\""),
+    )
+    .unwrap();
+    let out = run(dir.path(), &[], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("invalid snapshot name `../out`"), "{}", out.stderr);
+    assert!(!dir.path().join("__snapshots__").exists(), "nothing was written");
+}
+
+#[test]
+fn a_snapshot_folder_that_is_a_link_is_refused_and_nothing_written_through_it() {
+    let dir = suite(&[(
+        "s.yaml",
+        "name: s\nsteps:\n  - request: { url: \"{{ api }}/json\" }\n    expect: { snapshot: true }\n",
+    )]);
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink(elsewhere.path(), dir.path().join("__snapshots__")).unwrap();
+    for flags in [&[][..], &["--update-snapshots"]] {
+        let out = run(dir.path(), flags, &[]);
+        assert_eq!(out.code, 1, "{}", out.stdout);
+        assert!(out.stdout.contains("is a symbolic link"), "{}", out.stdout);
+    }
+    assert!(std::fs::read_dir(elsewhere.path()).unwrap().next().is_none());
+}
