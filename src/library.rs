@@ -12,9 +12,22 @@ const fn file(path: &'static str, text: &'static str) -> LibraryFile {
     LibraryFile { path, text }
 }
 
-/// Every file of `scenarios/` (a test fails when one is missing here): the suite file first.
+/// Every file of `scenarios/` (a test fails when one is missing here): the suite file first,
+/// then the scenarios and the snapshots of the mock they keep (`__snapshots__/mock/`).
 pub const FILES: &[LibraryFile] = &[
     file("k2check.yaml", include_str!("../scenarios/k2check.yaml")),
+    file(
+        "odata/__snapshots__/mock/surface.yaml/EmployeeSample metadata.json",
+        include_str!("../scenarios/odata/__snapshots__/mock/surface.yaml/EmployeeSample metadata.json"),
+    ),
+    file(
+        "odata/__snapshots__/mock/surface.yaml/the first employees.json",
+        include_str!("../scenarios/odata/__snapshots__/mock/surface.yaml/the first employees.json"),
+    ),
+    file(
+        "odata/__snapshots__/mock/surface.yaml/the shape of every record.json",
+        include_str!("../scenarios/odata/__snapshots__/mock/surface.yaml/the shape of every record.json"),
+    ),
     file("odata/crud.yaml", include_str!("../scenarios/odata/crud.yaml")),
     file(
         "odata/documents.yaml",
@@ -22,6 +35,7 @@ pub const FILES: &[LibraryFile] = &[
     ),
     file("odata/paging.yaml", include_str!("../scenarios/odata/paging.yaml")),
     file("odata/queries.yaml", include_str!("../scenarios/odata/queries.yaml")),
+    file("odata/surface.yaml", include_str!("../scenarios/odata/surface.yaml")),
     file(
         "odata/v3-read-only.yaml",
         include_str!("../scenarios/odata/v3-read-only.yaml"),
@@ -58,9 +72,22 @@ pub const FILES: &[LibraryFile] = &[
         "onboarding/token.yaml",
         include_str!("../scenarios/onboarding/token.yaml"),
     ),
+    file(
+        "scim/__snapshots__/mock/surface.yaml/ResourceTypes.json",
+        include_str!("../scenarios/scim/__snapshots__/mock/surface.yaml/ResourceTypes.json"),
+    ),
+    file(
+        "scim/__snapshots__/mock/surface.yaml/Schemas.json",
+        include_str!("../scenarios/scim/__snapshots__/mock/surface.yaml/Schemas.json"),
+    ),
     file("scim/discovery.yaml", include_str!("../scenarios/scim/discovery.yaml")),
     file("scim/groups.yaml", include_str!("../scenarios/scim/groups.yaml")),
+    file("scim/surface.yaml", include_str!("../scenarios/scim/surface.yaml")),
     file("scim/users.yaml", include_str!("../scenarios/scim/users.yaml")),
+    file(
+        "workflow/__snapshots__/mock/surface.yaml/start schema.json",
+        include_str!("../scenarios/workflow/__snapshots__/mock/surface.yaml/start schema.json"),
+    ),
     file(
         "workflow/approve.yaml",
         include_str!("../scenarios/workflow/approve.yaml"),
@@ -79,6 +106,10 @@ pub const FILES: &[LibraryFile] = &[
         include_str!("../scenarios/workflow/sleep-wake.yaml"),
     ),
     file(
+        "workflow/surface.yaml",
+        include_str!("../scenarios/workflow/surface.yaml"),
+    ),
+    file(
         "workflow/unknown-action.yaml",
         include_str!("../scenarios/workflow/unknown-action.yaml"),
     ),
@@ -95,7 +126,7 @@ pub fn folder(name: &str) -> impl Iterator<Item = &'static LibraryFile> {
     FILES.iter().filter(move |f| f.path.starts_with(&prefix))
 }
 
-/// The scenarios of every folder.
+/// The scenarios of every folder, with their snapshots.
 pub fn scenarios() -> impl Iterator<Item = &'static LibraryFile> {
     FILES.iter().filter(|f| f.path.contains('/'))
 }
@@ -109,7 +140,7 @@ mod tests {
             let path = entry.path();
             if path.is_dir() {
                 on_disk(&path, root, out);
-            } else if path.extension().is_some_and(|e| e == "yaml") {
+            } else if path.extension().is_some_and(|e| e == "yaml" || e == "json") {
                 out.push(path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"));
             }
         }

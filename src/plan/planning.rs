@@ -438,6 +438,7 @@ impl<'s> Planning<'s> {
             .with("secret", Value::from(secret_values));
         Plan {
             root: suite.dir.clone(),
+            snapshot_environment: environment.clone().filter(|_| suite.defaults.snapshots_by_environment),
             shard: None,
             selection_id: String::new(),
             variables,

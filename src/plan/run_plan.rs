@@ -63,6 +63,9 @@ pub struct Plan {
     pub default_auth: Option<String>,
     /// The suite's `defaults.redact`, applied to every snapshot before its own.
     pub redact: Vec<crate::scenario::model::Redaction>,
+    /// The folder below `__snapshots__` this run's snapshots are in: its environment's name
+    /// under `snapshots: by_environment`.
+    pub snapshot_environment: Option<String>,
     pub context: Context,
     /// The planned scenarios; a scenario with data rows is one of them and makes a run per
     /// row. Runs are numbered across all of them (`run_count`, `run`).

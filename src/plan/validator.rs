@@ -233,7 +233,7 @@ impl Validator {
                 continue;
             };
             let name = snapshot.name.as_ref().map_or(step.name.as_str(), |n| n.value.as_str());
-            let path = crate::snapshot::snapshot_path(&scenario.path, name, None);
+            let path = crate::snapshot::snapshot_path(&scenario.path, None, name, None);
             match seen.get(&path) {
                 Some(first) => self.diags.push(
                     Diagnostic::error(

@@ -297,6 +297,7 @@ async fn attempt_once(
             scenario: &scenario.path,
             step: &step.name,
             row,
+            environment: plan.snapshot_environment.as_deref(),
             update: rt.update_snapshots,
             defaults: &plan.redact,
             paths: &plan.paths,

@@ -23,7 +23,7 @@ pub const SUITE_KEYS: &[&str] = &[
     "teardown",
 ];
 pub const LIMITS_KEYS: &[&str] = &["per_host", "rate", "retry_budget", "max_retry_wait"];
-pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment", "writes", "redact"];
+pub const DEFAULTS_KEYS: &[&str] = &["timeout", "auth", "environment", "writes", "redact", "snapshots"];
 pub const TLS_KEYS: &[&str] = &["ca_file", "client_cert", "client_key", "insecure"];
 pub const ENVIRONMENT_KEYS: &[&str] = &["vars", "auth", "writes"];
 pub const AUTH_TYPES: &[&str] = &["none", "basic", "bearer", "api_key", "client_credentials"];
@@ -120,6 +120,16 @@ fn decode_defaults(r: &mut Reader, node: &Node) -> Defaults {
         }
         if let Some(n) = f.take("redact") {
             defaults.redact = crate::scenario::decode_expect::decode_redactions(r, n);
+        }
+        if let Some(n) = f.take("snapshots") {
+            match n.as_scalar() {
+                Some("by_environment") => defaults.snapshots_by_environment = true,
+                Some("shared") => {}
+                _ => r.error(
+                    Diagnostic::error("`snapshots` is `by_environment` or `shared`", n.span)
+                        .with_help("by_environment keeps each environment's snapshots in __snapshots__/<environment>/"),
+                ),
+            }
         }
     }
     defaults

@@ -108,6 +108,9 @@ pub struct Defaults {
     pub writes: Option<bool>,
     /// `redact:` for every snapshot: volatile values replaced before comparing and storing.
     pub redact: Vec<Redaction>,
+    /// `snapshots: by_environment`: each environment keeps its own snapshots
+    /// (`__snapshots__/<environment>/…`), as tenants hold different data.
+    pub snapshots_by_environment: bool,
 }
 
 #[derive(Debug, Clone, Default)]

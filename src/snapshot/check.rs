@@ -26,6 +26,8 @@ pub struct SnapshotScope<'a> {
     pub step: &'a str,
     /// The data row (from 1), when the scenario has rows: each row has its own snapshot.
     pub row: Option<usize>,
+    /// Under `snapshots: by_environment`, the run's environment.
+    pub environment: Option<&'a str>,
     /// `--update-snapshots`: a new or changed answer is stored, and the step passes.
     pub update: bool,
     /// The suite's `defaults.redact`, applied before the step's own.
@@ -45,8 +47,8 @@ pub enum SnapshotVerdict {
 
 pub fn check_snapshot(check: &SnapshotCheck, body: &[u8], scope: &SnapshotScope) -> SnapshotVerdict {
     let name = check.name.as_ref().map_or(scope.step, |n| n.value.as_str());
-    let path = snapshot_path(scope.scenario, name, scope.row);
-    let shown = shown_path(scope.scenario, &path);
+    let path = snapshot_path(scope.scenario, scope.environment, name, scope.row);
+    let shown = shown_path(&path);
     let fail = |expected: String, actual: String, diff: Option<Box<SnapshotDiff>>| {
         SnapshotVerdict::Failed(AssertionFailure {
             kind: ProblemKind::Snapshot,
@@ -155,12 +157,11 @@ fn pretty(value: &Value) -> String {
     text
 }
 
-/// The snapshot's path from the scenario's folder, with `/` (`__snapshots__/list.yaml/x.json`).
-fn shown_path(scenario: &Path, path: &Path) -> String {
-    let folder = scenario.parent().unwrap_or(Path::new(""));
-    let relative = path.strip_prefix(folder).unwrap_or(path);
-    relative
-        .components()
+/// The snapshot's path as the scenario's was given (from the working folder, when that was
+/// relative), with `/`: a path the user can open or `git add` as it is.
+fn shown_path(path: &Path) -> String {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/")

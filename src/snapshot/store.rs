@@ -15,15 +15,28 @@ const MAX_SNAPSHOT_BYTES: u64 = 64 << 20;
 /// A file name's longest stem made from a step's name.
 const MAX_NAME_CHARS: usize = 100;
 
-/// `<scenario's folder>/__snapshots__/<scenario file>/<name>.json`, or `<name>.row-N.json` for
-/// data row N. A name from a step's name keeps its letters, digits, spaces, `-`, `_` and `.`.
-pub fn snapshot_path(scenario: &Path, name: &str, row: Option<usize>) -> PathBuf {
+/// `<scenario's folder>/__snapshots__/[<environment>/]<scenario file>/<name>.json`, or
+/// `<name>.row-N.json` for data row N. A name from a step's name keeps its letters, digits,
+/// spaces, `-`, `_` and `.`.
+pub fn snapshot_path(scenario: &Path, environment: Option<&str>, name: &str, row: Option<usize>) -> PathBuf {
     let folder = scenario.parent().unwrap_or(Path::new("."));
     let file = scenario
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut stem: String = name
+    let stem = segment(name);
+    let row = row.map(|n| format!(".row-{n}")).unwrap_or_default();
+    let mut path = folder.join(SNAPSHOT_FOLDER);
+    if let Some(environment) = environment {
+        path.push(segment(environment));
+    }
+    path.join(file).join(format!("{stem}{row}.json"))
+}
+
+/// A name as one plain path segment: letters, digits, spaces, `-`, `_` and `.` kept, the
+/// rest `_`, never empty nor starting with `.` (so never `..`).
+fn segment(name: &str) -> String {
+    let mut kept: String = name
         .chars()
         .map(|c| {
             if c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ' ') {
@@ -34,15 +47,11 @@ pub fn snapshot_path(scenario: &Path, name: &str, row: Option<usize>) -> PathBuf
         })
         .take(MAX_NAME_CHARS)
         .collect();
-    stem = stem.trim().to_owned();
-    if stem.is_empty() || stem.starts_with('.') {
-        stem.insert(0, '_');
+    kept = kept.trim().to_owned();
+    if kept.is_empty() || kept.starts_with('.') {
+        kept.insert(0, '_');
     }
-    let row = row.map(|n| format!(".row-{n}")).unwrap_or_default();
-    folder
-        .join(SNAPSHOT_FOLDER)
-        .join(file)
-        .join(format!("{stem}{row}.json"))
+    kept
 }
 
 /// The pending file of a snapshot: `<name>.json.new`.
@@ -123,15 +132,15 @@ mod tests {
     fn paths_are_beside_the_scenario_one_per_row() {
         let scenario = Path::new("suite/odata/list.yaml");
         assert_eq!(
-            snapshot_path(scenario, "List employees", None),
+            snapshot_path(scenario, None, "List employees", None),
             Path::new("suite/odata/__snapshots__/list.yaml/List employees.json")
         );
         assert_eq!(
-            snapshot_path(scenario, "a/b: ../c", Some(3)),
-            Path::new("suite/odata/__snapshots__/list.yaml/a_b_ .._c.row-3.json")
+            snapshot_path(scenario, Some("mock"), "a/b: ../c", Some(3)),
+            Path::new("suite/odata/__snapshots__/mock/list.yaml/a_b_ .._c.row-3.json")
         );
         assert_eq!(
-            snapshot_path(scenario, "..", None),
+            snapshot_path(scenario, None, "..", None),
             Path::new("suite/odata/__snapshots__/list.yaml/_...json")
         );
         let pending = pending_path(Path::new("x/__snapshots__/a.yaml/s.json"));
@@ -145,7 +154,7 @@ mod tests {
         let target = dir.path().join("elsewhere");
         std::fs::create_dir(&target).unwrap();
         std::os::unix::fs::symlink(&target, dir.path().join(SNAPSHOT_FOLDER)).unwrap();
-        let path = snapshot_path(&dir.path().join("a.yaml"), "s", None);
+        let path = snapshot_path(&dir.path().join("a.yaml"), None, "s", None);
         let refused = write(dir.path(), &path, "{}").unwrap_err();
         assert!(refused.contains("is a symbolic link"), "{refused}");
         assert!(std::fs::read_dir(&target).unwrap().next().is_none());

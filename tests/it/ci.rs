@@ -146,7 +146,7 @@ fn three_parts_under_each_ci_merge_into_the_report_of_one_run() {
         merge.extend(["--junit", &merged_xml, "--json", &merged_json, "--html", &merged_html]);
         let out = k2check(dir.path(), &args(&merge), &[]);
         assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-        assert!(out.stdout.contains("22 scenarios: 22 passed"), "{}", out.stdout);
+        assert!(out.stdout.contains("25 scenarios: 25 passed"), "{}", out.stdout);
         let xml = std::fs::read_to_string(&merged_xml).unwrap();
         assert_eq!(without_times(&xml), expected, "{index_var}");
         crate::support::assert_valid_junit(std::path::Path::new(&merged_xml));
@@ -156,7 +156,7 @@ fn three_parts_under_each_ci_merge_into_the_report_of_one_run() {
         for shard in ["shard 1/3", "shard 2/3", "shard 3/3"] {
             assert!(html.contains(&format!(">{shard}</text>")), "{shard}");
         }
-        assert_eq!(html.matches("<a href=\"#s").count(), 22, "a bar per scenario");
+        assert_eq!(html.matches("<a href=\"#s").count(), 25, "a bar per scenario");
 
         let missing = k2check(
             dir.path(),

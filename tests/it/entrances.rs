@@ -502,7 +502,7 @@ fn list_names_only_the_variables_of_the_branch_taken_and_lists_without_an_enviro
     // Without --env, a suite of several environments is listed all the same.
     let out = k2check(root, &args(&["list", "scenarios"]), &[]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
-    assert!(out.stdout.contains("22 scenarios"), "{}", out.stdout);
+    assert!(out.stdout.contains("25 scenarios"), "{}", out.stdout);
     assert!(out.stdout.contains("environments: mock, cloud"), "{}", out.stdout);
 }
 

@@ -556,7 +556,7 @@ fn list_shows_the_selection_and_the_variables_it_reads() {
     );
     let out = k2check(root, &["list", "scenarios", "--mock"].map(String::from), &[]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    assert!(out.stdout.contains("22 scenarios"), "{}", out.stdout);
+    assert!(out.stdout.contains("25 scenarios"), "{}", out.stdout);
     assert!(
         out.stdout
             .contains("(scenarios/onboarding/token.yaml, 3 steps, tags: onboarding, smoke)"),

@@ -270,7 +270,11 @@ fn init_writes_the_scenario_library_as_it_stands() {
             );
             compared += 1;
         }
-        assert_eq!(compared, if suite == "all" { 22 } else { 8 }, "{suite}");
+        assert_eq!(
+            compared,
+            if suite == "all" { 31 } else { 8 },
+            "{suite}: 25 scenarios, 6 snapshots"
+        );
         let schema = std::fs::read_to_string(dir.path().join(suite).join("scenario.schema.json")).unwrap();
         assert!(
             schema.contains("\"$schema\""),

@@ -7,17 +7,26 @@ use std::path::{Path, PathBuf};
 
 use crate::support::{args, assert_valid_junit, assert_valid_report, k2check, suite};
 
-/// A suite of the library's environments (`--mock`) and one scenario `s.yaml`.
+/// A suite of the library's environments (`--mock`; its snapshots by environment, without its
+/// default redactions) and one scenario `s.yaml`.
 fn mock_suite(scenario: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let library = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/k2check.yaml");
-    std::fs::copy(library, dir.path().join("k2check.yaml")).unwrap();
+    let library =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/k2check.yaml")).unwrap();
+    let defaults = "  redact:\n    \"$['@odata.context']\": \"[context]\"\n    \"$..meta.location\": \"[location]\"\n";
+    assert!(library.contains(defaults), "the library's default redactions moved");
+    std::fs::write(dir.path().join("k2check.yaml"), library.replace(defaults, "")).unwrap();
     std::fs::write(dir.path().join("s.yaml"), scenario).unwrap();
     dir
 }
 
 fn snapshot(dir: &Path, name: &str) -> PathBuf {
     dir.join("__snapshots__/s.yaml").join(name)
+}
+
+/// Under the library's `snapshots: by_environment`, the mock's own folder.
+fn mock_snapshot(dir: &Path, name: &str) -> PathBuf {
+    dir.join("__snapshots__/mock/s.yaml").join(name)
 }
 
 fn run(dir: &Path, extra: &[&str], env: &[(&str, &str)]) -> crate::support::Output {
@@ -42,13 +51,16 @@ steps:
 #[test]
 fn a_first_run_leaves_the_answer_for_review_and_an_update_stores_it() {
     let dir = mock_suite(EMPLOYEES);
-    let (stored, pending) = (snapshot(dir.path(), "list.json"), snapshot(dir.path(), "list.json.new"));
+    let (stored, pending) = (
+        mock_snapshot(dir.path(), "list.json"),
+        mock_snapshot(dir.path(), "list.json.new"),
+    );
     let first = run(dir.path(), &["--mock"], &[]);
     assert_eq!(first.code, 1, "{}", first.stdout);
     assert!(
         first
             .stdout
-            .contains("actual:   none yet; the answer is in __snapshots__/s.yaml/list.json.new"),
+            .contains("actual:   none yet; the answer is in __snapshots__/mock/s.yaml/list.json.new"),
         "{}",
         first.stdout
     );
@@ -60,13 +72,13 @@ fn a_first_run_leaves_the_answer_for_review_and_an_update_stores_it() {
     assert!(
         update
             .stdout
-            .contains("note: list: wrote snapshot __snapshots__/s.yaml/list.json"),
+            .contains("note: list: wrote snapshot __snapshots__/mock/s.yaml/list.json"),
         "{}",
         update.stdout
     );
     let report = std::fs::read_to_string(dir.path().join("r.jsonl")).unwrap();
     assert!(
-        report.contains(r#""notes":["wrote snapshot __snapshots__/s.yaml/list.json"]"#),
+        report.contains(r#""notes":["wrote snapshot __snapshots__/mock/s.yaml/list.json"]"#),
         "{report}"
     );
     assert_valid_report(&dir.path().join("r.jsonl"));
@@ -110,7 +122,10 @@ fn without_a_redaction_the_volatile_field_fails_a_fresh_mock() {
 #[test]
 fn a_changed_field_fails_with_its_path_in_every_report_and_review_decides() {
     let dir = mock_suite(EMPLOYEES);
-    let (stored, pending) = (snapshot(dir.path(), "list.json"), snapshot(dir.path(), "list.json.new"));
+    let (stored, pending) = (
+        mock_snapshot(dir.path(), "list.json"),
+        mock_snapshot(dir.path(), "list.json.new"),
+    );
     assert_eq!(run(dir.path(), &["--mock", "--update-snapshots"], &[]).code, 0);
     let text = std::fs::read_to_string(&stored).unwrap();
     std::fs::write(&stored, text.replacen("\"Anna\"", "\"Zed\"", 1)).unwrap();
@@ -141,7 +156,7 @@ fn a_changed_field_fails_with_its_path_in_every_report_and_review_decides() {
         .unwrap();
     let failure = &step["failures"][0];
     assert_eq!(failure["kind"], "snapshot");
-    assert_eq!(failure["message"], "snapshot __snapshots__/s.yaml/list.json");
+    assert_eq!(failure["message"], "snapshot __snapshots__/mock/s.yaml/list.json");
     assert_eq!(
         failure["diff"]["changes"],
         serde_json::json!([{ "path": "$.value[0].FirstName", "stored": "\"Zed\"", "received": "\"Anna\"", "added_type": null }])
@@ -332,4 +347,36 @@ fn a_snapshot_folder_that_is_a_link_is_refused_and_nothing_written_through_it() 
         assert!(out.stdout.contains("is a symbolic link"), "{}", out.stdout);
     }
     assert!(std::fs::read_dir(elsewhere.path()).unwrap().next().is_none());
+}
+
+/// The library's snapshot scenarios (one per API) hold against the mock, run after run: each
+/// run starts a fresh mock on another port, and its redactions keep what changes out.
+#[test]
+fn the_librarys_snapshot_scenarios_pass_twice_from_a_fresh_mock() {
+    let dir = tempfile::tempdir().unwrap();
+    let init = k2check(dir.path(), &args(&["init", "lib", "--no-input", "--library"]), &[]);
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    for _ in 0..2 {
+        let out = k2check(dir.path(), &args(&["run", "lib", "--mock", "--tag", "snapshot"]), &[]);
+        assert_eq!(out.code, 0, "{}", out.stdout);
+        assert!(out.stdout.contains("3 scenarios: 3 passed"), "{}", out.stdout);
+        assert!(!out.stdout.contains("note:"), "nothing written: {}", out.stdout);
+    }
+    let snapshots: Vec<_> = crate::support::files_below(&dir.path().join("lib"))
+        .into_iter()
+        .filter(|p| p.components().any(|c| c.as_os_str() == "__snapshots__"))
+        .collect();
+    assert_eq!(snapshots.len(), 6, "{snapshots:?}");
+    assert!(
+        snapshots.iter().all(|p| p.extension().is_some_and(|e| e == "json")),
+        "{snapshots:?}"
+    );
+    for api in ["odata", "workflow", "scim"] {
+        assert!(
+            snapshots
+                .iter()
+                .any(|p| p.starts_with(dir.path().join("lib").join(api))),
+            "{api}"
+        );
+    }
 }

@@ -201,3 +201,33 @@ fn init_on_a_terminal_asks_for_what_no_flag_gave_and_never_for_the_secret() {
         "{env_example}"
     );
 }
+
+#[test]
+fn snapshots_review_on_a_terminal_asks_for_each_pending_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("__snapshots__/a.yaml");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("changed.json"), "{\"n\": 1}\n").unwrap();
+    std::fs::write(folder.join("changed.json.new"), "{\"n\": 2}\n").unwrap();
+    std::fs::write(folder.join("new.json.new"), "{\"m\": true}\n").unwrap();
+    let (code, stdout, shown) = on_terminal_in(dir.path(), &["snapshots", "review"], &["maybe", "r", "a"], false);
+    assert_eq!(code, 0, "{shown}{stdout}");
+    assert_eq!(
+        shown.matches("accept this snapshot?").count(),
+        3,
+        "an unclear answer is asked again: {shown}"
+    );
+    assert!(stdout.contains("  $.n: 1 → 2\n"), "the diff is shown: {stdout}");
+    assert!(stdout.contains("new: no snapshot is stored yet"), "{stdout}");
+    assert!(stdout.contains("1 accepted, 1 rejected, 0 left for later"), "{stdout}");
+    assert_eq!(
+        std::fs::read_to_string(folder.join("changed.json")).unwrap(),
+        "{\"n\": 1}\n"
+    );
+    assert!(!folder.join("changed.json.new").exists());
+    assert_eq!(
+        std::fs::read_to_string(folder.join("new.json")).unwrap(),
+        "{\"m\": true}\n"
+    );
+    assert!(!folder.join("new.json.new").exists());
+}
