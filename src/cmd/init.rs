@@ -107,13 +107,20 @@ async fn discover(args: &InitArgs) -> Result<Surface, CommandError> {
     let client = Client::new(&Default::default()).map_err(CommandError::invalid)?;
     let redactor = crate::redact::Redactor::default();
     redactor.add(&settings.client_secret);
-    surface(&settings, &client, args.max).await.map_err(|e| {
+    let environment = if args.mock { "mock" } else { "cloud" };
+    let mut found = surface(&settings, &client, args.max, environment).await.map_err(|e| {
         CommandError::failed(format!(
             "nothing could be discovered; nothing was written: {}",
             redactor.redact(&e)
         ))
         .with_line("hint: `k2check doctor` with the same settings checks each step")
-    })
+    })?;
+    // What becomes a snapshot file is masked as a run masks what it stores.
+    found.csdl = redactor.redact(&found.csdl).into_owned();
+    for workflow in &mut found.workflows {
+        workflow.schema = workflow.schema.as_ref().map(|s| redactor.redact_json(s));
+    }
+    Ok(found)
 }
 
 fn write_new(target: &Path, file: &StarterFile) -> std::io::Result<()> {

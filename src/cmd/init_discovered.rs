@@ -1,12 +1,15 @@
 //! The scenarios `init --discover` writes from what the tenant exposes: a SmartObject read,
-//! with the properties `$metadata` lists today (a later change of the SmartObject fails the
-//! check); a workflow's definition and start schema; SCIM's users page by page. All read only.
+//! with the properties `$metadata` lists today and its whole surface as a snapshot (a later
+//! change of the SmartObject fails the check, in K2 words); a workflow's definition and its
+//! start schema as a snapshot; SCIM's users page by page. All read only. The snapshots are
+//! written with the scenarios, so the suite guards the surface from its first run.
 
 use std::collections::BTreeSet;
 
 use crate::cmd::starter::StarterFile;
 use crate::doctor::{SmartObject, Surface, Workflow};
 use crate::import::yaml_text_scalar as scalar;
+use crate::snapshot::{normalized_metadata, snapshot_path};
 
 const HEADER: &str = "# yaml-language-server: $schema=../../scenario.schema.json\n";
 
@@ -15,6 +18,12 @@ pub fn discovered_files(surface: &Surface, scim: bool) -> Vec<StarterFile> {
     let mut files = Vec::new();
     for object in &surface.smartobjects {
         let path = unique(&mut taken, "discovered/odata", &object.entity_set);
+        if literal(&object.entity_set).is_some() {
+            let sets = [object.entity_set.clone()];
+            if let Ok(surface_now) = normalized_metadata(&surface.csdl, &sets) {
+                files.push(snapshot(&path, surface.environment, SURFACE_STEP, &surface_now));
+            }
+        }
         files.push(StarterFile {
             path,
             text: smartobject(object),
@@ -22,6 +31,9 @@ pub fn discovered_files(surface: &Surface, scim: bool) -> Vec<StarterFile> {
     }
     for workflow in &surface.workflows {
         let path = unique(&mut taken, "discovered/workflow", &workflow.name);
+        if let Some(schema) = &workflow.schema {
+            files.push(snapshot(&path, surface.environment, SCHEMA_STEP, schema));
+        }
         files.push(StarterFile {
             path,
             text: workflow_file(workflow),
@@ -38,6 +50,21 @@ pub fn discovered_files(surface: &Surface, scim: bool) -> Vec<StarterFile> {
         });
     }
     files
+}
+
+/// The steps whose answers are kept as snapshots.
+const SURFACE_STEP: &str = "its surface";
+const SCHEMA_STEP: &str = "its start schema";
+
+/// The snapshot a written scenario's step compares with, as a run would store it.
+fn snapshot(scenario: &str, environment: &str, step: &str, value: &serde_json::Value) -> StarterFile {
+    let path = snapshot_path(std::path::Path::new(scenario), Some(environment), step, None);
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    text.push('\n');
+    StarterFile {
+        path: path.to_string_lossy().replace('\\', "/"),
+        text,
+    }
 }
 
 /// `folder/name.yaml`, the name made a file name, unique among those written.
@@ -78,7 +105,8 @@ fn smartobject(object: &SmartObject) -> String {
         let properties: Vec<String> = object.properties.iter().map(|p| scalar(p)).collect();
         text.push_str(&format!(
             "  - name: $metadata lists its properties\n    odata: {{ metadata: true }}\n    expect:\n      \
-             status: 200\n      entity_set:\n        name: {set}\n        properties: [{}]\n",
+             status: 200\n      entity_set:\n        name: {set}\n        properties: [{}]\n  \
+             - name: {SURFACE_STEP}\n    odata: {{ metadata: snapshot, set: {set} }}\n",
             properties.join(", ")
         ));
     }
@@ -87,14 +115,20 @@ fn smartobject(object: &SmartObject) -> String {
 
 fn workflow_file(workflow: &Workflow) -> String {
     let id = workflow.id;
+    // Kept as a snapshot when it could be read now (its file is written beside).
+    let snapshot = if workflow.schema.is_some() {
+        "      snapshot: true\n"
+    } else {
+        ""
+    };
     let name_check = literal(&workflow.name)
         .map(|name| format!("      json:\n        $.workflowInfo.name: {name}\n"))
         .unwrap_or_default();
     format!(
         "{HEADER}name: {}\ntags: [discovered, workflow]\nsteps:\n  - name: its definition\n    request: \
          {{ url: \"{{{{ api }}}}/api/workflow/v1/workflows/{id}\" }}\n    expect:\n      status: 200\n{name_check}  \
-         - name: its start schema\n    request: {{ url: \"{{{{ api }}}}/api/workflow/v1/workflows/{id}/schema\" }}\n    \
-         expect:\n      status: 200\n      json:\n        $.properties.dataFields: {{ exists: true }}\n",
+         - name: {SCHEMA_STEP}\n    request: {{ url: \"{{{{ api }}}}/api/workflow/v1/workflows/{id}/schema\" }}\n    \
+         expect:\n      status: 200\n      json:\n        $.properties.dataFields: {{ exists: true }}\n{snapshot}",
         scalar(&format!(
             "Workflow {}: its definition and start schema can be read",
             workflow.name

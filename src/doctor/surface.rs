@@ -20,16 +20,30 @@ pub struct SmartObject {
 pub struct Workflow {
     pub id: i64,
     pub name: String,
+    /// Its start schema (data fields, item references), when it could be read.
+    pub schema: Option<Value>,
 }
 
 pub struct Surface {
     pub smartobjects: Vec<SmartObject>,
     pub workflows: Vec<Workflow>,
+    /// The `$metadata` document the SmartObjects were read from: their snapshots are made
+    /// from it.
+    pub csdl: String,
+    /// The environment the suite will check this surface in (`mock` or `cloud`): its
+    /// snapshots are kept under that name.
+    pub environment: &'static str,
 }
 
-/// The surface, at most `max` SmartObjects and `max` workflows; an error says why nothing
-/// could be read (no token, the OData service refusing).
-pub async fn surface(settings: &Settings, client: &Client, max: usize) -> Result<Surface, String> {
+/// The surface, at most `max` SmartObjects and `max` workflows, to be checked in
+/// `environment`; an error says why nothing could be read (no token, the OData service
+/// refusing).
+pub async fn surface(
+    settings: &Settings,
+    client: &Client,
+    max: usize,
+    environment: &'static str,
+) -> Result<Surface, String> {
     let mut lines = Vec::new();
     let tokens = login::check(settings, client, &mut lines).await;
     let Some(token) = tokens.api else {
@@ -56,20 +70,28 @@ pub async fn surface(settings: &Settings, client: &Client, max: usize) -> Result
         })
         .collect();
     // A tenant without Workflow REST for this client still has its SmartObjects discovered.
-    let workflows = match get(format!("{api}/api/workflow/v1/workflows")).await {
+    let listed: Vec<(i64, String)> = match get(format!("{api}/api/workflow/v1/workflows")).await {
         Ok(list) => (list.get("workflows").and_then(Value::as_array).into_iter().flatten())
             .filter_map(|w| {
-                let id = w.get("id").and_then(Value::as_i64)?;
-                let name = w.get("name").and_then(Value::as_str)?.to_owned();
-                Some(Workflow { id, name })
+                Some((
+                    w.get("id").and_then(Value::as_i64)?,
+                    w.get("name").and_then(Value::as_str)?.to_owned(),
+                ))
             })
             .take(max)
             .collect(),
         Err(_) => Vec::new(),
     };
+    let mut workflows = Vec::new();
+    for (id, name) in listed {
+        let schema = get(format!("{api}/api/workflow/v1/workflows/{id}/schema")).await.ok();
+        workflows.push(Workflow { id, name, schema });
+    }
     Ok(Surface {
         smartobjects,
         workflows,
+        csdl,
+        environment,
     })
 }
 

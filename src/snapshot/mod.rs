@@ -11,3 +11,4 @@ mod surface;
 pub use check::{SnapshotScope, SnapshotVerdict, check_snapshot};
 pub use diff::differences;
 pub use store::{accepted_path, pending_snapshots, snapshot_path};
+pub use surface::normalized_metadata;

@@ -168,7 +168,23 @@ fn init_discover_against_the_mock_writes_a_read_only_suite_that_passes() {
     let init = k2check(dir.path(), &args(&["init", "d", "--discover", "--mock", "--scim"]), &[]);
     assert_eq!(init.code, 0, "{}", init.stderr);
     let written = crate::support::files_below(&dir.path().join("d/discovered"));
-    assert_eq!(written.len(), 5, "2 SmartObjects, 2 workflows, SCIM: {written:?}");
+    let (snapshots, scenarios): (Vec<_>, Vec<_>) =
+        written.iter().partition(|p| p.extension().is_some_and(|e| e == "json"));
+    assert_eq!(scenarios.len(), 5, "2 SmartObjects, 2 workflows, SCIM: {written:?}");
+    assert_eq!(
+        snapshots.len(),
+        4,
+        "a surface per SmartObject, a start schema per workflow: {written:?}"
+    );
+    let surface = dir
+        .path()
+        .join("d/discovered/odata/__snapshots__/mock/employeesample.yaml/its surface.json");
+    let surface: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(surface).unwrap()).unwrap();
+    assert_eq!(
+        surface["EmployeeSample"]["properties"]["Salary"],
+        serde_json::Value::Null
+    );
+    assert_eq!(surface["EmployeeSample"]["properties"]["ID"]["type"], "Edm.Int32");
     let suite = std::fs::read_to_string(dir.path().join("d/k2check.yaml")).unwrap();
     assert!(suite.contains("  writes: false"), "{suite}");
     let employees = std::fs::read_to_string(dir.path().join("d/discovered/odata/employeesample.yaml")).unwrap();
@@ -179,13 +195,22 @@ fn init_discover_against_the_mock_writes_a_read_only_suite_that_passes() {
     let run = k2check(dir.path(), &args(&["run", "d", "--mock", "--tag", "discovered"]), &[]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("5 passed"), "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("note:"),
+        "the snapshots were there from the start: {}",
+        run.stdout
+    );
     let max = k2check(
         dir.path(),
         &args(&["init", "one", "--discover", "--mock", "--max", "1"]),
         &[],
     );
     assert_eq!(max.code, 0, "{}", max.stderr);
-    assert_eq!(crate::support::files_below(&dir.path().join("one/discovered")).len(), 2);
+    assert_eq!(
+        crate::support::files_below(&dir.path().join("one/discovered")).len(),
+        4,
+        "a SmartObject and a workflow, each with its snapshot"
+    );
 }
 
 /// Another OData v4 service (CSDL with namespace prefixes, a singleton in its service
@@ -208,14 +233,31 @@ async fn init_discover_reads_an_odata_service_that_is_not_the_mock() {
     let written = crate::support::files_below(&dir.path().join("d/discovered"));
     assert_eq!(
         written.len(),
-        1,
-        "one entity set, no singleton, no workflows: {written:?}"
+        2,
+        "one entity set and its surface, no singleton, no workflows: {written:?}"
     );
-    let products = std::fs::read_to_string(&written[0]).unwrap();
+    let products = std::fs::read_to_string(dir.path().join("d/discovered/odata/products.yaml")).unwrap();
     assert!(products.contains("properties: [Sku, Price]"), "{products}");
+    assert!(
+        dir.path()
+            .join("d/discovered/odata/__snapshots__/cloud/products.yaml/its surface.json")
+            .is_file()
+    );
     let run = k2check(dir.path(), &args(&["run", "d", "--env", "cloud"]), &env);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.contains("1 passed"), "{}", run.stdout);
+    // The service changes: the suite written by discovery names the drift in K2 words.
+    let suite = std::fs::read_to_string(dir.path().join("d/k2check.yaml")).unwrap();
+    let drifted = format!("{}/drifted", crate::server::shared().url());
+    std::fs::write(dir.path().join("d/k2check.yaml"), suite.replace(&api, &drifted)).unwrap();
+    let run = k2check(dir.path(), &args(&["run", "d", "--env", "cloud"]), &env);
+    assert_eq!(run.code, 1, "{}{}", run.stdout, run.stderr);
+    assert!(
+        run.stdout
+            .contains("SmartObject Products: property Price: Edm.Decimal → Edm.String"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
