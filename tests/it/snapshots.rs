@@ -380,3 +380,15 @@ fn the_librarys_snapshot_scenarios_pass_twice_from_a_fresh_mock() {
         );
     }
 }
+
+/// `pages: all` keeps the records of every page in the one snapshot.
+#[test]
+fn pages_all_keeps_every_page_in_one_snapshot() {
+    let scenario = "name: pages\nsteps:\n  - name: every page\n    odata: { service: \"{{ api }}/odata/relative\", set: \"1\", pages: all }\n    expect: { snapshot: true }\n";
+    let dir = suite(&[("s.yaml", scenario)]);
+    let out = run(dir.path(), &["--update-snapshots"], &[]);
+    assert_eq!(out.code, 0, "{}", out.stdout);
+    let text = std::fs::read_to_string(snapshot(dir.path(), "every page.json")).unwrap();
+    let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(value["value"], serde_json::json!([{ "ID": 1 }, { "ID": 2 }, { "ID": 3 }]), "{text}");
+}
