@@ -207,6 +207,31 @@ fn record(rt: &Runtime, result: &mut StepResult, response: &Response, captures: 
     result.captured = recording.captures(captures, redactor);
 }
 
+/// The step's answer against its snapshot, in this run's place for it (its scenario's folder,
+/// data row and environment).
+fn compare_snapshot(
+    rt: &Runtime,
+    (scenario, step, row): (&Scenario, &Step, Option<usize>),
+    snapshot: &SnapshotCheck,
+    ctx: &Context,
+    response: &Response,
+) -> Result<SnapshotVerdict, StepError> {
+    let plan = &rt.plan;
+    let sets = metadata_sets(rt, snapshot, ctx)?;
+    let scope = SnapshotScope {
+        sets: &sets,
+        scenario: &scenario.path,
+        step: &step.name,
+        row,
+        environment: plan.snapshot_environment.as_deref(),
+        update: rt.update_snapshots,
+        defaults: &plan.redact,
+        paths: &plan.paths,
+        redactor: &plan.redactor,
+    };
+    Ok(check_snapshot(snapshot, &response.body, &scope))
+}
+
 /// The entity sets a `$metadata` snapshot keeps, rendered.
 fn metadata_sets(rt: &Runtime, snapshot: &SnapshotCheck, ctx: &Context) -> Result<Vec<String>, StepError> {
     let SnapshotForm::Metadata { sets } = &snapshot.form else {
@@ -215,6 +240,20 @@ fn metadata_sets(rt: &Runtime, snapshot: &SnapshotCheck, ctx: &Context) -> Resul
     sets.iter()
         .map(|set| rt.plan.engine.render(&set.text, ctx).map_err(StepError::from))
         .collect()
+}
+
+/// The request as the reports show it: its method and masked URL, and under `-v` or `--html`
+/// its headers and body, the credentials named by their profile.
+fn request_line(rt: &Runtime, profile: Option<&str>, resolved: &crate::run::resolve::ResolvedRequest) -> RequestLine {
+    let plan = &rt.plan;
+    RequestLine {
+        method: resolved.method.clone(),
+        url: crate::redact::url_for_display(&resolved.url).into_owned(),
+        detail: rt.recording.map(|r| {
+            let shown = profile.and_then(|p| plan.profiles.get(p).and_then(|c| c.shown(p)));
+            Box::new(r.request(resolved, shown, &plan.redactor))
+        }),
+    }
 }
 
 /// The profile a step uses (`Step::profile`).
@@ -240,14 +279,7 @@ async fn attempt_once(
         Ok(r) => r,
         Err(e) => return (Attempt::Error(e.into()), None, 0),
     };
-    let line = Some(RequestLine {
-        method: resolved.method.clone(),
-        url: crate::redact::url_for_display(&resolved.url).into_owned(),
-        detail: rt.recording.map(|r| {
-            let shown = profile.and_then(|p| plan.profiles.get(p).and_then(|c| c.shown(p)));
-            Box::new(r.request(&resolved, shown, &plan.redactor))
-        }),
-    });
+    let line = Some(request_line(rt, profile, &resolved));
     let (response, resends) = match exchange(rt, profile, &resolved).await {
         Ok(r) => r,
         // No token, no request: no request line for a request never sent.
@@ -288,25 +320,11 @@ async fn attempt_once(
     if let Some(snapshot) = &step.expect.snapshot
         && !failures.iter().any(|f| f.message == "status")
     {
-        let sets = match metadata_sets(rt, snapshot, ctx) {
-            Ok(sets) => sets,
+        match compare_snapshot(rt, (scenario, step, row), snapshot, ctx, &response) {
+            Ok(SnapshotVerdict::Same) => {}
+            Ok(SnapshotVerdict::Written(note)) => notes.push(note),
+            Ok(SnapshotVerdict::Failed(failure)) => failures.push(failure),
             Err(e) => return (Attempt::Error(e), line, resends),
-        };
-        let scope = SnapshotScope {
-            sets: &sets,
-            scenario: &scenario.path,
-            step: &step.name,
-            row,
-            environment: plan.snapshot_environment.as_deref(),
-            update: rt.update_snapshots,
-            defaults: &plan.redact,
-            paths: &plan.paths,
-            redactor: &plan.redactor,
-        };
-        match check_snapshot(snapshot, &response.body, &scope) {
-            SnapshotVerdict::Same => {}
-            SnapshotVerdict::Written(note) => notes.push(note),
-            SnapshotVerdict::Failed(failure) => failures.push(failure),
         }
     }
     if !failures.is_empty() {

@@ -390,5 +390,9 @@ fn pages_all_keeps_every_page_in_one_snapshot() {
     assert_eq!(out.code, 0, "{}", out.stdout);
     let text = std::fs::read_to_string(snapshot(dir.path(), "every page.json")).unwrap();
     let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert_eq!(value["value"], serde_json::json!([{ "ID": 1 }, { "ID": 2 }, { "ID": 3 }]), "{text}");
+    assert_eq!(
+        value["value"],
+        serde_json::json!([{ "ID": 1 }, { "ID": 2 }, { "ID": 3 }]),
+        "{text}"
+    );
 }
