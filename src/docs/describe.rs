@@ -230,6 +230,15 @@ pub fn expect_words(expect: &Expect, records: &str, engine: &TemplateEngine, ctx
             properties.join(", ")
         ));
     }
+    if let Some(snapshot) = &expect.snapshot {
+        words.push(match (&snapshot.form, snapshot.shape) {
+            (crate::scenario::model::SnapshotForm::Metadata { .. }, _) => {
+                "the entity data model has not changed since its snapshot".to_owned()
+            }
+            (_, true) => "the answer has the shape (keys and types) of its snapshot".to_owned(),
+            (_, false) => "the answer equals its snapshot".to_owned(),
+        });
+    }
     words
 }
 
@@ -261,8 +270,13 @@ fn k2_words(step: &Step, url: &str) -> Option<String> {
             ));
         }
         Follow::WorkflowByName { name } => {
+            let what = if path.ends_with("/schema") {
+                "reads the start schema (data fields, item references) of"
+            } else {
+                "starts"
+            };
             return Some(format!(
-                "Workflow REST: starts the workflow named `{}` (its id is looked up by name first)",
+                "Workflow REST: {what} the workflow named `{}` (its id is looked up by name first)",
                 name.text
             ));
         }

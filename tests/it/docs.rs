@@ -75,6 +75,15 @@ fn the_docs_of_the_scenario_library_hold_every_scenario_step_and_recorded_exampl
         "SCIM explained"
     );
     assert!(markdown.contains("matches nothing"), "a none-matching path said so");
+    // Snapshots, and the workflow whose start schema is read, not started.
+    assert!(
+        markdown.contains(
+            "*In K2 terms:* Workflow REST: reads the start schema (data fields, item references) of the workflow named"
+        ),
+        "a schema read is not a start"
+    );
+    assert!(markdown.contains("**Expects** the entity data model has not changed since its snapshot."));
+    assert!(markdown.contains("the answer has the shape (keys and types) of its snapshot"));
     // The recorded examples, with the run's date and environment.
     assert!(
         markdown.contains("Example from the run of ") && markdown.contains("in environment `mock`"),
