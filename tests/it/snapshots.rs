@@ -161,6 +161,11 @@ fn a_changed_field_fails_with_its_path_in_every_report_and_review_decides() {
         failure["diff"]["changes"],
         serde_json::json!([{ "path": "$.value[0].FirstName", "stored": "\"Zed\"", "received": "\"Anna\"", "added_type": null }])
     );
+    // `merge` reads the differences back as they were.
+    let merged = k2check(dir.path(), &args(&["merge", "r.jsonl", "--json", "m.jsonl"]), &[]);
+    assert_eq!(merged.code, 1, "{}{}", merged.stdout, merged.stderr);
+    let merged = std::fs::read_to_string(dir.path().join("m.jsonl")).unwrap();
+    assert!(merged.contains(&failure["diff"].to_string()), "{merged}");
     let html = std::fs::read_to_string(dir.path().join("r.html")).unwrap();
     let side_by_side = "<tr><td><code>$.value[0].FirstName</code></td><td><code>&quot;Zed&quot;</code></td><td><code>&quot;Anna&quot;</code></td></tr>";
     assert!(html.contains(side_by_side), "{html}");
@@ -395,4 +400,24 @@ fn pages_all_keeps_every_page_in_one_snapshot() {
         serde_json::json!([{ "ID": 1 }, { "ID": 2 }, { "ID": 3 }]),
         "{text}"
     );
+}
+
+/// An answer that is not JSON, or a stored file that is not, fails the step saying so (no
+/// panic, nothing stored); `--update-snapshots` replaces a stored file that is not JSON.
+#[test]
+fn what_is_not_json_is_said_and_a_broken_snapshot_can_be_replaced() {
+    let scenario = "name: s\nsteps:\n  - name: text\n    request: { url: \"{{ api }}/text\" }\n    expect: { snapshot: true }\n  - name: json\n    request: { url: \"{{ api }}/json\" }\n    expect: { snapshot: true }\n";
+    let dir = suite(&[("s.yaml", scenario)]);
+    let out = run(dir.path(), &["--update-snapshots"], &[]);
+    assert_eq!(out.code, 1, "{}", out.stdout);
+    assert!(out.stdout.contains("the answer is not JSON"), "{}", out.stdout);
+    assert!(!snapshot(dir.path(), "text.json").exists());
+    std::fs::write(dir.path().join("s.yaml"), scenario.replace("/text", "/json")).unwrap();
+    assert_eq!(run(dir.path(), &["--update-snapshots"], &[]).code, 0);
+    std::fs::write(snapshot(dir.path(), "json.json"), "{ not json").unwrap();
+    let broken = run(dir.path(), &[], &[]);
+    assert_eq!(broken.code, 1, "{}", broken.stdout);
+    assert!(broken.stdout.contains("json.json: not JSON"), "{}", broken.stdout);
+    assert_eq!(run(dir.path(), &["--update-snapshots"], &[]).code, 0);
+    assert_eq!(run(dir.path(), &[], &[]).code, 0);
 }
