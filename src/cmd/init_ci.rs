@@ -15,9 +15,9 @@ pub fn ci_file(ci: CiSystem, variables: &[CloudVariable], suite: &str, shards: O
     match ci {
         CiSystem::Github => (".github/workflows/k2check.yml", github(variables, suite, shards)),
         CiSystem::Gitlab => (".gitlab-ci.yml", gitlab(variables, suite, shards)),
-        // Hidden, as GitHub's and GitLab's are: a YAML file in the suite's folder would be read
-        // as a scenario. A new pipeline is pointed at it (Pipelines → New → existing YAML file).
-        CiSystem::Azure => (".azure-pipelines/k2check.yml", azure(variables, suite, shards)),
+        // The name Azure Pipelines looks for; the loader never reads it as a scenario, even in
+        // the suite's folder (`scenario::load::CI_FILES`).
+        CiSystem::Azure => ("azure-pipelines.yml", azure(variables, suite, shards)),
     }
 }
 
@@ -362,7 +362,7 @@ mod tests {
         assert_eq!(l["k2check-merge"]["artifacts"]["reports"]["junit"], "merged/junit.xml");
 
         let (path, azure) = ci_file(CiSystem::Azure, &variables(), "checks", Some(3));
-        assert_eq!(path, ".azure-pipelines/k2check.yml");
+        assert_eq!(path, "azure-pipelines.yml");
         let a = parsed(&azure);
         let job = &a["jobs"][0];
         assert_eq!(job["strategy"]["parallel"], 3);

@@ -226,6 +226,9 @@ pub fn find_suite_file(path: &Path) -> Option<PathBuf> {
     })
 }
 
+/// The CI files `init --ci` writes that are not hidden: YAML, but never a scenario.
+pub const CI_FILES: &[&str] = &["azure-pipelines.yml", "azure-pipelines.yaml"];
+
 /// Scenario files below a folder (`*.yaml` and `*.yml`), walked as ripgrep walks: hidden
 /// files and folders and what `.gitignore` excludes are skipped, and symbolic links to
 /// folders are not followed (a link back up would loop). What is not a regular file (a pipe
@@ -252,7 +255,7 @@ fn collect_yaml_files(dir: &Path, files: &mut Vec<PathBuf>, diagnostics: &mut Ve
         let path = entry.path();
         let name = entry.file_name().to_string_lossy();
         let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-        if !is_yaml || name == SUITE_FILE || entry.depth() == 0 {
+        if !is_yaml || name == SUITE_FILE || CI_FILES.contains(&name.as_ref()) || entry.depth() == 0 {
             continue;
         }
         // A link is followed to see what it names; a folder it names is not walked.

@@ -97,7 +97,7 @@ fn init_and_run(n: usize, flags: &[&str]) {
     let ci_file = match flags.iter().position(|f| *f == "--ci").map(|i| flags[i + 1]) {
         Some("github") => Some(".github/workflows/k2check.yml"),
         Some("gitlab") => Some(".gitlab-ci.yml"),
-        Some("azure") => Some(".azure-pipelines/k2check.yml"),
+        Some("azure") => Some("azure-pipelines.yml"),
         _ => None,
     };
     if let Some(ci_file) = ci_file {
@@ -323,10 +323,10 @@ fn outside_a_repository_init_says_where_the_ci_file_went() {
     let dir = tempfile::tempdir().unwrap();
     let init = k2check(dir.path(), &args(&["init", "s", "--no-input", "--ci", "azure"]), &[]);
     assert_eq!(init.code, 0, "{}", init.stderr);
-    assert!(dir.path().join("s/.azure-pipelines/k2check.yml").is_file());
+    assert!(dir.path().join("s/azure-pipelines.yml").is_file());
     assert!(
         init.stderr
-            .contains("No git repository holds s: the CI file is s/.azure-pipelines/k2check.yml")
+            .contains("No git repository holds s: the CI file is s/azure-pipelines.yml")
             && init.stderr.contains("Move it to your repository's root"),
         "{}",
         init.stderr
@@ -336,7 +336,7 @@ fn outside_a_repository_init_says_where_the_ci_file_went() {
     let init = k2check(in_git.path(), &args(&["init", "s", "--no-input", "--ci", "azure"]), &[]);
     assert_eq!(init.code, 0, "{}", init.stderr);
     assert!(
-        in_git.path().join(".azure-pipelines/k2check.yml").is_file(),
+        in_git.path().join("azure-pipelines.yml").is_file(),
         "at the repository's root"
     );
     assert!(!init.stderr.contains("No git repository"), "{}", init.stderr);
@@ -439,7 +439,7 @@ fn the_gitlab_and_azure_files_init_writes_pass_their_schemas_and_linter() {
     let default = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ci-tools");
     let tools = std::env::var_os("K2CHECK_CI_TOOLS").map_or(default, std::path::PathBuf::from);
     let gitlab = (".gitlab-ci.yml", "gitlab-ci.json", true);
-    let azure = (".azure-pipelines/k2check.yml", "azure-pipelines.json", false);
+    let azure = ("azure-pipelines.yml", "azure-pipelines.json", false);
     let cases: [(&[&str], _); 4] = [
         (&["--ci", "gitlab"], gitlab),
         (&["--ci", "gitlab", "--shards", "3", "--scim"], gitlab),
