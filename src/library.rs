@@ -115,6 +115,12 @@ pub const FILES: &[LibraryFile] = &[
     ),
 ];
 
+/// The library's `defaults.redact`: what changes on every call, left out of every snapshot.
+/// `init --discover` applies them to the snapshots it writes (a test keeps them and the suite
+/// file equal).
+pub const DEFAULT_REDACTIONS: &[(&str, &str)] =
+    &[("$['@odata.context']", "[context]"), ("$..meta.location", "[location]")];
+
 /// The suite file the library's scenarios read their variables and profiles from.
 pub fn suite_file() -> &'static str {
     FILES[0].text
@@ -156,5 +162,18 @@ mod tests {
         built_in.sort();
         assert_eq!(built_in, files);
         assert_eq!(FILES[0].path, "k2check.yaml");
+    }
+
+    #[test]
+    fn the_default_redactions_are_the_suite_files() {
+        let lines: String = DEFAULT_REDACTIONS
+            .iter()
+            .map(|(path, placeholder)| format!("    \"{path}\": \"{placeholder}\"\n"))
+            .collect();
+        assert!(
+            suite_file().contains(&format!("  redact:\n{lines}")),
+            "{}",
+            suite_file()
+        );
     }
 }

@@ -120,6 +120,9 @@ async fn discover(args: &InitArgs) -> Result<Surface, CommandError> {
     for workflow in &mut found.workflows {
         workflow.schema = workflow.schema.as_ref().map(|s| redactor.redact_json(s));
     }
+    for answer in [&mut found.scim_schemas, &mut found.scim_resource_types] {
+        *answer = answer.as_ref().map(|a| redactor.redact_json(a));
+    }
     Ok(found)
 }
 

@@ -8,8 +8,10 @@ use std::collections::BTreeSet;
 
 use crate::cmd::starter::StarterFile;
 use crate::doctor::{SmartObject, Surface, Workflow};
+use crate::expect::paths::JsonPaths;
 use crate::import::yaml_text_scalar as scalar;
-use crate::snapshot::{normalized_metadata, snapshot_path};
+use crate::library::DEFAULT_REDACTIONS;
+use crate::snapshot::{normalized_metadata, redact_pairs, snapshot_path};
 
 const HEADER: &str = "# yaml-language-server: $schema=../../scenario.schema.json\n";
 
@@ -40,12 +42,25 @@ pub fn discovered_files(surface: &Surface, scim: bool) -> Vec<StarterFile> {
         });
     }
     if scim {
-        let text = format!(
+        let path = "discovered/scim/users.yaml";
+        let mut text = format!(
             "{HEADER}name: SCIM users are listed, page by page\ntags: [discovered, scim]\nauth: scim\nsteps:\n  \
              - name: every page of users\n    scim: {{ list: Users, pages: all }}\n    expect:\n      status: 200\n"
         );
+        // What SCIM says it supports, kept as snapshots when it answered now.
+        for (endpoint, answer) in [
+            ("Schemas", &surface.scim_schemas),
+            ("ResourceTypes", &surface.scim_resource_types),
+        ] {
+            if let Some(answer) = answer {
+                text.push_str(&format!(
+                    "  - name: {endpoint}\n    scim: {{ get: {endpoint} }}\n    expect: {{ status: 200, snapshot: true }}\n"
+                ));
+                files.push(snapshot(path, surface.environment, endpoint, answer));
+            }
+        }
         files.push(StarterFile {
-            path: "discovered/scim/users.yaml".into(),
+            path: path.into(),
             text,
         });
     }
@@ -56,10 +71,14 @@ pub fn discovered_files(surface: &Surface, scim: bool) -> Vec<StarterFile> {
 const SURFACE_STEP: &str = "its surface";
 const SCHEMA_STEP: &str = "its start schema";
 
-/// The snapshot a written scenario's step compares with, as a run would store it.
+/// The snapshot a written scenario's step compares with, as a run would store it: with the
+/// suite's default redactions applied.
 fn snapshot(scenario: &str, environment: &str, step: &str, value: &serde_json::Value) -> StarterFile {
     let path = snapshot_path(std::path::Path::new(scenario), Some(environment), step, None);
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    let mut value = value.clone();
+    // The library's paths are valid JSONPaths (its suite file is checked like any).
+    let _ = redact_pairs(&mut value, DEFAULT_REDACTIONS.iter().copied(), &JsonPaths::default());
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
     text.push('\n');
     StarterFile {
         path: path.to_string_lossy().replace('\\', "/"),

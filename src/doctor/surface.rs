@@ -30,6 +30,9 @@ pub struct Surface {
     /// The `$metadata` document the SmartObjects were read from: their snapshots are made
     /// from it.
     pub csdl: String,
+    /// SCIM's `/Schemas` and `/ResourceTypes`, when SCIM was asked for and answered.
+    pub scim_schemas: Option<Value>,
+    pub scim_resource_types: Option<Value>,
     /// The environment the suite will check this surface in (`mock` or `cloud`): its
     /// snapshots are kept under that name.
     pub environment: &'static str,
@@ -87,9 +90,27 @@ pub async fn surface(
         let schema = get(format!("{api}/api/workflow/v1/workflows/{id}/schema")).await.ok();
         workflows.push(Workflow { id, name, schema });
     }
+    // What SCIM says it supports, with the SCIM token, when SCIM was asked for.
+    let scim_get = |what: &str| {
+        let url = settings
+            .scim
+            .as_ref()
+            .map(|base| format!("{}/{what}", base.trim_end_matches('/')));
+        let token = tokens.scim.clone();
+        async move {
+            match (url, token) {
+                (Some(url), Some(token)) => get_json(client, settings, &token, url).await.ok(),
+                _ => None,
+            }
+        }
+    };
+    let scim_schemas = scim_get("Schemas").await;
+    let scim_resource_types = scim_get("ResourceTypes").await;
     Ok(Surface {
         smartobjects,
         workflows,
+        scim_schemas,
+        scim_resource_types,
         csdl,
         environment,
     })

@@ -10,8 +10,20 @@ use crate::scenario::model::Redaction;
 /// redaction sees the earlier ones' placeholders). The paths were checked when planned; one
 /// that still does not parse is named in the error.
 pub fn redact(value: &mut Value, redactions: &[Redaction], paths: &JsonPaths) -> Result<(), String> {
-    for redaction in redactions {
-        let path = paths.get(&redaction.path.text)?;
+    let pairs = redactions
+        .iter()
+        .map(|r| (r.path.text.as_str(), r.placeholder.as_str()));
+    redact_pairs(value, pairs, paths)
+}
+
+/// The same, from `(JSONPath, placeholder)` pairs (`init --discover` applies the library's).
+pub fn redact_pairs<'a>(
+    value: &mut Value,
+    redactions: impl IntoIterator<Item = (&'a str, &'a str)>,
+    paths: &JsonPaths,
+) -> Result<(), String> {
+    for (text, placeholder) in redactions {
+        let path = paths.get(text)?;
         let pointers: Vec<String> = path
             .path
             .query_located(value)
@@ -20,7 +32,7 @@ pub fn redact(value: &mut Value, redactions: &[Redaction], paths: &JsonPaths) ->
             .collect();
         for pointer in pointers {
             if let Some(found) = value.pointer_mut(&pointer) {
-                *found = Value::String(redaction.placeholder.clone());
+                *found = Value::String(placeholder.to_owned());
             }
         }
     }

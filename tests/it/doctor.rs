@@ -173,8 +173,16 @@ fn init_discover_against_the_mock_writes_a_read_only_suite_that_passes() {
     assert_eq!(scenarios.len(), 5, "2 SmartObjects, 2 workflows, SCIM: {written:?}");
     assert_eq!(
         snapshots.len(),
-        4,
-        "a surface per SmartObject, a start schema per workflow: {written:?}"
+        6,
+        "a surface per SmartObject, a start schema per workflow, SCIM's schemas and resource types: {written:?}"
+    );
+    let types = dir
+        .path()
+        .join("d/discovered/scim/__snapshots__/mock/users.yaml/ResourceTypes.json");
+    let types = std::fs::read_to_string(types).unwrap();
+    assert!(
+        types.contains("\"location\": \"[location]\""),
+        "the suite's redactions applied: {types}"
     );
     let surface = dir
         .path()
