@@ -12,7 +12,7 @@ use crate::cli::{ReviewArgs, SnapshotsCommand};
 use crate::cmd::error::{CommandError, CommandResult};
 use crate::event::Change;
 use crate::exit;
-use crate::snapshot::{accepted_path, differences, pending_snapshots};
+use crate::snapshot::{accepted_path, differences, is_surface, metadata_drift, pending_snapshots};
 
 /// How many change lines a review shows for one snapshot.
 const SHOWN_CHANGES: usize = 40;
@@ -118,7 +118,11 @@ fn review_text(pending: &Path) -> String {
         (_, None) => text.push_str("  the pending file is not JSON\n"),
         (None, Some(_)) => text.push_str("  new: no snapshot is stored yet\n"),
         (Some(stored), Some(new)) => {
-            let changes = differences(&stored, &new, false);
+            let changes = if is_surface(&stored) && is_surface(&new) {
+                metadata_drift(&stored, &new)
+            } else {
+                differences(&stored, &new, false)
+            };
             if changes.is_empty() {
                 text.push_str("  the same as the stored one\n");
             }

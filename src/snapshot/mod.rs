@@ -12,4 +12,4 @@ pub use check::{SnapshotScope, SnapshotVerdict, check_snapshot};
 pub use diff::differences;
 pub use redaction::redact_pairs;
 pub use store::{accepted_path, pending_snapshots, snapshot_path};
-pub use surface::normalized_metadata;
+pub use surface::{is_surface, metadata_drift, normalized_metadata};

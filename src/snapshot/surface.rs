@@ -101,6 +101,23 @@ pub fn normalized_metadata(csdl: &str, sets: &[String]) -> Result<Value, String>
     Ok(Value::Object(surface))
 }
 
+/// Whether a stored snapshot is a normalized `$metadata` surface (so a review says its
+/// changes in K2 words too).
+pub fn is_surface(value: &Value) -> bool {
+    value.as_object().is_some_and(|sets| {
+        !sets.is_empty()
+            && sets.values().all(|set| {
+                set.is_null()
+                    || set.as_object().is_some_and(|s| {
+                        s.len() == 4
+                            && ["type", "key", "properties", "navigation"]
+                                .iter()
+                                .all(|k| s.contains_key(*k))
+                    })
+            })
+    })
+}
+
 /// What changed between two normalized surfaces, in K2 words: a SmartObject added or removed;
 /// a property added, removed, or of another type or nullability; the key; navigation.
 pub fn metadata_drift(stored: &Value, received: &Value) -> Vec<Change> {
@@ -210,6 +227,8 @@ mod tests {
         let named = normalized_metadata(CSDL, &["Other".into(), "Gone".into()]).unwrap();
         assert_eq!(named.as_object().unwrap().keys().collect::<Vec<_>>(), ["Other", "Gone"]);
         assert!(named["Gone"].is_null());
+        assert!(is_surface(&surface) && is_surface(&named));
+        assert!(!is_surface(&json!({"value": []})) && !is_surface(&json!({})));
         assert!(
             normalized_metadata("<a><b></a>", &[])
                 .unwrap_err()
