@@ -159,6 +159,14 @@ fn object_drift(subject: &str, stored: &Value, received: &Value, out: &mut Vec<C
         Value::String(s) => s.clone(),
         other => other.to_string(),
     };
+    if stored["type"] != received["type"] {
+        out.push(change(
+            format!("{subject}: entity type"),
+            Some(words(&stored["type"])),
+            Some(words(&received["type"])),
+            None,
+        ));
+    }
     if stored["key"] != received["key"] {
         out.push(change(
             format!("{subject}: key"),

@@ -285,7 +285,9 @@ steps:
     // The review says it in the same words.
     let review = k2check(dir.path(), &args(&["snapshots", "review", "--reject-all"]), &[]);
     assert!(
-        review.stdout.contains("  SmartObject Products: property Price: Edm.Decimal → Edm.String\n"),
+        review
+            .stdout
+            .contains("  SmartObject Products: property Price: Edm.Decimal → Edm.String\n"),
         "{}",
         review.stdout
     );
