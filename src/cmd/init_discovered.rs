@@ -11,7 +11,7 @@ use crate::doctor::{SmartObject, Surface, Workflow};
 use crate::expect::paths::JsonPaths;
 use crate::import::yaml_text_scalar as scalar;
 use crate::library::DEFAULT_REDACTIONS;
-use crate::snapshot::{normalized_metadata, redact_pairs, snapshot_path};
+use crate::snapshot::{normalized_metadata, redact_pairs, snapshot_path, snapshot_text};
 
 const HEADER: &str = "# yaml-language-server: $schema=../../scenario.schema.json\n";
 
@@ -78,11 +78,9 @@ fn snapshot(scenario: &str, environment: &str, step: &str, value: &serde_json::V
     let mut value = value.clone();
     // The library's paths are valid JSONPaths (its suite file is checked like any).
     let _ = redact_pairs(&mut value, DEFAULT_REDACTIONS.iter().copied(), &JsonPaths::default());
-    let mut text = serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string());
-    text.push('\n');
     StarterFile {
         path: path.to_string_lossy().replace('\\', "/"),
-        text,
+        text: snapshot_text(&value),
     }
 }
 

@@ -14,7 +14,7 @@ use crate::scenario::model::{Redaction, SnapshotCheck, SnapshotForm};
 use crate::snapshot::diff::differences;
 use crate::snapshot::redaction::redact;
 use crate::snapshot::shape::shape_of;
-use crate::snapshot::store::{pending_path, read_stored, remove_pending, snapshot_path, write};
+use crate::snapshot::store::{pending_path, read_stored, remove_pending, snapshot_path, snapshot_text, write};
 use crate::snapshot::surface::{metadata_drift, normalized_metadata};
 
 /// How many changes a failure lists; the rest are counted.
@@ -63,7 +63,7 @@ pub fn check_snapshot(check: &SnapshotCheck, body: &[u8], scope: &SnapshotScope)
         Ok(value) => value,
         Err(why) => return fail("an answer to keep as a snapshot".into(), why, None),
     };
-    let text = pretty(&received);
+    let text = snapshot_text(&received);
     let folder = scope.scenario.parent().unwrap_or(Path::new("."));
     let stored = match read_stored(&path) {
         Ok(stored) => stored,
@@ -153,13 +153,6 @@ fn snapshot_of(check: &SnapshotCheck, body: &[u8], scope: &SnapshotScope) -> Res
     // A secret an answer echoes never reaches a file.
     let value = scope.redactor.redact_json(&value);
     Ok(if check.shape { shape_of(&value) } else { value })
-}
-
-/// Pretty JSON with a final newline: the file a pull request shows.
-fn pretty(value: &Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
-    text.push('\n');
-    text
 }
 
 /// The snapshot's path as the scenario's was given (from the working folder, when that was

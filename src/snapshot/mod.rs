@@ -11,5 +11,5 @@ mod surface;
 pub use check::{SnapshotScope, SnapshotVerdict, check_snapshot};
 pub use diff::differences;
 pub use redaction::redact_pairs;
-pub use store::{accepted_path, pending_snapshots, snapshot_path};
+pub use store::{accepted_path, pending_snapshots, snapshot_path, snapshot_text};
 pub use surface::{is_surface, metadata_drift, normalized_metadata};

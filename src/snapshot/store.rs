@@ -54,6 +54,14 @@ fn segment(name: &str) -> String {
     kept
 }
 
+/// A snapshot file's text: pretty JSON with a final newline, what a pull request shows line by
+/// line.
+pub fn snapshot_text(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string());
+    text.push('\n');
+    text
+}
+
 /// The pending file of a snapshot: `<name>.json.new`.
 pub fn pending_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
