@@ -95,14 +95,7 @@ const WORKFLOW_BASE: &str = "{{ api }}/api/workflow/v1";
 /// (or a template, decided when rendered) is looked up first.
 fn workflow_start(r: &mut Reader, f: &mut Fields, n: &Node, span: Span) -> Option<(Request, Follow)> {
     let base = WORKFLOW_BASE;
-    let text = r.string(n, "a workflow name or id")?;
-    // A number is an id; a name (or a template, decided when rendered) is looked up.
-    let by_name = text.parse::<u64>().is_err();
-    let id = if by_name {
-        format!("{{{{ {} }}}}", crate::scenario::model::WORKFLOW_ID)
-    } else {
-        text.clone()
-    };
+    let (id, follow) = workflow_ref(r, n)?;
     let mut req = request("POST", template(format!("{base}/workflows/{id}"), span), span);
     let mut body: Vec<(Node, Node)> = Vec::new();
     for key in ["folio", "priority"] {
@@ -117,38 +110,30 @@ fn workflow_start(r: &mut Reader, f: &mut Fields, n: &Node, span: Span) -> Optio
         kind: NodeKind::Map(body),
         span,
     }));
-    let follow = if by_name {
+    Some((req, follow))
+}
+
+/// A workflow named by id or by name: the id as it goes in the URL, and the look-up a name
+/// needs first. A number is an id; a name (or a template, decided when rendered) is looked up.
+fn workflow_ref(r: &mut Reader, n: &Node) -> Option<(String, Follow)> {
+    let text = r.string(n, "a workflow name or id")?;
+    if text.parse::<u64>().is_ok() {
+        return Some((text, Follow::None));
+    }
+    let id = format!("{{{{ {} }}}}", crate::scenario::model::WORKFLOW_ID);
+    Some((
+        id,
         Follow::WorkflowByName {
             name: template(text, n.span),
-        }
-    } else {
-        Follow::None
-    };
-    Some((req, follow))
+        },
+    ))
 }
 
 /// `schema: NAME or ID`: the workflow's start schema (its data fields and item references).
 fn workflow_schema(r: &mut Reader, n: &Node, span: Span) -> Option<(Request, Follow)> {
-    let text = r.string(n, "a workflow name or id")?;
-    let by_name = text.parse::<u64>().is_err();
-    let id = if by_name {
-        format!("{{{{ {} }}}}", crate::scenario::model::WORKFLOW_ID)
-    } else {
-        text.clone()
-    };
-    let req = request(
-        "GET",
-        template(format!("{WORKFLOW_BASE}/workflows/{id}/schema"), span),
-        span,
-    );
-    let follow = if by_name {
-        Follow::WorkflowByName {
-            name: template(text, n.span),
-        }
-    } else {
-        Follow::None
-    };
-    Some((req, follow))
+    let (id, follow) = workflow_ref(r, n)?;
+    let url = template(format!("{WORKFLOW_BASE}/workflows/{id}/schema"), span);
+    Some((request("GET", url, span), follow))
 }
 
 /// `task: SERIAL` with an `action`, and what the action sends.

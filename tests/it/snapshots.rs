@@ -344,6 +344,17 @@ steps:
     let out = run(dir.path(), &[], &[]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("invalid snapshot name `../out`"), "{}", out.stderr);
+    let twice = "name: twice\nsteps:\n  - odata: { metadata: snapshot }\n    expect: { snapshot: true }\n  - workflow: { schema: 5, expect: always }\n";
+    std::fs::write(dir.path().join("s.yaml"), twice).unwrap();
+    let out = run(dir.path(), &[], &[]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("this step keeps two snapshots"), "{}", out.stderr);
+    assert!(out.stderr.contains("s.yaml:4:25"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("a workflow step's `expect` is `snapshot`"),
+        "{}",
+        out.stderr
+    );
     assert!(!dir.path().join("__snapshots__").exists(), "nothing was written");
 }
 
