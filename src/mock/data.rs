@@ -57,6 +57,10 @@ pub struct MockData {
     /// APIs (`odata`, `workflow`) that answer 403 to every caller who authenticated, as a
     /// tenant does whose client was not granted that API: what `doctor` must name.
     pub refused_apis: Vec<String>,
+    /// Properties of another type, as after a K2 update changed a SmartObject
+    /// (`EmployeeSample.Joblevel: Edm.String`): `$metadata` says so and the records send
+    /// their values as that type. What snapshots of the surface must catch.
+    pub retyped: std::collections::BTreeMap<String, String>,
 }
 
 /// The most records of one SmartObject the mock seeds.
@@ -83,6 +87,7 @@ impl Default for MockData {
             smartbox_records: 2500,
             alternative_forms: false,
             refused_apis: Vec::new(),
+            retyped: Default::default(),
         }
     }
 }
@@ -116,6 +121,22 @@ impl MockData {
             if count > MAX_RECORDS {
                 return Err(format!(
                     "{name}: {count} records is more than the {MAX_RECORDS} the mock keeps in memory"
+                ));
+            }
+        }
+        for (property, kind) in &self.retyped {
+            let known = property.split_once('.').is_some_and(|(set, name)| {
+                let set = crate::mock::odata_store::SMARTOBJECTS
+                    .iter()
+                    .find(|(s, _)| s.eq_ignore_ascii_case(set));
+                set.is_some_and(|(_, properties)| properties.iter().any(|p| p.eq_ignore_ascii_case(name)))
+            });
+            if !known {
+                return Err(format!("retyped: `{property}` is no SmartObject.Property of the mock"));
+            }
+            if crate::mock::odata_store::EdmType::from_name(kind).is_none() {
+                return Err(format!(
+                    "retyped: `{kind}` is none of Edm.Int32, Edm.String, Edm.Decimal, Edm.Boolean, Edm.DateTimeOffset"
                 ));
             }
         }

@@ -14,6 +14,18 @@ pub enum EdmType {
 }
 
 impl EdmType {
+    const ALL: [EdmType; 5] = [
+        EdmType::Int32,
+        EdmType::String,
+        EdmType::Decimal,
+        EdmType::Boolean,
+        EdmType::DateTimeOffset,
+    ];
+
+    pub fn from_name(name: &str) -> Option<EdmType> {
+        EdmType::ALL.into_iter().find(|t| t.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             EdmType::Int32 => "Edm.Int32",
@@ -57,6 +69,15 @@ pub struct ODataStore {
     pub alternative_forms: bool,
 }
 
+/// The SmartObjects the mock seeds and their properties (`MockData::retyped` names these).
+pub const SMARTOBJECTS: &[(&str, &[&str])] = &[
+    (
+        "EmployeeSample",
+        &["ID", "FirstName", "LastName", "HireDate", "DepartmentCode", "Joblevel"],
+    ),
+    ("Test_SmartBox_SMO", &["ID", "Name", "Amount", "Created", "Active"]),
+];
+
 /// OData names must start with a letter: K2 prefixes others with `OData_`.
 pub fn entity_set_name(system_name: &str) -> String {
     if system_name.chars().next().is_some_and(char::is_alphabetic) {
@@ -99,7 +120,7 @@ impl ODataStore {
             })
             .collect();
         use EdmType::*;
-        ODataStore {
+        let mut store = ODataStore {
             record_limit: data.record_limit,
             alternative_forms: data.alternative_forms,
             objects: vec![
@@ -133,6 +154,31 @@ impl ODataStore {
                     next_id: data.smartbox_records as i64 + 1,
                 },
             ],
+        };
+        store.retype(&data.retyped);
+        store
+    }
+
+    /// `MockData::retyped`: each property of another type, in `$metadata` and in its records
+    /// (a number sent as text, text parsed as a number where it is one).
+    fn retype(&mut self, retyped: &std::collections::BTreeMap<String, String>) {
+        for (property, kind) in retyped {
+            let (Some((set, name)), Some(kind)) = (property.split_once('.'), EdmType::from_name(kind)) else {
+                continue;
+            };
+            let Some(object) = self.object(set).map(|i| &mut self.objects[i]) else {
+                continue;
+            };
+            let Some(slot) = object.properties.iter_mut().find(|(p, _)| p.eq_ignore_ascii_case(name)) else {
+                continue;
+            };
+            slot.1 = kind;
+            let name = slot.0.clone();
+            for record in &mut object.records {
+                if let Some(value) = record.get_mut(&name) {
+                    *value = converted(value, kind);
+                }
+            }
         }
     }
 
@@ -140,6 +186,19 @@ impl ODataStore {
         self.objects
             .iter()
             .position(|o| o.entity_set.eq_ignore_ascii_case(entity_set))
+    }
+}
+
+/// A value as a property of `kind` sends it.
+fn converted(value: &Value, kind: EdmType) -> Value {
+    let text = match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    match kind {
+        EdmType::String | EdmType::DateTimeOffset => Value::String(text),
+        EdmType::Int32 | EdmType::Decimal => text.parse::<serde_json::Number>().map_or(Value::Null, Value::Number),
+        EdmType::Boolean => Value::Bool(text == "true"),
     }
 }
 

@@ -965,6 +965,30 @@ fn the_mock_prints_the_credentials_of_its_data_and_refuses_counts_it_cannot_hold
         .unwrap();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("more than the 1000000 the mock keeps in memory"));
+    for (retyped, says) in [
+        (
+            "Nope.ID: Edm.String",
+            "`Nope.ID` is no SmartObject.Property of the mock",
+        ),
+        (
+            "EmployeeSample.Salary: Edm.String",
+            "`EmployeeSample.Salary` is no SmartObject.Property",
+        ),
+        ("EmployeeSample.ID: Edm.Money", "`Edm.Money` is none of Edm.Int32"),
+    ] {
+        std::fs::write(&data, format!("retyped: {{ {retyped} }}\n")).unwrap();
+        let bad = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+            .args(["mock", "--port", "0", "--data"])
+            .arg(&data)
+            .output()
+            .unwrap();
+        assert_eq!(bad.status.code(), Some(2));
+        assert!(
+            String::from_utf8_lossy(&bad.stderr).contains(says),
+            "{}",
+            String::from_utf8_lossy(&bad.stderr)
+        );
+    }
 }
 
 #[tokio::test]

@@ -441,3 +441,60 @@ fn what_is_not_json_is_said_and_a_broken_snapshot_can_be_replaced() {
     assert_eq!(run(dir.path(), &["--update-snapshots"], &[]).code, 0);
     assert_eq!(run(dir.path(), &[], &[]).code, 0);
 }
+
+/// The mock after a K2 update changed a property's type (`retyped`, a test fixture): the
+/// surface snapshot says it in K2 words, the shape snapshot by JSONPath.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_mock_after_a_k2_update_yields_the_drift_in_k2_words() {
+    use k2check::{MockConfig, MockData, MockServer};
+    let start = |data: MockData| async move {
+        MockServer::start(MockConfig {
+            data,
+            ..MockConfig::default()
+        })
+        .await
+        .unwrap()
+    };
+    let before = start(MockData::default()).await;
+    let mut updated = MockData::default();
+    updated
+        .retyped
+        .insert("EmployeeSample.Joblevel".into(), "Edm.String".into());
+    let after = start(updated).await;
+    let suite_file = "environments:\n  test:\n    vars: { api: \"{{ env.API }}\" }\n    auth:\n      k2: { type: client_credentials, issuer: \"{{ env.ISSUER }}\", client_id: \"{{ env.CLIENT }}\", client_secret: \"{{ secret.SECRET }}\", scope: \"https://api.k2.com/\" }\ndefaults: { auth: k2 }\n";
+    let surface = "name: surface\nsteps:\n  - name: metadata\n    odata: { metadata: snapshot, set: EmployeeSample }\n";
+    let records = "name: records\nsteps:\n  - name: records\n    odata: { set: EmployeeSample, top: 2 }\n    expect: { snapshot: { shape: true } }\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("k2check.yaml"), suite_file).unwrap();
+    std::fs::write(dir.path().join("s.yaml"), surface).unwrap();
+    std::fs::write(dir.path().join("t.yaml"), records).unwrap();
+    let run_against = |mock: &MockServer, extra: &[&str]| {
+        let vars = mock.template_vars();
+        let s = |k: &str| vars[k].as_str().unwrap().to_owned();
+        let env = [
+            ("API", s("url")),
+            ("ISSUER", s("issuer")),
+            ("CLIENT", s("client_id")),
+            ("SECRET", s("client_secret")),
+        ];
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        k2check(dir.path(), &args(&[&["run", "."][..], extra].concat()), &env)
+    };
+    let stored = run_against(&before, &["--update-snapshots"]);
+    assert_eq!(stored.code, 0, "{}{}", stored.stdout, stored.stderr);
+    assert_eq!(run_against(&before, &[]).code, 0);
+    let drifted = run_against(&after, &[]);
+    assert_eq!(drifted.code, 1, "{}", drifted.stdout);
+    assert!(
+        drifted
+            .stdout
+            .contains("     SmartObject EmployeeSample: property Joblevel: Edm.Int32 → Edm.String\n"),
+        "{}",
+        drifted.stdout
+    );
+    assert!(
+        drifted.stdout.contains("     $.value[*].Joblevel: number → string\n"),
+        "{}",
+        drifted.stdout
+    );
+}
