@@ -81,7 +81,7 @@ pub(super) fn decode_expect(r: &mut Reader, node: &Node) -> Expect {
         expect.entity_set = decode_entity_set(r, n);
     }
     if let Some(n) = f.take("snapshot") {
-        expect.snapshot = decode_snapshot(r, n);
+        expect.snapshot = decode_snapshot(r, n).map(Box::new);
     }
     expect
 }

@@ -207,7 +207,7 @@ fn decode_step(r: &mut Reader, index: usize, node: &Node) -> Option<Step> {
                 Diagnostic::error("this step keeps two snapshots", written.span)
                     .with_help("its K2 block already asks for a snapshot: leave `snapshot` out of `expect`"),
             ),
-            None => expect.snapshot = Some(implied),
+            None => expect.snapshot = Some(Box::new(implied)),
         }
     }
     let mut capture = f.take("capture").map(|n| decode_captures(r, n)).unwrap_or_default();

@@ -331,8 +331,9 @@ pub struct Expect {
     pub odata_count: Vec<Predicate>,
     /// An entity set described in a `$metadata` document, with these properties.
     pub entity_set: Option<EntitySetCheck>,
-    /// The answer compared with a snapshot stored beside the scenario.
-    pub snapshot: Option<SnapshotCheck>,
+    /// The answer compared with a snapshot stored beside the scenario; boxed, as few steps
+    /// have one and every step carries the field.
+    pub snapshot: Option<Box<SnapshotCheck>>,
 }
 
 /// `snapshot:`: the answer (its values, or only its shape) compared with a stored file,

@@ -72,10 +72,8 @@ pub fn step_templates(step: &Step) -> Vec<Template> {
             push(&mut out, t);
         }
     }
-    if let Some(crate::scenario::model::SnapshotCheck {
-        form: crate::scenario::model::SnapshotForm::Metadata { sets },
-        ..
-    }) = &step.expect.snapshot
+    if let Some(crate::scenario::model::SnapshotForm::Metadata { sets }) =
+        step.expect.snapshot.as_deref().map(|s| &s.form)
     {
         for t in sets {
             push(&mut out, t);
