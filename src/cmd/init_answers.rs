@@ -95,7 +95,8 @@ fn ask_for_the_rest(answers: &mut Answers, scim_given: bool) -> Result<(), Strin
 fn ask<T>(prompt: &str, check: impl Fn(&str) -> Result<T, String>) -> Result<Option<T>, String> {
     let stdin = std::io::stdin();
     loop {
-        eprint!("{prompt}");
+        // Not `eprint!`, which panics when stderr is closed.
+        let _ = write!(std::io::stderr(), "{prompt}");
         let _ = std::io::stderr().flush();
         let mut line = String::new();
         match stdin.lock().read_line(&mut line) {

@@ -89,7 +89,9 @@ fn review(args: &ReviewArgs) -> CommandResult {
 /// Asks until it has an answer; the end of input leaves the rest for later.
 fn ask(answers: &mut impl Iterator<Item = std::io::Result<String>>) -> Choice {
     loop {
-        eprint!("accept this snapshot? [a]ccept, [r]eject, [s]kip, accept [A]ll the rest: ");
+        // Not `eprint!`, which panics when stderr is closed.
+        let prompt = "accept this snapshot? [a]ccept, [r]eject, [s]kip, accept [A]ll the rest: ";
+        let _ = write!(std::io::stderr(), "{prompt}");
         let _ = std::io::stderr().flush();
         let Some(Ok(answer)) = answers.next() else {
             return Choice::Skip;
