@@ -61,14 +61,17 @@ pub async fn surface(
         .take(max)
         .collect();
     let csdl = get_text(client, settings, &token, format!("{api}/api/odatav4/v4/$metadata")).await?;
+    // Read once for every set (a document that is not XML declares none).
+    let model = crate::expect::csdl::read(&csdl).unwrap_or_default();
     let smartobjects = sets
         .into_iter()
         .map(|entity_set| {
-            let properties = crate::expect::csdl::entity_set_properties(&csdl, &entity_set)
-                .ok()
-                .flatten()
-                .map(|(_, properties)| properties)
-                .unwrap_or_default();
+            let kind = model.type_of(&entity_set).and_then(|(_, kind)| kind);
+            let properties = kind
+                .into_iter()
+                .flat_map(|k| &k.properties)
+                .map(|(name, _, _)| name.clone())
+                .collect();
             SmartObject { entity_set, properties }
         })
         .collect();

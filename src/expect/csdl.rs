@@ -1,16 +1,44 @@
-//! Reading an OData `$metadata` document (CSDL XML) for what `entity_set` checks: the entity
-//! type behind a set and the properties it declares. Namespace prefixes (`edm:`) and the
-//! order of attributes do not matter, as in any XML reader.
+//! Reading an OData `$metadata` document (CSDL XML): its entity sets and types with their
+//! keys, properties and navigation, for what `entity_set` checks and what a `$metadata`
+//! snapshot keeps. Namespace prefixes (`edm:`) and the order of attributes do not matter, as
+//! in any XML reader.
 
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-/// The entity set's type (its simple name) and that type's declared properties, or `None`
-/// when the document declares no such set; an error when it is not well-formed XML.
-pub fn entity_set_properties(csdl: &str, set: &str) -> Result<Option<(String, Vec<String>)>, String> {
-    let mut sets: Vec<(String, String)> = Vec::new();
-    let mut types: Vec<(String, Vec<String>)> = Vec::new();
-    let mut in_type: Option<usize> = None;
+/// What a `$metadata` document declares: its entity sets (name, qualified entity type) and
+/// entity types, each as written.
+#[derive(Default)]
+pub struct Model {
+    pub sets: Vec<(String, String)>,
+    pub types: Vec<EntityType>,
+}
+
+#[derive(Default)]
+pub struct EntityType {
+    pub name: String,
+    pub key: Vec<String>,
+    /// In document order: name, type (`Edm.String`), nullable (`Nullable` absent is true).
+    pub properties: Vec<(String, String, bool)>,
+    /// Name and target: the type (v4) or the role of an association (v3).
+    pub navigation: Vec<(String, String)>,
+}
+
+impl Model {
+    /// The entity type behind `set`, with its simple name, when the document declares the set
+    /// (a type it does not define is an empty one).
+    pub fn type_of(&self, set: &str) -> Option<(String, Option<&EntityType>)> {
+        let (_, qualified) = self.sets.iter().find(|(name, _)| name == set)?;
+        let simple = qualified.rsplit('.').next().unwrap_or_default().to_owned();
+        let kind = self.types.iter().find(|t| t.name == simple);
+        Some((simple, kind))
+    }
+}
+
+/// Reads the document; an error when it is not well-formed XML.
+pub fn read(csdl: &str) -> Result<Model, String> {
+    let mut model = Model::default();
+    let mut in_type = false;
     let mut reader = Reader::from_str(csdl);
     loop {
         let event = reader.read_event().map_err(|e| {
@@ -19,46 +47,61 @@ pub fn entity_set_properties(csdl: &str, set: &str) -> Result<Option<(String, Ve
                 reader.error_position()
             )
         })?;
-        match event {
-            Event::Start(e) | Event::Empty(e) if is(&e, "EntitySet") => {
-                if let (Some(name), Some(kind)) = (attribute(&e, "Name"), attribute(&e, "EntityType")) {
-                    sets.push((name, kind));
-                }
+        let (element, opens) = match &event {
+            Event::Start(e) => (e, true),
+            Event::Empty(e) => (e, false),
+            Event::End(e) if e.local_name().as_ref() == "EntityType" => {
+                in_type = false;
+                continue;
             }
-            Event::Start(e) if is(&e, "EntityType") => {
-                types.push((attribute(&e, "Name").unwrap_or_default(), Vec::new()));
-                in_type = Some(types.len() - 1);
-            }
-            Event::Empty(e) if is(&e, "EntityType") => {
-                types.push((attribute(&e, "Name").unwrap_or_default(), Vec::new()));
-            }
-            Event::Start(e) | Event::Empty(e) if is(&e, "Property") => {
-                if let (Some(index), Some(name)) = (in_type, attribute(&e, "Name")) {
-                    types[index].1.push(name);
-                }
-            }
-            Event::End(e) if e.local_name().as_ref() == "EntityType" => in_type = None,
             Event::Eof => break,
-            _ => {}
+            _ => continue,
+        };
+        let name = attribute(element, "Name");
+        if is(element, "EntitySet") {
+            if let (Some(name), Some(kind)) = (name, attribute(element, "EntityType")) {
+                model.sets.push((name, kind));
+            }
+        } else if is(element, "EntityType") {
+            model.types.push(EntityType {
+                name: name.unwrap_or_default(),
+                ..EntityType::default()
+            });
+            in_type = opens;
+        } else if let (true, Some(kind), Some(name)) = (in_type, model.types.last_mut(), name) {
+            if is(element, "PropertyRef") {
+                kind.key.push(name);
+            } else if is(element, "Property") {
+                let nullable = attribute(element, "Nullable").is_none_or(|n| !n.eq_ignore_ascii_case("false"));
+                kind.properties
+                    .push((name, attribute(element, "Type").unwrap_or_default(), nullable));
+            } else if is(element, "NavigationProperty") {
+                let target = attribute(element, "Type").or_else(|| attribute(element, "ToRole"));
+                kind.navigation.push((name, target.unwrap_or_default()));
+            }
         }
     }
-    let Some((_, qualified)) = sets.into_iter().find(|(name, _)| name == set) else {
-        return Ok(None);
-    };
-    let simple = qualified.rsplit('.').next().unwrap_or_default().to_owned();
-    let properties = types
-        .into_iter()
-        .find(|(name, _)| *name == simple)
-        .map(|(_, properties)| properties)
-        .unwrap_or_default();
-    Ok(Some((simple, properties)))
+    Ok(model)
 }
 
-pub(crate) fn is(element: &BytesStart, name: &str) -> bool {
+/// The entity set's type (its simple name) and that type's declared properties, or `None`
+/// when the document declares no such set; an error when it is not well-formed XML.
+pub fn entity_set_properties(csdl: &str, set: &str) -> Result<Option<(String, Vec<String>)>, String> {
+    let model = read(csdl)?;
+    Ok(model.type_of(set).map(|(simple, kind)| {
+        let properties = kind
+            .into_iter()
+            .flat_map(|k| &k.properties)
+            .map(|(name, _, _)| name.clone());
+        (simple, properties.collect())
+    }))
+}
+
+fn is(element: &BytesStart, name: &str) -> bool {
     element.local_name().as_ref() == name
 }
 
-pub(crate) fn attribute(element: &BytesStart, name: &str) -> Option<String> {
+fn attribute(element: &BytesStart, name: &str) -> Option<String> {
     element
         .attributes()
         .flatten()

@@ -5,89 +5,28 @@
 
 use std::collections::BTreeMap;
 
-use quick_xml::Reader;
-use quick_xml::events::Event;
 use serde_json::{Map, Value, json};
 
 use crate::event::Change;
-use crate::expect::csdl::{attribute, is};
-
-#[derive(Default)]
-struct EntityType {
-    key: Vec<String>,
-    properties: BTreeMap<String, (String, bool)>,
-    navigation: BTreeMap<String, String>,
-}
 
 /// `{ SET: { type, key: [..], properties: { NAME: { type, nullable } }, navigation: { NAME:
 /// TYPE } } }`, sets and members in name order; only `sets` when it names any (a named set
 /// the document lacks is `null`, so its loss is a drift too).
 pub fn normalized_metadata(csdl: &str, sets: &[String]) -> Result<Value, String> {
-    let mut declared: Vec<(String, String)> = Vec::new();
-    let mut types: BTreeMap<String, EntityType> = BTreeMap::new();
-    let mut current: Option<String> = None;
-    let mut reader = Reader::from_str(csdl);
-    loop {
-        let event = reader.read_event().map_err(|e| {
-            format!(
-                "$metadata is not well-formed XML at byte {}: {e}",
-                reader.error_position()
-            )
-        })?;
-        match event {
-            Event::Start(e) | Event::Empty(e) if is(&e, "EntitySet") => {
-                if let (Some(name), Some(kind)) = (attribute(&e, "Name"), attribute(&e, "EntityType")) {
-                    declared.push((name, kind));
-                }
-            }
-            Event::Start(e) if is(&e, "EntityType") => {
-                let name = attribute(&e, "Name").unwrap_or_default();
-                types.entry(name.clone()).or_default();
-                current = Some(name);
-            }
-            Event::End(e) if e.local_name().as_ref() == "EntityType" => current = None,
-            Event::Start(e) | Event::Empty(e) => {
-                let Some(kind) = current.as_ref().and_then(|c| types.get_mut(c)) else {
-                    continue;
-                };
-                let Some(name) = attribute(&e, "Name") else { continue };
-                if is(&e, "PropertyRef") {
-                    kind.key.push(name);
-                } else if is(&e, "Property") {
-                    let nullable = attribute(&e, "Nullable").is_none_or(|n| !n.eq_ignore_ascii_case("false"));
-                    kind.properties
-                        .insert(name, (attribute(&e, "Type").unwrap_or_default(), nullable));
-                } else if is(&e, "NavigationProperty") {
-                    // v4 names the target type; v3 names a role of an association.
-                    let target = attribute(&e, "Type")
-                        .or_else(|| attribute(&e, "ToRole"))
-                        .unwrap_or_default();
-                    kind.navigation.insert(name, target);
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
-    }
+    let model = crate::expect::csdl::read(csdl)?;
+    let mut declared: Vec<&(String, String)> = model.sets.iter().collect();
     declared.sort();
     let mut surface = Map::new();
-    for (set, qualified) in &declared {
+    for (set, qualified) in declared {
         if !sets.is_empty() && !sets.contains(set) {
             continue;
         }
-        let simple = qualified.rsplit('.').next().unwrap_or_default();
-        let kind = types.get(simple);
-        let properties: Map<String, Value> = kind
-            .map(|k| &k.properties)
-            .into_iter()
-            .flatten()
-            .map(|(name, (kind, nullable))| (name.clone(), json!({ "type": kind, "nullable": nullable })))
+        let kind = model.type_of(set).and_then(|(_, kind)| kind);
+        let properties: BTreeMap<&str, Value> = (kind.into_iter().flat_map(|k| &k.properties))
+            .map(|(name, kind, nullable)| (name.as_str(), json!({ "type": kind, "nullable": nullable })))
             .collect();
-        let navigation: Map<String, Value> = kind
-            .map(|k| &k.navigation)
-            .into_iter()
-            .flatten()
-            .map(|(name, target)| (name.clone(), json!(target)))
+        let navigation: BTreeMap<&str, &str> = (kind.into_iter().flat_map(|k| &k.navigation))
+            .map(|(name, target)| (name.as_str(), target.as_str()))
             .collect();
         let key = kind.map(|k| k.key.clone()).unwrap_or_default();
         surface.insert(
