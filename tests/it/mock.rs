@@ -880,11 +880,7 @@ fn the_mock_command_takes_its_tenant_from_a_data_file_and_refuses_a_bad_one() {
     assert!(body["@odata.nextLink"].is_string());
 
     std::fs::write(&data, "employees: 3\n").unwrap();
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-        .args(["mock", "--port", "0", "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
+    let bad = mock_refusing(&data);
     assert_eq!(bad.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("unknown field `employees`"), "{stderr}");
@@ -958,11 +954,7 @@ fn the_mock_prints_the_credentials_of_its_data_and_refuses_counts_it_cannot_hold
     );
 
     std::fs::write(&data, "employee_records: 900000000\n").unwrap();
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-        .args(["mock", "--port", "0", "--data"])
-        .arg(&data)
-        .output()
-        .unwrap();
+    let bad = mock_refusing(&data);
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("more than the 1000000 the mock keeps in memory"));
     for (retyped, says) in [
@@ -977,11 +969,7 @@ fn the_mock_prints_the_credentials_of_its_data_and_refuses_counts_it_cannot_hold
         ("EmployeeSample.ID: Edm.Money", "`Edm.Money` is none of Edm.Int32"),
     ] {
         std::fs::write(&data, format!("retyped: {{ {retyped} }}\n")).unwrap();
-        let bad = std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
-            .args(["mock", "--port", "0", "--data"])
-            .arg(&data)
-            .output()
-            .unwrap();
+        let bad = mock_refusing(&data);
         assert_eq!(bad.status.code(), Some(2));
         assert!(
             String::from_utf8_lossy(&bad.stderr).contains(says),
@@ -1041,4 +1029,13 @@ async fn the_alternative_forms_are_what_the_standards_allow() {
         .await
         .unwrap();
     assert!(services["value"][0].get("kind").is_none(), "{services}");
+}
+
+/// `k2check mock --data FILE` with a file it refuses: it ends at once, saying why.
+fn mock_refusing(data: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_k2check"))
+        .args(["mock", "--port", "0", "--data"])
+        .arg(data)
+        .output()
+        .unwrap()
 }

@@ -210,6 +210,15 @@ fn a_changed_field_fails_with_its_path_in_every_report_and_review_decides() {
         "{}",
         nothing.stdout
     );
+    let nowhere = k2check(dir.path(), &args(&["snapshots", "review", "s.yaml"]), &[]);
+    assert_eq!(nowhere.code, 2, "{}", nowhere.stderr);
+    assert!(nowhere.stderr.contains("s.yaml: not a folder"), "{}", nowhere.stderr);
+    let both = k2check(
+        dir.path(),
+        &args(&["snapshots", "review", "--accept-all", "--reject-all"]),
+        &[],
+    );
+    assert_eq!(both.code, 2, "{}", both.stderr);
 }
 
 #[test]
